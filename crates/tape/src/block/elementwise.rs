@@ -1,0 +1,145 @@
+//! Elementwise operations: `Y = f(X)` for a unary rule (every activation),
+//! and `C = f(A, B)` for a binary rule on equal shapes.
+//!
+//! The local partials are computed with the values in the forward pass and
+//! stored; the reverse rule is then `X̄ += f'(X) ⊙ Ȳ` (and
+//! `Ā += ∂f/∂a ⊙ C̄`, `B̄ += ∂f/∂b ⊙ C̄`).
+
+use super::{Block, BlockOp, Cotangents, Slots};
+use crate::error::Error;
+use crate::rules::{self, BinaryRule, UnaryRule};
+use crate::scalar::Scalar;
+
+struct Map<T> {
+    name: &'static str,
+    x: Slots,
+    partials: Vec<T>,
+}
+
+impl<T: Scalar> BlockOp<T> for Map<T> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn vjp(&self, cot: &mut Cotangents<'_, T>) {
+        let y_bar = cot.output();
+        if let Some(x_bar) = cot.adjoint(self.x) {
+            for ((x, d), y) in x_bar.iter_mut().zip(&self.partials).zip(y_bar) {
+                *x += *d * *y;
+            }
+        }
+    }
+}
+
+struct Zip<T> {
+    name: &'static str,
+    a: Slots,
+    b: Slots,
+    da: Vec<T>,
+    db: Vec<T>,
+}
+
+impl<T: Scalar> BlockOp<T> for Zip<T> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn vjp(&self, cot: &mut Cotangents<'_, T>) {
+        let c_bar = cot.output();
+        for (input, partials) in [(self.a, &self.da), (self.b, &self.db)] {
+            if let Some(bar) = cot.adjoint(input) {
+                for ((x, d), c) in bar.iter_mut().zip(partials).zip(c_bar) {
+                    *x += *d * *c;
+                }
+            }
+        }
+    }
+}
+
+impl<'t, T: Scalar> Block<'t, T> {
+    /// `Yᵢⱼ = f(Xᵢⱼ)` for a rule `x ↦ (f(x), f'(x))` from [`crate::rules`]
+    /// (or your own); `name` labels the entry when the tape is printed.
+    pub fn map(&self, name: &'static str, rule: UnaryRule<T>) -> Block<'t, T> {
+        let x = self.slots();
+        let (values, partials): (Vec<T>, Vec<T>) =
+            self.tape().with_values(|v| v[x.range()].iter().map(|&xi| rule(xi)).unzip());
+        self.record(x.rows(), x.cols(), &values, Map { name, x, partials })
+    }
+
+    /// `Cᵢⱼ = f(Aᵢⱼ, Bᵢⱼ)` for a rule `(a, b) ↦ (f, ∂f/∂a, ∂f/∂b)`.
+    ///
+    /// # Errors
+    /// If the shapes differ.
+    ///
+    /// # Panics
+    /// If the blocks live on different tapes.
+    pub fn zip(
+        &self,
+        other: &Block<'t, T>,
+        name: &'static str,
+        rule: BinaryRule<T>,
+    ) -> Result<Block<'t, T>, Error> {
+        let tape = self.same_tape(other);
+        if self.shape() != other.shape() {
+            return Err(Error::shapes(name, self.shape(), other.shape(), "elementwise needs equal shapes"));
+        }
+        let (a, b) = (self.slots(), other.slots());
+        let n = a.len();
+        let (mut values, mut da, mut db) =
+            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        tape.with_values(|v| {
+            for (&ai, &bi) in v[a.range()].iter().zip(&v[b.range()]) {
+                let (c, pa, pb) = rule(ai, bi);
+                values.push(c);
+                da.push(pa);
+                db.push(pb);
+            }
+        });
+        Ok(self.record(a.rows(), a.cols(), &values, Zip { name, a, b, da, db }))
+    }
+
+    /// `A + B` elementwise. Errors as [`Block::zip`].
+    pub fn add(&self, other: &Block<'t, T>) -> Result<Block<'t, T>, Error> {
+        self.zip(other, "add", rules::add)
+    }
+
+    /// `A − B` elementwise. Errors as [`Block::zip`].
+    pub fn sub(&self, other: &Block<'t, T>) -> Result<Block<'t, T>, Error> {
+        self.zip(other, "sub", rules::sub)
+    }
+
+    /// `A ⊙ B` (Hadamard product). Errors as [`Block::zip`].
+    pub fn mul(&self, other: &Block<'t, T>) -> Result<Block<'t, T>, Error> {
+        self.zip(other, "mul", rules::mul)
+    }
+
+    /// `A ⊘ B` elementwise. Errors as [`Block::zip`].
+    pub fn div(&self, other: &Block<'t, T>) -> Result<Block<'t, T>, Error> {
+        self.zip(other, "div", rules::div)
+    }
+
+    /// `tanh` of every entry.
+    pub fn tanh(&self) -> Block<'t, T> {
+        self.map("tanh", rules::tanh)
+    }
+
+    /// `relu` of every entry.
+    pub fn relu(&self) -> Block<'t, T> {
+        self.map("relu", rules::relu)
+    }
+
+    /// `σ` (logistic sigmoid) of every entry.
+    pub fn sigmoid(&self) -> Block<'t, T> {
+        self.map("sigmoid", rules::sigmoid)
+    }
+
+    /// `softplus` of every entry.
+    pub fn softplus(&self) -> Block<'t, T> {
+        self.map("softplus", rules::softplus)
+    }
+
+    /// Every entry squared: `Yᵢⱼ = Xᵢⱼ²`, `X̄ += 2X ⊙ Ȳ`.
+    pub fn square(&self) -> Block<'t, T> {
+        self.map("square", |x| rules::powi(x, 2))
+    }
+}

@@ -1,0 +1,339 @@
+//! Block operations: matrix-valued operations recorded as *one* tape entry.
+//!
+//! A block owns a contiguous range of slots holding an `rows × cols` matrix
+//! (row-major). A block operation stores what its vector-Jacobian product
+//! needs and, during the reverse sweep, receives the cotangent of its output
+//! (`Ȳ = ∂L/∂Y`) and adds `Āᵢ = Ȳ · ∂Y/∂Aᵢ` into the adjoints of its
+//! inputs. A matrix product is therefore one entry and two gemm calls in the
+//! sweep, not `m·k·n` scalar nodes.
+//!
+//! The built-in operations live one per file: [`matmul`](Block::matmul),
+//! [`add_row`](Block::add_row) (row broadcast), [`map`](Block::map) and
+//! [`zip`](Block::zip) (elementwise, with any rule from [`crate::rules`]),
+//! [`sum`](Block::sum) and [`mean`](Block::mean), and
+//! [`Tape::stack`] (scalar `Var`s gathered into a block). Your own
+//! operation is a type implementing [`BlockOp`], recorded with
+//! [`Tape::record_block`].
+
+mod broadcast;
+mod elementwise;
+mod gather;
+mod matmul;
+mod reduce;
+
+use std::ops::Range;
+
+use crate::error::Error;
+use crate::scalar::Scalar;
+use crate::tape::Tape;
+use crate::var::Var;
+
+/// Where a block lives on its tape: first slot, shape, and whether it is a
+/// constant (its adjoint is never needed, so operations skip computing it).
+///
+/// Block operations store `Slots` (not [`Block`]s, which borrow the tape)
+/// to find their inputs during the sweep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slots {
+    start: u32,
+    rows: u32,
+    cols: u32,
+    constant: bool,
+}
+
+impl Slots {
+    /// The first slot.
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.rows as usize
+    }
+    /// Number of columns.
+    pub fn cols(&self) -> usize {
+        self.cols as usize
+    }
+    /// `rows · cols`.
+    pub fn len(&self) -> usize {
+        self.rows() * self.cols()
+    }
+    /// True for a block with no entries (never produced by the tape).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// True if the block is a constant (no adjoint wanted).
+    pub fn is_constant(&self) -> bool {
+        self.constant
+    }
+    /// The slot range `start .. start + len`.
+    pub fn range(&self) -> Range<usize> {
+        self.start()..self.start() + self.len()
+    }
+    /// `(rows, cols)`.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.rows(), self.cols())
+    }
+}
+
+/// A matrix of numbers on a tape: a `Copy` handle like [`Var`].
+///
+/// # Panics
+/// Combining blocks (or a block and a `Var`) from two different tapes
+/// panics with "Block: mixing blocks from two different tapes".
+#[derive(Clone, Copy)]
+pub struct Block<'t, T: Scalar> {
+    tape: &'t Tape<T>,
+    slots: Slots,
+}
+
+/// The reverse-mode rule of a block operation.
+///
+/// `vjp` receives the output cotangent `Ȳ` through [`Cotangents::output`]
+/// and must *add* (never assign) `Ȳ · ∂Y/∂A` into
+/// [`Cotangents::adjoint`] for each input `A` that is not constant. It is
+/// written once, generically in `T`, and therefore also runs on dual
+/// numbers — which is how block operations get their second derivatives.
+///
+/// Inputs are named by the [`Slots`] of blocks recorded on the same tape
+/// *before* this operation; naming slots of another tape is a logic error
+/// (caught by bounds checks at the latest).
+///
+/// ```
+/// use saddle_tape::{Block, BlockOp, Cotangents, Scalar, Slots, Tape};
+///
+/// /// Y = 3·A: the VJP is Ā += 3·Ȳ.
+/// struct Triple(Slots);
+///
+/// impl<T: Scalar> BlockOp<T> for Triple {
+///     fn name(&self) -> &'static str { "triple" }
+///     fn vjp(&self, cot: &mut Cotangents<'_, T>) {
+///         let out = cot.output();
+///         if let Some(a) = cot.adjoint(self.0) {
+///             for (a, y) in a.iter_mut().zip(out) { *a += *y * T::from_f64(3.0); }
+///         }
+///     }
+/// }
+///
+/// let tape = Tape::<f64>::new();
+/// let a = tape.input_block(1, 2, &[1.0, 2.0])?;
+/// let values: Vec<f64> = a.values().iter().map(|v| 3.0 * v).collect();
+/// let y = tape.record_block(1, 2, values, Triple(a.slots()))?;
+/// let g = y.sum().backward();
+/// assert_eq!(g.wrt_block(&a), vec![3.0, 3.0]);
+/// # Ok::<(), saddle_tape::Error>(())
+/// ```
+pub trait BlockOp<T: Scalar>: 'static {
+    /// A short name, shown when the tape is printed.
+    fn name(&self) -> &'static str;
+
+    /// Adds this operation's input cotangents into `cot`.
+    fn vjp(&self, cot: &mut Cotangents<'_, T>);
+}
+
+/// What a [`BlockOp::vjp`] reads and writes during the sweep.
+pub struct Cotangents<'a, T> {
+    pub(crate) values: &'a [T],
+    pub(crate) output: &'a [T],
+    pub(crate) adjoints: &'a mut [T],
+}
+
+impl<'a, T> Cotangents<'a, T> {
+    /// `Ȳ`: the cotangent of the operation's output, row-major.
+    pub fn output(&self) -> &'a [T] {
+        self.output
+    }
+
+    /// The recorded values of an input block, row-major.
+    pub fn value(&self, input: Slots) -> &'a [T] {
+        &self.values[input.range()]
+    }
+
+    /// The adjoint of an input block, to add into; `None` for a constant.
+    ///
+    /// # Panics
+    /// If `input` does not lie before the operation's output, i.e. it is not
+    /// an earlier block of this tape.
+    pub fn adjoint(&mut self, input: Slots) -> Option<&mut [T]> {
+        assert!(
+            input.range().end <= self.adjoints.len(),
+            "BlockOp input slots {:?} are not recorded before the operation",
+            input.range()
+        );
+        (!input.constant).then(|| &mut self.adjoints[input.range()])
+    }
+}
+
+/// A leaf block: inputs and constants. Nothing to pull back.
+struct Input;
+
+impl<T: Scalar> BlockOp<T> for Input {
+    fn name(&self) -> &'static str {
+        "input"
+    }
+    fn vjp(&self, _: &mut Cotangents<'_, T>) {}
+}
+
+/// Checks a shape and data length for a new block.
+fn check_shape(op: &'static str, rows: usize, cols: usize, len: usize) -> Result<(), Error> {
+    if rows == 0 || cols == 0 {
+        return Err(Error::empty(op, rows, cols));
+    }
+    if len != rows * cols {
+        return Err(Error::data_length(op, len, rows, cols));
+    }
+    Ok(())
+}
+
+impl<T: Scalar> Tape<T> {
+    /// A block of independent variables (`rows × cols`, `data` row-major).
+    ///
+    /// # Errors
+    /// If `data.len() != rows · cols`, or the shape is empty.
+    pub fn input_block(&self, rows: usize, cols: usize, data: &[T]) -> Result<Block<'_, T>, Error> {
+        check_shape("input_block", rows, cols, data.len())?;
+        Ok(self.push(rows, cols, data, Box::new(Input), false))
+    }
+
+    /// A block of constants (data, targets): its adjoint is never computed.
+    ///
+    /// # Errors
+    /// If `data.len() != rows · cols`, or the shape is empty.
+    pub fn constant_block(&self, rows: usize, cols: usize, data: &[T]) -> Result<Block<'_, T>, Error> {
+        check_shape("constant_block", rows, cols, data.len())?;
+        Ok(self.push(rows, cols, data, Box::new(Input), true))
+    }
+
+    /// Records a user-defined block operation with output `values`
+    /// (`rows × cols`, row-major) and reverse rule `op`.
+    ///
+    /// # Errors
+    /// If `values.len() != rows · cols`, or the shape is empty.
+    pub fn record_block(
+        &self,
+        rows: usize,
+        cols: usize,
+        values: Vec<T>,
+        op: impl BlockOp<T>,
+    ) -> Result<Block<'_, T>, Error> {
+        check_shape("record_block", rows, cols, values.len())?;
+        Ok(self.push(rows, cols, &values, Box::new(op), false))
+    }
+
+    fn push(
+        &self,
+        rows: usize,
+        cols: usize,
+        values: &[T],
+        op: Box<dyn BlockOp<T>>,
+        constant: bool,
+    ) -> Block<'_, T> {
+        let start = self.push_block(values, op);
+        Block { tape: self, slots: Slots { start, rows: rows as u32, cols: cols as u32, constant } }
+    }
+}
+
+impl<'t, T: Scalar> Block<'t, T> {
+    /// Where the block lives on its tape.
+    pub fn slots(&self) -> Slots {
+        self.slots
+    }
+
+    /// `(rows, cols)`.
+    pub fn shape(&self) -> (usize, usize) {
+        self.slots.shape()
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.slots.rows()
+    }
+
+    /// Number of columns.
+    pub fn cols(&self) -> usize {
+        self.slots.cols()
+    }
+
+    /// The values, row-major, copied out of the tape.
+    pub fn values(&self) -> Vec<T> {
+        self.tape.values_of(self.slots.start, self.slots.len())
+    }
+
+    /// Entry `(i, j)` as a scalar `Var` (the block's own slot: no new node).
+    /// For a constant block the entry is a constant `Var`.
+    ///
+    /// # Panics
+    /// If `(i, j)` is out of bounds.
+    pub fn at(&self, i: usize, j: usize) -> Var<'t, T> {
+        assert!(
+            i < self.rows() && j < self.cols(),
+            "Block::at({i}, {j}) out of bounds for a {}×{} block",
+            self.rows(),
+            self.cols()
+        );
+        let slot = self.slots.start + (i * self.cols() + j) as u32;
+        let value = self.tape.values_of(slot, 1)[0];
+        if self.slots.constant {
+            Var::constant(value)
+        } else {
+            Var::on_tape(self.tape, slot, value)
+        }
+    }
+
+    /// Every entry as a scalar `Var`, row-major.
+    pub fn vars(&self) -> Vec<Var<'t, T>> {
+        let values = self.values();
+        if self.slots.constant {
+            return values.into_iter().map(Var::constant).collect();
+        }
+        values
+            .into_iter()
+            .enumerate()
+            .map(|(k, v)| Var::on_tape(self.tape, self.slots.start + k as u32, v))
+            .collect()
+    }
+
+    pub(crate) fn tape_addr(&self) -> usize {
+        self.tape as *const Tape<T> as usize
+    }
+
+    pub(crate) fn tape(&self) -> &'t Tape<T> {
+        self.tape
+    }
+
+    /// The common tape of `self` and `other`.
+    ///
+    /// # Panics
+    /// If they live on different tapes.
+    pub(crate) fn same_tape(&self, other: &Block<'t, T>) -> &'t Tape<T> {
+        assert!(
+            std::ptr::eq(self.tape, other.tape),
+            "Block: mixing blocks from two different tapes"
+        );
+        self.tape
+    }
+
+    /// Records the result of an operation on this block's tape.
+    pub(crate) fn record(
+        &self,
+        rows: usize,
+        cols: usize,
+        values: &[T],
+        op: impl BlockOp<T>,
+    ) -> Block<'t, T> {
+        self.tape.push(rows, cols, values, Box::new(op), false)
+    }
+}
+
+impl<T: Scalar> std::fmt::Debug for Block<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Block({}×{} @ slots {:?}{})",
+            self.rows(),
+            self.cols(),
+            self.slots.range(),
+            if self.slots.constant { ", constant" } else { "" }
+        )
+    }
+}

@@ -1,0 +1,354 @@
+//! The tape: an append-only record of every operation, and the reverse
+//! sweep that turns it into adjoints.
+//!
+//! Every recorded number gets a *slot* (its index in recording order).
+//! A slot is filled either by a **scalar node** (a leaf, or the result of a
+//! unary or binary operation, storing its parents' slots and the local
+//! partials) or by one output of a **block operation** (a matrix-valued
+//! operation that owns a contiguous range of slots and knows its own
+//! vector-Jacobian product).
+//!
+//! Because parents are always recorded before their children, recording
+//! order is already a topological order, and the reverse sweep is a single
+//! backwards loop: no recursion, no graph search, any depth.
+
+use std::cell::RefCell;
+
+use crate::block::{BlockOp, Cotangents};
+use crate::gradients::Gradients;
+use crate::scalar::Scalar;
+use crate::var::Var;
+
+/// A scalar node: its parents' slots and `∂(this)/∂(parent)`.
+///
+/// A unary node repeats its parent with a zero second partial; a leaf
+/// names itself as parent. For `f64` this is 24 bytes, plus the 8-byte
+/// value kept per slot: 32 bytes per binary operation.
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+pub(crate) struct Node<T> {
+    pub(crate) parents: [u32; 2],
+    pub(crate) partials: [T; 2],
+}
+
+/// A block operation on the tape: its output slots `start .. start + len`
+/// and the rule that pulls their cotangent back to its inputs.
+pub(crate) struct BlockEntry<T: Scalar> {
+    pub(crate) start: u32,
+    pub(crate) len: u32,
+    pub(crate) op: Box<dyn BlockOp<T>>,
+}
+
+/// Everything recorded so far.
+pub(crate) struct Recording<T: Scalar> {
+    /// The value of every slot, in recording order.
+    pub(crate) values: Vec<T>,
+    /// One node per scalar slot, in recording order (block slots have none).
+    pub(crate) nodes: Vec<Node<T>>,
+    /// Block operations, in recording order.
+    pub(crate) blocks: Vec<BlockEntry<T>>,
+}
+
+/// A Wengert list of operations on numbers of type `T`.
+///
+/// Create variables with [`Tape::var`] / [`Tape::vars`] (or blocks with
+/// [`Tape::input_block`]), compute with them as with ordinary numbers, then
+/// call [`Var::backward`] on the result to get a [`Gradients`] value.
+/// A tape can be swept any number of times; [`Tape::clear`] empties it for
+/// the next recording and keeps its memory.
+///
+/// ```
+/// use saddle_tape::Tape;
+/// let tape = Tape::<f64>::new();
+/// let x = tape.var(3.0);
+/// let y = tape.var(2.0);
+/// let f = x * x * y + y.sin(); // f = x²y + sin y
+/// let g = f.backward();
+/// assert_eq!(g.wrt(x), 2.0 * 3.0 * 2.0); // ∂f/∂x = 2xy
+/// assert_eq!(g.wrt(y), 9.0 + 2f64.cos()); // ∂f/∂y = x² + cos y
+/// ```
+pub struct Tape<T: Scalar> {
+    pub(crate) rec: RefCell<Recording<T>>,
+}
+
+/// One entry of the tape as [`Tape::entries`] shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Entry<T> {
+    /// An input (independent variable) at `slot`.
+    Leaf {
+        /// Its slot.
+        slot: usize,
+        /// Its value.
+        value: T,
+    },
+    /// A scalar operation at `slot` with up to two parents and the local
+    /// partials `∂(slot)/∂(parent)`.
+    Node {
+        /// Its slot.
+        slot: usize,
+        /// Its value.
+        value: T,
+        /// `(parent slot, local partial)` pairs (one for unary operations).
+        parents: Vec<(usize, T)>,
+    },
+    /// A block operation owning slots `start .. start + len`.
+    Block {
+        /// Its name (`"matmul"`, `"tanh"`, ...).
+        name: &'static str,
+        /// Its first output slot.
+        start: usize,
+        /// How many output slots it owns.
+        len: usize,
+    },
+}
+
+/// What the reverse sweep just did, shown to the observer of
+/// [`Tape::backward_observed`].
+#[derive(Debug)]
+pub enum SweepStep<'a, T> {
+    /// The adjoint of scalar node `slot` was pushed to its parents:
+    /// `ā_p += (∂slot/∂p) · ā_slot` for each parent `p`.
+    Node {
+        /// The node whose adjoint was propagated.
+        slot: usize,
+        /// All adjoints after the step.
+        adjoints: &'a [T],
+    },
+    /// A block's vector-Jacobian product ran.
+    Block {
+        /// Its name.
+        name: &'static str,
+        /// Its first output slot.
+        start: usize,
+        /// All adjoints after the step.
+        adjoints: &'a [T],
+    },
+}
+
+impl<T: Scalar> Default for Tape<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Scalar> Tape<T> {
+    /// An empty tape.
+    pub fn new() -> Self {
+        Self::with_capacity(0)
+    }
+
+    /// An empty tape with room for `slots` values and scalar nodes.
+    pub fn with_capacity(slots: usize) -> Self {
+        Tape {
+            rec: RefCell::new(Recording {
+                values: Vec::with_capacity(slots),
+                nodes: Vec::with_capacity(slots),
+                blocks: Vec::new(),
+            }),
+        }
+    }
+
+    /// Forgets everything recorded and keeps the allocation.
+    ///
+    /// Taking `&mut self` means the borrow checker proves that no `Var` of
+    /// the old recording is still alive.
+    pub fn clear(&mut self) {
+        let rec = self.rec.get_mut();
+        rec.values.clear();
+        rec.nodes.clear();
+        rec.blocks.clear();
+    }
+
+    /// Number of slots (recorded numbers, scalar or inside blocks).
+    pub fn len(&self) -> usize {
+        self.rec.borrow().values.len()
+    }
+
+    /// True if nothing has been recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of scalar nodes (leaves included).
+    pub fn num_nodes(&self) -> usize {
+        self.rec.borrow().nodes.len()
+    }
+
+    /// Number of block operations (input blocks included).
+    pub fn num_blocks(&self) -> usize {
+        self.rec.borrow().blocks.len()
+    }
+
+    /// A new independent variable with value `value`.
+    pub fn var(&self, value: T) -> Var<'_, T> {
+        let slot = self.push_node(value, |s| Node { parents: [s, s], partials: [T::zero(); 2] });
+        Var::on_tape(self, slot, value)
+    }
+
+    /// One independent variable per value.
+    pub fn vars(&self, values: &[T]) -> Vec<Var<'_, T>> {
+        values.iter().map(|&v| self.var(v)).collect()
+    }
+
+    /// Records a scalar node; `make` receives the new slot.
+    #[inline]
+    fn push_node(&self, value: T, make: impl FnOnce(u32) -> Node<T>) -> u32 {
+        let mut rec = self.rec.borrow_mut();
+        let slot = slot_index(rec.values.len());
+        rec.values.push(value);
+        rec.nodes.push(make(slot));
+        slot
+    }
+
+    /// Records `value = f(parent)` with local partial `partial`.
+    #[inline]
+    pub(crate) fn push_unary(&self, parent: u32, partial: T, value: T) -> Var<'_, T> {
+        let slot = self.push_node(value, |_| Node {
+            parents: [parent, parent],
+            partials: [partial, T::zero()],
+        });
+        Var::on_tape(self, slot, value)
+    }
+
+    /// Records `value = f(a, b)` with local partials `(da, db)`.
+    #[inline]
+    pub(crate) fn push_binary(&self, a: u32, b: u32, da: T, db: T, value: T) -> Var<'_, T> {
+        let slot = self.push_node(value, |_| Node { parents: [a, b], partials: [da, db] });
+        Var::on_tape(self, slot, value)
+    }
+
+    /// Appends a block's output values and its entry; returns its first slot.
+    pub(crate) fn push_block(&self, values: &[T], op: Box<dyn BlockOp<T>>) -> u32 {
+        let mut rec = self.rec.borrow_mut();
+        let start = slot_index(rec.values.len());
+        slot_index(rec.values.len() + values.len());
+        rec.values.extend_from_slice(values);
+        rec.blocks.push(BlockEntry { start, len: values.len() as u32, op });
+        start
+    }
+
+    /// The values of slots `start .. start + len`, copied out.
+    pub(crate) fn values_of(&self, start: u32, len: usize) -> Vec<T> {
+        let rec = self.rec.borrow();
+        rec.values[start as usize..start as usize + len].to_vec()
+    }
+
+    /// Runs `f` on the recorded values (to read block inputs without a copy).
+    pub(crate) fn with_values<R>(&self, f: impl FnOnce(&[T]) -> R) -> R {
+        f(&self.rec.borrow().values)
+    }
+
+    /// The recording, entry by entry, for printing and teaching.
+    pub fn entries(&self) -> Vec<Entry<T>> {
+        let rec = self.rec.borrow();
+        let mut out = Vec::new();
+        let mut node = 0;
+        let mut slot = 0;
+        let mut block_iter = rec.blocks.iter().peekable();
+        while slot < rec.values.len() {
+            if let Some(b) = block_iter.next_if(|b| b.start as usize == slot) {
+                out.push(Entry::Block { name: b.op.name(), start: slot, len: b.len as usize });
+                slot += b.len as usize;
+                continue;
+            }
+            let n = &rec.nodes[node];
+            let value = rec.values[slot];
+            let [p, q] = n.parents;
+            out.push(if p as usize == slot {
+                Entry::Leaf { slot, value }
+            } else if p == q && n.partials[1].is_exact_zero() {
+                Entry::Node { slot, value, parents: vec![(p as usize, n.partials[0])] }
+            } else {
+                Entry::Node {
+                    slot,
+                    value,
+                    parents: vec![(p as usize, n.partials[0]), (q as usize, n.partials[1])],
+                }
+            });
+            node += 1;
+            slot += 1;
+        }
+        out
+    }
+
+    /// The reverse sweep from `output` with seed `seed` (`ā_output = seed`).
+    ///
+    /// Ordinarily called through [`Var::backward`]; a seed other than one
+    /// computes `seed · ∇output`.
+    ///
+    /// # Panics
+    /// If `output` belongs to another tape.
+    pub fn backward_seeded(&self, output: Var<'_, T>, seed: T) -> Gradients<T> {
+        self.backward_observed(output, seed, |_| {})
+    }
+
+    /// The reverse sweep, calling `observe` after every step: how a student
+    /// watches the adjoints fill in. See [`Tape::backward_seeded`].
+    ///
+    /// # Panics
+    /// If `output` belongs to another tape.
+    pub fn backward_observed(
+        &self,
+        output: Var<'_, T>,
+        seed: T,
+        mut observe: impl FnMut(SweepStep<'_, T>),
+    ) -> Gradients<T> {
+        let Some(slot) = output.slot_on(self) else {
+            // A constant does not depend on anything on this tape.
+            return Gradients::new(self, Vec::new());
+        };
+        let rec = self.rec.borrow();
+        let mut adj = vec![T::zero(); rec.values.len()];
+        adj[slot] = seed;
+        // Walk the tape backwards as alternating runs of scalar nodes and
+        // blocks. A scalar run occupies slots `run_lo .. slot_hi` and the
+        // nodes `node_hi - (slot_hi - run_lo) .. node_hi`.
+        let mut slot_hi = rec.values.len();
+        let mut node_hi = rec.nodes.len();
+        let mut blocks = rec.blocks.iter().rev();
+        loop {
+            let block = blocks.next();
+            let run_lo = block.map_or(0, |b| (b.start + b.len) as usize);
+            let node_lo = node_hi - (slot_hi - run_lo);
+            // Nothing after the output can carry an adjoint.
+            let top = slot_hi.min(slot + 1);
+            for s in (run_lo..top).rev() {
+                let a = adj[s];
+                if a.is_exact_zero() {
+                    continue;
+                }
+                let node = &rec.nodes[node_lo + (s - run_lo)];
+                let [p, q] = node.parents;
+                if p as usize == s {
+                    continue; // a leaf: its adjoint is final
+                }
+                adj[p as usize] += node.partials[0] * a;
+                adj[q as usize] += node.partials[1] * a;
+                observe(SweepStep::Node { slot: s, adjoints: &adj });
+            }
+            let Some(block) = block else { break };
+            let (start, end) = (block.start as usize, run_lo);
+            if start <= slot {
+                let (before, rest) = adj.split_at_mut(start);
+                let out = &rest[..end - start];
+                if !out.iter().all(|a| a.is_exact_zero()) {
+                    let mut cot = Cotangents { values: &rec.values, output: out, adjoints: before };
+                    block.op.vjp(&mut cot);
+                    observe(SweepStep::Block { name: block.op.name(), start, adjoints: &adj });
+                }
+            }
+            slot_hi = start;
+            node_hi = node_lo;
+        }
+        Gradients::new(self, adj)
+    }
+}
+
+/// Converts a slot count to the `u32` index nodes store.
+///
+/// # Panics
+/// Past 2³² − 1 slots (about 128 GiB of f64 nodes).
+#[inline]
+fn slot_index(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or_else(|_| panic!("tape overflow: more than {} slots", u32::MAX))
+}

@@ -1,0 +1,159 @@
+//! `Var`: the number type users compute with.
+
+use std::fmt;
+
+use crate::gradients::Gradients;
+use crate::rules::{BinaryRule, UnaryRule};
+use crate::scalar::Scalar;
+use crate::tape::Tape;
+
+/// A number that records what is done with it on a [`Tape`].
+///
+/// A `Var` is a small `Copy` handle: the tape it lives on, its slot there,
+/// and its value. A `Var` may also be a *constant* that lives on no tape
+/// (`Var::constant(2.0)`, `Zero::zero()`, `Float::nan()`): operations on
+/// constants only compute, and an operation with one constant records a
+/// unary node. That is what lets `Var` implement `num_traits::Float`, so a
+/// function written once for `S: Real` runs on `f64` and on the tape.
+///
+/// # Panics
+/// Combining `Var`s recorded on two different tapes panics with
+/// "Var: mixing variables from two different tapes" — a bug in the calling
+/// code that no result type could repair.
+#[derive(Clone, Copy)]
+pub struct Var<'t, T: Scalar> {
+    tape: Option<&'t Tape<T>>,
+    slot: u32,
+    value: T,
+}
+
+impl<'t, T: Scalar> Var<'t, T> {
+    pub(crate) fn on_tape(tape: &'t Tape<T>, slot: u32, value: T) -> Self {
+        Var { tape: Some(tape), slot, value }
+    }
+
+    /// A constant: a number on no tape, with zero derivative.
+    #[inline]
+    pub fn constant(value: T) -> Self {
+        Var { tape: None, slot: 0, value }
+    }
+
+    /// The value this variable holds.
+    #[inline]
+    pub fn value(&self) -> T {
+        self.value
+    }
+
+    /// True if this is a constant (on no tape).
+    pub fn is_constant(&self) -> bool {
+        self.tape.is_none()
+    }
+
+    /// The slot on its tape, or `None` for a constant.
+    pub fn slot(&self) -> Option<usize> {
+        self.tape.map(|_| self.slot as usize)
+    }
+
+    pub(crate) fn raw_slot(&self) -> usize {
+        self.slot as usize
+    }
+
+    pub(crate) fn tape_addr(&self) -> Option<usize> {
+        self.tape.map(|t| t as *const Tape<T> as usize)
+    }
+
+    /// The slot of `self` if it lives on `tape`; `None` for a constant.
+    ///
+    /// # Panics
+    /// If `self` lives on another tape.
+    pub(crate) fn slot_on(&self, tape: &Tape<T>) -> Option<usize> {
+        let own = self.tape?;
+        assert!(std::ptr::eq(own, tape), "Var: mixing variables from two different tapes");
+        Some(self.slot as usize)
+    }
+
+    /// The reverse sweep: `∂self/∂x` for every `x` recorded before `self`.
+    ///
+    /// ```
+    /// use saddle_tape::Tape;
+    /// let tape = Tape::new();
+    /// let x = tape.var(0.5_f64);
+    /// let y = x.tanh();
+    /// assert!((y.backward().wrt(x) - (1.0 - 0.5f64.tanh().powi(2))).abs() < 1e-15);
+    /// ```
+    pub fn backward(&self) -> Gradients<T> {
+        match self.tape {
+            Some(tape) => tape.backward_seeded(*self, T::one()),
+            None => Gradients::new(&Tape::new(), Vec::new()),
+        }
+    }
+
+    /// Applies a unary rule `x ↦ (f(x), f'(x))`, recording one node.
+    #[inline]
+    pub fn apply(self, rule: UnaryRule<T>) -> Self {
+        let (value, partial) = rule(self.value);
+        match self.tape {
+            None => Var::constant(value),
+            Some(t) => t.push_unary(self.slot, partial, value),
+        }
+    }
+
+    /// Applies a binary rule `(a, b) ↦ (f, ∂f/∂a, ∂f/∂b)`, recording one
+    /// node (or none if both are constants).
+    ///
+    /// # Panics
+    /// If `self` and `other` live on two different tapes.
+    #[inline]
+    pub fn apply2(self, other: Self, rule: BinaryRule<T>) -> Self {
+        let (value, da, db) = rule(self.value, other.value);
+        match (self.tape, other.tape) {
+            (None, None) => Var::constant(value),
+            (Some(t), None) => t.push_unary(self.slot, da, value),
+            (None, Some(t)) => t.push_unary(other.slot, db, value),
+            (Some(t), Some(u)) => {
+                assert!(std::ptr::eq(t, u), "Var: mixing variables from two different tapes");
+                t.push_binary(self.slot, other.slot, da, db, value)
+            }
+        }
+    }
+
+    /// Records `value` with the given local partial with respect to `self`
+    /// (for rules that take extra non-differentiated arguments, like `powi`).
+    #[inline]
+    pub(crate) fn unary_with(self, value: T, partial: T) -> Self {
+        match self.tape {
+            None => Var::constant(value),
+            Some(t) => t.push_unary(self.slot, partial, value),
+        }
+    }
+
+    /// `relu x = max(x, 0)`, see [`crate::rules::relu`].
+    pub fn relu(self) -> Self {
+        self.apply(crate::rules::relu)
+    }
+
+    /// `σ(x) = 1/(1 + e⁻ˣ)`, see [`crate::rules::sigmoid`].
+    pub fn sigmoid(self) -> Self {
+        self.apply(crate::rules::sigmoid)
+    }
+
+    /// `softplus x = ln(1 + eˣ)`, see [`crate::rules::softplus`].
+    pub fn softplus(self) -> Self {
+        self.apply(crate::rules::softplus)
+    }
+}
+
+impl<T: Scalar> fmt::Debug for Var<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.tape {
+            Some(_) => write!(f, "Var({:?} @ slot {})", self.value, self.slot),
+            None => write!(f, "Var({:?}, constant)", self.value),
+        }
+    }
+}
+
+impl<T: Scalar> fmt::Display for Var<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.value, f)
+    }
+}

@@ -1,0 +1,145 @@
+//! `num_traits::Float` for `Var`: every elementary function, each one the
+//! rule of the same name in [`crate::rules`] recorded as a node.
+//!
+//! Predicates (`is_nan`, `is_sign_negative`, ...) look at the value;
+//! constants (`nan()`, `max_value()`, ...) live on no tape.
+
+use std::num::FpCategory;
+
+use num_traits::{Float, Num, NumCast, ToPrimitive};
+
+use crate::rules;
+use crate::scalar::{Real, Scalar};
+use crate::var::Var;
+
+impl<T: Scalar> ToPrimitive for Var<'_, T> {
+    fn to_i64(&self) -> Option<i64> {
+        self.value().to_i64()
+    }
+    fn to_u64(&self) -> Option<u64> {
+        self.value().to_u64()
+    }
+    fn to_f64(&self) -> Option<f64> {
+        self.value().to_f64()
+    }
+}
+
+/// Numbers converted into a `Var` are constants.
+impl<T: Scalar> NumCast for Var<'_, T> {
+    fn from<N: ToPrimitive>(n: N) -> Option<Self> {
+        <T as NumCast>::from(n).map(Var::constant)
+    }
+}
+
+impl<T: Scalar> Num for Var<'_, T> {
+    type FromStrRadixErr = T::FromStrRadixErr;
+    fn from_str_radix(s: &str, radix: u32) -> Result<Self, Self::FromStrRadixErr> {
+        T::from_str_radix(s, radix).map(Var::constant)
+    }
+}
+
+impl<T: Scalar> Real for Var<'_, T> {
+    #[inline]
+    fn cst(x: f64) -> Self {
+        Var::constant(T::from_f64(x))
+    }
+}
+
+macro_rules! constants {
+    ($($name:ident),*) => {
+        $(
+            #[inline]
+            fn $name() -> Self {
+                Var::constant(T::$name())
+            }
+        )*
+    };
+}
+
+macro_rules! predicates {
+    ($($name:ident),*) => {
+        $(
+            #[inline]
+            fn $name(self) -> bool {
+                self.value().$name()
+            }
+        )*
+    };
+}
+
+macro_rules! unary {
+    ($($name:ident),*) => {
+        $(
+            #[doc = concat!("See [`rules::", stringify!($name), "`].")]
+            #[inline]
+            fn $name(self) -> Self {
+                self.apply(rules::$name)
+            }
+        )*
+    };
+}
+
+impl<T: Scalar> Float for Var<'_, T> {
+    constants!(nan, infinity, neg_infinity, neg_zero, min_value, min_positive_value, epsilon, max_value);
+    predicates!(is_nan, is_infinite, is_finite, is_normal, is_sign_positive, is_sign_negative);
+    unary!(
+        floor, ceil, round, trunc, fract, abs, signum, recip, sqrt, cbrt, exp, exp2, exp_m1, ln,
+        log2, log10, ln_1p, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh,
+        atanh, to_degrees, to_radians
+    );
+
+    fn classify(self) -> FpCategory {
+        self.value().classify()
+    }
+
+    fn integer_decode(self) -> (u64, i16, i8) {
+        self.value().integer_decode()
+    }
+
+    /// `a·b + c`, recorded as a multiplication and an addition.
+    fn mul_add(self, a: Self, b: Self) -> Self {
+        self * a + b
+    }
+
+    /// `xⁿ`, see [`rules::powi`].
+    fn powi(self, n: i32) -> Self {
+        let (value, partial) = rules::powi(self.value(), n);
+        self.unary_with(value, partial)
+    }
+
+    fn powf(self, n: Self) -> Self {
+        self.apply2(n, rules::powf)
+    }
+
+    fn log(self, base: Self) -> Self {
+        self.apply2(base, rules::log)
+    }
+
+    fn max(self, other: Self) -> Self {
+        self.apply2(other, rules::max)
+    }
+
+    fn min(self, other: Self) -> Self {
+        self.apply2(other, rules::min)
+    }
+
+    fn abs_sub(self, other: Self) -> Self {
+        self.apply2(other, rules::abs_sub)
+    }
+
+    fn hypot(self, other: Self) -> Self {
+        self.apply2(other, rules::hypot)
+    }
+
+    fn atan2(self, other: Self) -> Self {
+        self.apply2(other, rules::atan2)
+    }
+
+    fn copysign(self, sign: Self) -> Self {
+        self.apply2(sign, rules::copysign)
+    }
+
+    fn sin_cos(self) -> (Self, Self) {
+        (self.sin(), self.cos())
+    }
+}

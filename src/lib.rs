@@ -1,0 +1,2 @@
+//! saddle
+pub use saddle_tape as tape;
