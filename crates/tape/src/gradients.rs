@@ -13,12 +13,19 @@ use crate::var::Var;
 #[derive(Clone, Debug)]
 pub struct Gradients<T> {
     adjoints: Vec<T>,
-    tape: usize,
+    /// The swept tape's address; `None` when the output was a constant
+    /// (which depends on nothing, so every derivative is zero).
+    tape: Option<usize>,
 }
 
 impl<T: Scalar> Gradients<T> {
     pub(crate) fn new(tape: &Tape<T>, adjoints: Vec<T>) -> Self {
-        Gradients { adjoints, tape: tape as *const Tape<T> as usize }
+        Gradients { adjoints, tape: Some(tape as *const Tape<T> as usize) }
+    }
+
+    /// The gradients of a constant output: zero with respect to everything.
+    pub(crate) fn of_constant() -> Self {
+        Gradients { adjoints: Vec::new(), tape: None }
     }
 
     /// `∂output/∂x`. Zero for a constant or for a variable the output does
@@ -27,11 +34,11 @@ impl<T: Scalar> Gradients<T> {
     /// # Panics
     /// If `x` was recorded on a different tape from the one swept.
     pub fn wrt(&self, x: Var<'_, T>) -> T {
-        match x.tape_addr() {
-            None => T::zero(),
-            Some(addr) => {
+        match (x.tape_addr(), self.tape) {
+            (None, _) | (_, None) => T::zero(),
+            (Some(addr), Some(tape)) => {
                 assert_eq!(
-                    addr, self.tape,
+                    addr, tape,
                     "Gradients::wrt: the variable was recorded on a different tape from the one that was swept"
                 );
                 self.adjoints.get(x.raw_slot()).copied().unwrap_or_else(T::zero)
@@ -52,9 +59,8 @@ impl<T: Scalar> Gradients<T> {
     /// # Panics
     /// If `b` was recorded on a different tape from the one swept.
     pub fn wrt_block(&self, b: &Block<'_, T>) -> Vec<T> {
-        assert_eq!(
-            b.tape_addr(),
-            self.tape,
+        assert!(
+            self.tape.is_none_or(|t| t == b.tape_addr()),
             "Gradients::wrt_block: the block was recorded on a different tape from the one that was swept"
         );
         let s = b.slots();

@@ -93,3 +93,9 @@ pub use tape::{Entry, SweepStep, Tape};
 pub use var::Var;
 
 pub use num_traits;
+
+/// Everything a user function needs in scope: `use saddle_tape::prelude::*;`.
+pub mod prelude {
+    pub use crate::{Block, Real, Scalar, Tape, Var};
+    pub use num_traits::{Float, One, Zero};
+}

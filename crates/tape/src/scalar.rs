@@ -261,6 +261,10 @@ pub trait Real:
     + Sub<f64, Output = Self>
     + Mul<f64, Output = Self>
     + Div<f64, Output = Self>
+    + AddAssign<f64>
+    + SubAssign<f64>
+    + MulAssign<f64>
+    + DivAssign<f64>
 {
     /// Embeds an `f64` constant (no tape involved).
     fn cst(x: f64) -> Self;

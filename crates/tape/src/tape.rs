@@ -58,7 +58,7 @@ pub(crate) struct Recording<T: Scalar> {
 /// the next recording and keeps its memory.
 ///
 /// ```
-/// use saddle_tape::Tape;
+/// use saddle_tape::prelude::*;
 /// let tape = Tape::<f64>::new();
 /// let x = tape.var(3.0);
 /// let y = tape.var(2.0);
@@ -295,7 +295,7 @@ impl<T: Scalar> Tape<T> {
     ) -> Gradients<T> {
         let Some(slot) = output.slot_on(self) else {
             // A constant does not depend on anything on this tape.
-            return Gradients::new(self, Vec::new());
+            return Gradients::of_constant();
         };
         let rec = self.rec.borrow();
         let mut adj = vec![T::zero(); rec.values.len()];

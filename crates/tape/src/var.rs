@@ -75,7 +75,7 @@ impl<'t, T: Scalar> Var<'t, T> {
     /// The reverse sweep: `∂self/∂x` for every `x` recorded before `self`.
     ///
     /// ```
-    /// use saddle_tape::Tape;
+    /// use saddle_tape::prelude::*;
     /// let tape = Tape::new();
     /// let x = tape.var(0.5_f64);
     /// let y = x.tanh();
@@ -84,7 +84,7 @@ impl<'t, T: Scalar> Var<'t, T> {
     pub fn backward(&self) -> Gradients<T> {
         match self.tape {
             Some(tape) => tape.backward_seeded(*self, T::one()),
-            None => Gradients::new(&Tape::new(), Vec::new()),
+            None => Gradients::of_constant(),
         }
     }
 
@@ -106,6 +106,16 @@ impl<'t, T: Scalar> Var<'t, T> {
     #[inline]
     pub fn apply2(self, other: Self, rule: BinaryRule<T>) -> Self {
         let (value, da, db) = rule(self.value, other.value);
+        self.binary_with(other, value, da, db)
+    }
+
+    /// Records `value` with local partials `(da, db)` with respect to
+    /// `(self, other)`; a constant operand drops its partial.
+    ///
+    /// # Panics
+    /// If `self` and `other` live on two different tapes.
+    #[inline]
+    pub(crate) fn binary_with(self, other: Self, value: T, da: T, db: T) -> Self {
         match (self.tape, other.tape) {
             (None, None) => Var::constant(value),
             (Some(t), None) => t.push_unary(self.slot, da, value),

@@ -96,9 +96,12 @@ impl<T: Scalar> Float for Var<'_, T> {
         self.value().integer_decode()
     }
 
-    /// `a·b + c`, recorded as a multiplication and an addition.
+    /// `self·a + b` with one rounding (the value is `T::mul_add`'s), recorded
+    /// as a product node and a sum node with partials `(a, self)` and `(1, 1)`.
     fn mul_add(self, a: Self, b: Self) -> Self {
-        self * a + b
+        let fused = self.value().mul_add(a.value(), b.value());
+        let product = self * a;
+        product.binary_with(b, fused, T::one(), T::one())
     }
 
     /// `xⁿ`, see [`rules::powi`].

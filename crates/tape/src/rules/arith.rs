@@ -23,9 +23,8 @@ pub fn mul<T: Float>(a: T, b: T) -> (T, T, T) {
 /// `a / b`; `∂/∂a = 1/b`, `∂/∂b = −a/b²`.
 #[inline]
 pub fn div<T: Float>(a: T, b: T) -> (T, T, T) {
-    let r = b.recip();
-    let q = a * r;
-    (q, r, -q * r)
+    let q = a / b;
+    (q, b.recip(), -q / b)
 }
 
 /// `a mod b` (remainder with the sign of `a`, as `%` on floats);

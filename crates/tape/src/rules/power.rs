@@ -8,8 +8,7 @@ pub fn powi<T: Float>(x: T, n: i32) -> (T, T) {
     if n == 0 {
         return (T::one(), T::zero());
     }
-    let lower = x.powi(n - 1);
-    (lower * x, T::from(n).unwrap() * lower)
+    (x.powi(n), T::from(n).unwrap() * x.powi(n - 1))
 }
 
 /// `aᵇ`; `∂/∂a = b aᵇ⁻¹`, `∂/∂b = aᵇ ln a`.

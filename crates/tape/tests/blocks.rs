@@ -1,0 +1,224 @@
+//! Block operations against the same computation built from scalar `Var`
+//! operations: values and gradients agree to 1e-12 relative (both routes
+//! are exact up to summation order, so only a few ulps may differ).
+
+use proptest::prelude::*;
+use saddle_check::strategies::{self, config};
+use saddle_tape::prelude::*;
+use saddle_tape::rules;
+
+/// `|a − b| ≤ 1e-12 · max(1, |a|, |b|)` for every entry.
+fn assert_close(block: &[f64], scalar: &[f64], what: &str) {
+    assert_eq!(block.len(), scalar.len(), "{what}: lengths");
+    for (i, (a, b)) in block.iter().zip(scalar).enumerate() {
+        let scale = 1f64.max(a.abs()).max(b.abs());
+        assert!((a - b).abs() <= 1e-12 * scale, "{what}[{i}]: block {a} vs scalar {b}");
+    }
+}
+
+/// `A·B` from scalar operations.
+fn scalar_matmul<'t>(a: &[Var<'t, f64>], b: &[Var<'t, f64>], m: usize, k: usize, n: usize) -> Vec<Var<'t, f64>> {
+    let mut c = Vec::with_capacity(m * n);
+    for i in 0..m {
+        for j in 0..n {
+            c.push((0..k).map(|p| a[i * k + p] * b[p * n + j]).sum());
+        }
+    }
+    c
+}
+
+/// Weights for a scalar loss `Σ wᵢ yᵢ` that makes every output cotangent
+/// different (a plain sum would hide transposition mistakes).
+fn weights(len: usize) -> Vec<f64> {
+    (0..len).map(|i| 0.3 + (i as f64 * 0.7).sin()).collect()
+}
+
+fn weighted<'t>(y: &[Var<'t, f64>]) -> Var<'t, f64> {
+    y.iter().zip(weights(y.len())).map(|(v, w)| *v * w).sum()
+}
+
+fn weighted_block<'t>(tape: &'t Tape<f64>, y: &Block<'t, f64>) -> Var<'t, f64> {
+    let w = tape.constant_block(y.rows(), y.cols(), &weights(y.slots().len())).unwrap();
+    y.mul(&w).unwrap().sum()
+}
+
+const M: usize = 3;
+const K: usize = 4;
+const N: usize = 2;
+
+proptest! {
+    #![proptest_config(config(32))]
+
+    #[test]
+    fn matmul_matches_scalar_ops(a0 in strategies::well_scaled(M * K), b0 in strategies::well_scaled(K * N)) {
+        let tape = Tape::new();
+        let (a, b) = (tape.input_block(M, K, &a0).unwrap(), tape.input_block(K, N, &b0).unwrap());
+        let c = a.matmul(&b).unwrap();
+        let g = weighted_block(&tape, &c).backward();
+
+        let scalar_tape = Tape::new();
+        let (sa, sb) = (scalar_tape.vars(&a0), scalar_tape.vars(&b0));
+        let sc = scalar_matmul(&sa, &sb, M, K, N);
+        let sg = weighted(&sc).backward();
+
+        assert_close(&c.values(), &sc.iter().map(|v| v.value()).collect::<Vec<_>>(), "matmul value");
+        assert_close(&g.wrt_block(&a), &sg.wrt_all(&sa), "matmul dA");
+        assert_close(&g.wrt_block(&b), &sg.wrt_all(&sb), "matmul dB");
+    }
+
+    #[test]
+    fn add_row_matches_scalar_ops(x0 in strategies::well_scaled(M * N), b0 in strategies::well_scaled(N)) {
+        let tape = Tape::new();
+        let (x, b) = (tape.input_block(M, N, &x0).unwrap(), tape.input_block(1, N, &b0).unwrap());
+        let z = x.add_row(&b).unwrap();
+        let g = weighted_block(&tape, &z).backward();
+
+        let st = Tape::new();
+        let (sx, sb) = (st.vars(&x0), st.vars(&b0));
+        let sz: Vec<_> = (0..M * N).map(|k| sx[k] + sb[k % N]).collect();
+        let sg = weighted(&sz).backward();
+
+        assert_close(&z.values(), &sz.iter().map(|v| v.value()).collect::<Vec<_>>(), "add_row value");
+        assert_close(&g.wrt_block(&x), &sg.wrt_all(&sx), "add_row dX");
+        assert_close(&g.wrt_block(&b), &sg.wrt_all(&sb), "add_row db");
+    }
+
+    #[test]
+    fn every_activation_matches_scalar_ops(x0 in strategies::well_scaled(M * N)) {
+        type Act = (&'static str, fn(f64) -> (f64, f64));
+        let acts: [Act; 6] = [
+            ("identity", rules::identity),
+            ("relu", rules::relu),
+            ("sigmoid", rules::sigmoid),
+            ("tanh", rules::tanh),
+            ("softplus", rules::softplus),
+            ("square", |x| rules::powi(x, 2)),
+        ];
+        for (name, rule) in acts {
+            let tape = Tape::new();
+            let x = tape.input_block(M, N, &x0).unwrap();
+            let y = x.map(name, rule);
+            let g = weighted_block(&tape, &y).backward();
+
+            let st = Tape::new();
+            let sx = st.vars(&x0);
+            let sy: Vec<_> = sx.iter().map(|v| v.apply(rule)).collect();
+            let sg = weighted(&sy).backward();
+
+            assert_close(&y.values(), &sy.iter().map(|v| v.value()).collect::<Vec<_>>(), name);
+            assert_close(&g.wrt_block(&x), &sg.wrt_all(&sx), name);
+        }
+    }
+
+    #[test]
+    fn elementwise_binary_matches_scalar_ops(a0 in strategies::well_scaled(M * N), b0 in strategies::positive(M * N)) {
+        type Op = (
+            &'static str,
+            for<'t> fn(&Block<'t, f64>, &Block<'t, f64>) -> Block<'t, f64>,
+            for<'t> fn(Var<'t, f64>, Var<'t, f64>) -> Var<'t, f64>,
+        );
+        let ops: [Op; 4] = [
+            ("add", |a, b| a.add(b).unwrap(), |a, b| a + b),
+            ("sub", |a, b| a.sub(b).unwrap(), |a, b| a - b),
+            ("mul", |a, b| a.mul(b).unwrap(), |a, b| a * b),
+            ("div", |a, b| a.div(b).unwrap(), |a, b| a / b),
+        ];
+        for (name, block_op, scalar_op) in ops {
+            let tape = Tape::new();
+            let (a, b) = (tape.input_block(M, N, &a0).unwrap(), tape.input_block(M, N, &b0).unwrap());
+            let c = block_op(&a, &b);
+            let g = weighted_block(&tape, &c).backward();
+
+            let st = Tape::new();
+            let (sa, sb) = (st.vars(&a0), st.vars(&b0));
+            let sc: Vec<_> = sa.iter().zip(&sb).map(|(x, y)| scalar_op(*x, *y)).collect();
+            let sg = weighted(&sc).backward();
+
+            assert_close(&c.values(), &sc.iter().map(|v| v.value()).collect::<Vec<_>>(), name);
+            assert_close(&g.wrt_block(&a), &sg.wrt_all(&sa), name);
+            assert_close(&g.wrt_block(&b), &sg.wrt_all(&sb), name);
+        }
+    }
+
+    #[test]
+    fn sum_mean_and_reading_back_match_scalar_ops(x0 in strategies::well_scaled(M * N)) {
+        let tape = Tape::new();
+        let x = tape.input_block(M, N, &x0).unwrap();
+        // L = sum(X)² + 3·mean(X) + X₁₀·X₀₁ (entries read back as Vars)
+        let y = x.sum().powi(2) + x.mean() * 3.0 + x.at(1, 0) * x.at(0, 1);
+        let g = y.backward();
+
+        let st = Tape::new();
+        let sx = st.vars(&x0);
+        let s: Var<f64> = sx.iter().sum();
+        let sy = s.powi(2) + s / (M * N) as f64 * 3.0 + sx[N] * sx[1];
+        let sg = sy.backward();
+
+        assert_close(&[y.value()], &[sy.value()], "sum/mean value");
+        assert_close(&g.wrt_block(&x), &sg.wrt_all(&sx), "sum/mean gradient");
+        assert_close(&x.vars().iter().map(|v| g.wrt(*v)).collect::<Vec<_>>(), &g.wrt_block(&x), "vars()");
+    }
+
+    #[test]
+    fn stack_then_block_ops_matches_scalar_ops(x0 in strategies::well_scaled(M * K), w0 in strategies::well_scaled(K)) {
+        // Scalar Vars (computed, plus a constant) gathered into a block, then a matmul.
+        let tape = Tape::new();
+        let xs = tape.vars(&x0);
+        let mut entries: Vec<_> = xs.iter().map(|v| v.sin()).collect();
+        entries[0] = Var::constant(0.5);
+        let x = tape.stack(M, K, &entries).unwrap();
+        let w = tape.input_block(K, 1, &w0).unwrap();
+        let g = weighted_block(&tape, &x.matmul(&w).unwrap().tanh()).backward();
+
+        let st = Tape::new();
+        let (sxs, sw) = (st.vars(&x0), st.vars(&w0));
+        let mut se: Vec<_> = sxs.iter().map(|v| v.sin()).collect();
+        se[0] = Var::constant(0.5);
+        let sy: Vec<_> = scalar_matmul(&se, &sw, M, K, 1).into_iter().map(|v| v.tanh()).collect();
+        let sg = weighted(&sy).backward();
+
+        assert_close(&g.wrt_all(&xs), &sg.wrt_all(&sxs), "stack dX");
+        assert_close(&g.wrt_block(&w), &sg.wrt_all(&sw), "stack dW");
+    }
+}
+
+#[test]
+fn a_matmul_is_one_tape_entry() {
+    let tape = Tape::new();
+    let a = tape.input_block(64, 64, &vec![0.5; 64 * 64]).unwrap();
+    let b = tape.input_block(64, 64, &vec![0.25; 64 * 64]).unwrap();
+    let before = (tape.num_blocks(), tape.num_nodes());
+    let c = a.matmul(&b).unwrap();
+    assert_eq!((tape.num_blocks(), tape.num_nodes()), (before.0 + 1, before.1));
+    assert_eq!(c.values()[0], 64.0 * 0.125);
+}
+
+#[test]
+fn constant_blocks_get_no_adjoint_but_feed_the_others() {
+    let tape = Tape::new();
+    let x = tape.constant_block(2, 2, &[1.0, 2.0, 3.0, 4.0]).unwrap();
+    let w = tape.input_block(2, 1, &[0.5, -1.0]).unwrap();
+    let g = x.matmul(&w).unwrap().sum().backward();
+    assert_eq!(g.wrt_block(&w), vec![4.0, 6.0]); // column sums of X
+    assert_eq!(g.wrt_block(&x), vec![0.0; 4]);
+    assert!(x.at(0, 0).is_constant());
+}
+
+#[test]
+fn shape_errors_carry_the_numbers() {
+    let tape = Tape::<f64>::new();
+    let e = tape.input_block(2, 3, &[1.0; 5]).unwrap_err();
+    assert_eq!(e.to_string(), "input_block: got 5 values for a 2×3 block (expected 6)");
+    let e = tape.input_block(0, 3, &[]).unwrap_err();
+    assert!(e.to_string().contains("at least one row and one column, got 0×3"), "{e}");
+    let a = tape.input_block(2, 3, &[1.0; 6]).unwrap();
+    let b = tape.input_block(2, 3, &[1.0; 6]).unwrap();
+    let e = a.matmul(&b).unwrap_err();
+    assert_eq!(e.to_string(), "matmul: shapes 2×3 and 2×3 do not fit (inner dimensions differ)");
+    let e = a.add_row(&tape.input_block(1, 2, &[1.0; 2]).unwrap()).unwrap_err();
+    assert!(e.to_string().starts_with("add_row: shapes 2×3 and 1×2"), "{e}");
+    let e = a.mul(&tape.input_block(3, 2, &[1.0; 6]).unwrap()).unwrap_err();
+    assert!(e.to_string().contains("elementwise needs equal shapes"), "{e}");
+    let e = tape.stack(2, 2, &tape.vars(&[1.0; 3])).unwrap_err();
+    assert!(e.to_string().contains("got 3 values for a 2×2 block"), "{e}");
+}
