@@ -9,7 +9,13 @@ const STEP: f64 = 1e-3;
 ///
 /// The step is `h = 10⁻³ · max(1, |x|∞) / |v|∞`. Returns zeros for `v = 0`.
 pub fn central_difference(g: &impl Fn(&[f64]) -> Vec<f64>, x: &[f64], v: &[f64]) -> Vec<f64> {
-    assert_eq!(x.len(), v.len(), "central_difference: x has {} entries, v has {}", x.len(), v.len());
+    assert_eq!(
+        x.len(),
+        v.len(),
+        "central_difference: x has {} entries, v has {}",
+        x.len(),
+        v.len()
+    );
     let vmax = v.iter().fold(0.0_f64, |m, a| m.max(a.abs()));
     if vmax == 0.0 {
         return vec![0.0; g(x).len()];
@@ -19,16 +25,24 @@ pub fn central_difference(g: &impl Fn(&[f64]) -> Vec<f64>, x: &[f64], v: &[f64])
     let d = |h: f64| -> Vec<f64> {
         let shifted = |t: f64| -> Vec<f64> { x.iter().zip(v).map(|(a, b)| a + t * b).collect() };
         let (plus, minus) = (g(&shifted(h)), g(&shifted(-h)));
-        plus.iter().zip(&minus).map(|(p, m)| (p - m) / (2.0 * h)).collect()
+        plus.iter()
+            .zip(&minus)
+            .map(|(p, m)| (p - m) / (2.0 * h))
+            .collect()
     };
     let (coarse, fine) = (d(h), d(h / 2.0));
-    fine.iter().zip(&coarse).map(|(f, c)| (4.0 * f - c) / 3.0).collect()
+    fine.iter()
+        .zip(&coarse)
+        .map(|(f, c)| (4.0 * f - c) / 3.0)
+        .collect()
 }
 
 /// `∇f(x)` by central differences along each coordinate.
 pub fn fd_gradient(f: &impl Fn(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
     let g = |y: &[f64]| vec![f(y)];
-    (0..x.len()).map(|j| central_difference(&g, x, &unit(x.len(), j))[0]).collect()
+    (0..x.len())
+        .map(|j| central_difference(&g, x, &unit(x.len(), j))[0])
+        .collect()
 }
 
 /// `J v` for `F: ℝⁿ → ℝᵐ` by central differences along `v`.

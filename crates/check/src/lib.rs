@@ -68,8 +68,17 @@ pub use report::{Report, Tolerance, Worst};
 ///
 /// # Panics
 /// If `claimed.len() != x.len()` (the check itself is mis-called).
-pub fn check_gradient(f: impl Fn(&[f64]) -> f64, x: &[f64], claimed: &[f64], tol: Tolerance) -> Report {
-    assert_eq!(claimed.len(), x.len(), "check_gradient: claimed gradient has the wrong length");
+pub fn check_gradient(
+    f: impl Fn(&[f64]) -> f64,
+    x: &[f64],
+    claimed: &[f64],
+    tol: Tolerance,
+) -> Report {
+    assert_eq!(
+        claimed.len(),
+        x.len(),
+        "check_gradient: claimed gradient has the wrong length"
+    );
     Report::compare("gradient", claimed, &fd_gradient(&f, x), tol)
 }
 
@@ -102,9 +111,18 @@ pub fn check_hvp(
 ///
 /// # Panics
 /// If `claimed.len() != n²`.
-pub fn check_hessian(grad: impl Fn(&[f64]) -> Vec<f64>, x: &[f64], claimed: &[f64], tol: Tolerance) -> Report {
+pub fn check_hessian(
+    grad: impl Fn(&[f64]) -> Vec<f64>,
+    x: &[f64],
+    claimed: &[f64],
+    tol: Tolerance,
+) -> Report {
     let n = x.len();
-    assert_eq!(claimed.len(), n * n, "check_hessian: claimed Hessian is not {n}×{n}");
+    assert_eq!(
+        claimed.len(),
+        n * n,
+        "check_hessian: claimed Hessian is not {n}×{n}"
+    );
     Report::compare("hessian", claimed, &fd_hessian(&grad, x), tol)
 }
 
@@ -137,6 +155,12 @@ pub fn dot_test(
 
 /// `Σ aᵢ bᵢ`.
 fn dot(a: &[f64], b: &[f64]) -> f64 {
-    assert_eq!(a.len(), b.len(), "dot: lengths {} and {} differ", a.len(), b.len());
+    assert_eq!(
+        a.len(),
+        b.len(),
+        "dot: lengths {} and {} differ",
+        a.len(),
+        b.len()
+    );
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }

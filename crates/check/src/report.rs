@@ -16,7 +16,10 @@ impl Default for Tolerance {
     /// `abs = rel = 10⁻⁶`: for comparisons against finite differences (see
     /// the crate doc for why).
     fn default() -> Self {
-        Tolerance { abs: 1e-6, rel: 1e-6 }
+        Tolerance {
+            abs: 1e-6,
+            rel: 1e-6,
+        }
     }
 }
 
@@ -61,7 +64,12 @@ pub struct Report {
 
 impl Report {
     /// Compares `claimed` entry by entry with `reference`.
-    pub fn compare(what: &'static str, claimed: &[f64], reference: &[f64], tolerance: Tolerance) -> Report {
+    pub fn compare(
+        what: &'static str,
+        claimed: &[f64],
+        reference: &[f64],
+        tolerance: Tolerance,
+    ) -> Report {
         let mut report = Report {
             what,
             entries: claimed.len(),
@@ -88,7 +96,13 @@ impl Report {
             };
             if report.worst.is_none() || ratio > report.ratio {
                 report.ratio = ratio;
-                report.worst = Some(Worst { index, claimed: c, reference: r, abs_error, rel_error });
+                report.worst = Some(Worst {
+                    index,
+                    claimed: c,
+                    reference: r,
+                    abs_error,
+                    rel_error,
+                });
             }
         }
         report
@@ -128,9 +142,17 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let verdict = if self.passed() { "passed" } else { "FAILED" };
         if let Some((c, r)) = self.length_mismatch {
-            return write!(f, "{} check {verdict}: claimed has {c} entries, reference {r}", self.what);
+            return write!(
+                f,
+                "{} check {verdict}: claimed has {c} entries, reference {r}",
+                self.what
+            );
         }
-        write!(f, "{} check {verdict} over {} entries", self.what, self.entries)?;
+        write!(
+            f,
+            "{} check {verdict} over {} entries",
+            self.what, self.entries
+        )?;
         if let Some(w) = self.worst {
             write!(
                 f,

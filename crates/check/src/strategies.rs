@@ -9,7 +9,11 @@ use proptest::test_runner::{Config, RngSeed};
 /// is a failing test). Failures are persisted next to the test source in
 /// `proptest-regressions/`; commit those files.
 pub fn config(cases: u32) -> Config {
-    Config { cases, rng_seed: RngSeed::Fixed(0x5add1e), ..Config::default() }
+    Config {
+        cases,
+        rng_seed: RngSeed::Fixed(0x5add1e),
+        ..Config::default()
+    }
 }
 
 /// Vectors of `len` entries uniform in `[lo, hi]`.

@@ -12,11 +12,23 @@ fn grad(x: &[f64]) -> Vec<f64> {
     vec![2.0 * x[0] * x[1], x[0] * x[0], x[2].cos()]
 }
 fn hessian(x: &[f64]) -> Vec<f64> {
-    vec![2.0 * x[1], 2.0 * x[0], 0.0, 2.0 * x[0], 0.0, 0.0, 0.0, 0.0, -x[2].sin()]
+    vec![
+        2.0 * x[1],
+        2.0 * x[0],
+        0.0,
+        2.0 * x[0],
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        -x[2].sin(),
+    ]
 }
 fn hvp(x: &[f64], v: &[f64]) -> Vec<f64> {
     let h = hessian(x);
-    (0..3).map(|i| (0..3).map(|j| h[i * 3 + j] * v[j]).sum()).collect()
+    (0..3)
+        .map(|i| (0..3).map(|j| h[i * 3 + j] * v[j]).sum())
+        .collect()
 }
 
 proptest! {
@@ -62,7 +74,11 @@ fn a_wrong_hessian_entry_is_named() {
     let w = r.worst().unwrap();
     assert_eq!(w.index, 5);
     assert!((w.abs_error - 1e-3).abs() < 1e-9, "{r}");
-    assert!(r.to_string().contains("hessian check FAILED over 9 entries; worst at index 5"), "{r}");
+    assert!(
+        r.to_string()
+            .contains("hessian check FAILED over 9 entries; worst at index 5"),
+        "{r}"
+    );
 }
 
 #[test]

@@ -20,12 +20,18 @@ pub struct Gradients<T> {
 
 impl<T: Scalar> Gradients<T> {
     pub(crate) fn new(tape: &Tape<T>, adjoints: Vec<T>) -> Self {
-        Gradients { adjoints, tape: Some(tape as *const Tape<T> as usize) }
+        Gradients {
+            adjoints,
+            tape: Some(tape as *const Tape<T> as usize),
+        }
     }
 
     /// The gradients of a constant output: zero with respect to everything.
     pub(crate) fn of_constant() -> Self {
-        Gradients { adjoints: Vec::new(), tape: None }
+        Gradients {
+            adjoints: Vec::new(),
+            tape: None,
+        }
     }
 
     /// `∂output/∂x`. Zero for a constant or for a variable the output does
@@ -41,7 +47,10 @@ impl<T: Scalar> Gradients<T> {
                     addr, tape,
                     "Gradients::wrt: the variable was recorded on a different tape from the one that was swept"
                 );
-                self.adjoints.get(x.raw_slot()).copied().unwrap_or_else(T::zero)
+                self.adjoints
+                    .get(x.raw_slot())
+                    .copied()
+                    .unwrap_or_else(T::zero)
             }
         }
     }

@@ -56,7 +56,13 @@ pub struct MatMut<'a, T> {
 impl<'a, T> MatRef<'a, T> {
     /// A dense row-major view of `data` as `rows × cols`.
     pub fn row_major(data: &'a [T], rows: usize, cols: usize) -> Self {
-        MatRef { data, rows, cols, row_stride: cols, col_stride: 1 }
+        MatRef {
+            data,
+            rows,
+            cols,
+            row_stride: cols,
+            col_stride: 1,
+        }
     }
 
     /// The transpose, as a view of the same storage (strides swapped).
@@ -80,7 +86,11 @@ impl<'a, T> MatRef<'a, T> {
     fn check_bounds(&self) {
         if self.rows > 0 && self.cols > 0 {
             let last = (self.rows - 1) * self.row_stride + (self.cols - 1) * self.col_stride;
-            assert!(last < self.data.len(), "MatRef addresses {last} but holds {}", self.data.len());
+            assert!(
+                last < self.data.len(),
+                "MatRef addresses {last} but holds {}",
+                self.data.len()
+            );
         }
     }
 }
@@ -88,7 +98,13 @@ impl<'a, T> MatRef<'a, T> {
 impl<'a, T> MatMut<'a, T> {
     /// A dense row-major view of `data` as `rows × cols`.
     pub fn row_major(data: &'a mut [T], rows: usize, cols: usize) -> Self {
-        MatMut { data, rows, cols, row_stride: cols, col_stride: 1 }
+        MatMut {
+            data,
+            rows,
+            cols,
+            row_stride: cols,
+            col_stride: 1,
+        }
     }
 
     /// Element `(i, j)`.
@@ -100,7 +116,11 @@ impl<'a, T> MatMut<'a, T> {
     fn check_bounds(&self) {
         if self.rows > 0 && self.cols > 0 {
             let last = (self.rows - 1) * self.row_stride + (self.cols - 1) * self.col_stride;
-            assert!(last < self.data.len(), "MatMut addresses {last} but holds {}", self.data.len());
+            assert!(
+                last < self.data.len(),
+                "MatMut addresses {last} but holds {}",
+                self.data.len()
+            );
         }
     }
 }
@@ -173,7 +193,11 @@ pub trait Scalar:
         check_gemm_shapes(&a, &b, &c);
         for i in 0..c.rows {
             for j in 0..c.cols {
-                let mut acc = if accumulate { *c.at(i, j) } else { Self::zero() };
+                let mut acc = if accumulate {
+                    *c.at(i, j)
+                } else {
+                    Self::zero()
+                };
                 for p in 0..a.cols {
                     acc += *a.at(i, p) * *b.at(p, j);
                 }
@@ -198,7 +222,12 @@ macro_rules! float_scalar {
             fn is_exact_zero(&self) -> bool {
                 *self == 0.0
             }
-            fn gemm(a: MatRef<'_, Self>, b: MatRef<'_, Self>, c: MatMut<'_, Self>, accumulate: bool) {
+            fn gemm(
+                a: MatRef<'_, Self>,
+                b: MatRef<'_, Self>,
+                c: MatMut<'_, Self>,
+                accumulate: bool,
+            ) {
                 check_gemm_shapes(&a, &b, &c);
                 if c.rows == 0 || c.cols == 0 {
                     return;

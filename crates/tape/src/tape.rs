@@ -12,7 +12,7 @@
 //! order is already a topological order, and the reverse sweep is a single
 //! backwards loop: no recursion, no graph search, any depth.
 
-use std::cell::RefCell;
+use std::cell::{Cell, UnsafeCell};
 
 use crate::block::{BlockOp, Cotangents};
 use crate::gradients::Gradients;
@@ -22,8 +22,9 @@ use crate::var::Var;
 /// A scalar node: its parents' slots and `∂(this)/∂(parent)`.
 ///
 /// A unary node repeats its parent with a zero second partial; a leaf
-/// names itself as parent. For `f64` this is 24 bytes, plus the 8-byte
-/// value kept per slot: 32 bytes per binary operation.
+/// names itself as parent. For `f64` this is 24 bytes. Scalar values are
+/// not kept on the tape at all: the `Var` handles carry them, and the sweep
+/// needs only the partials.
 #[derive(Clone, Copy, Debug)]
 #[repr(C)]
 pub(crate) struct Node<T> {
@@ -32,7 +33,8 @@ pub(crate) struct Node<T> {
 }
 
 /// A block operation on the tape: its output slots `start .. start + len`
-/// and the rule that pulls their cotangent back to its inputs.
+/// and the rule that pulls their cotangent back to its inputs (its values
+/// are in `Recording::block_values`).
 pub(crate) struct BlockEntry<T: Scalar> {
     pub(crate) start: u32,
     pub(crate) len: u32,
@@ -41,10 +43,13 @@ pub(crate) struct BlockEntry<T: Scalar> {
 
 /// Everything recorded so far.
 pub(crate) struct Recording<T: Scalar> {
-    /// The value of every slot, in recording order.
-    pub(crate) values: Vec<T>,
+    /// Number of slots recorded (scalar and block).
+    pub(crate) len: usize,
     /// One node per scalar slot, in recording order (block slots have none).
     pub(crate) nodes: Vec<Node<T>>,
+    /// The values of block slots, block after block (block operations read
+    /// their inputs' values here in the sweep).
+    pub(crate) block_values: Vec<T>,
     /// Block operations, in recording order.
     pub(crate) blocks: Vec<BlockEntry<T>>,
 }
@@ -68,7 +73,19 @@ pub(crate) struct Recording<T: Scalar> {
 /// assert_eq!(g.wrt(y), 9.0 + 2f64.cos()); // ∂f/∂y = x² + cos y
 /// ```
 pub struct Tape<T: Scalar> {
-    pub(crate) rec: RefCell<Recording<T>>,
+    rec: UnsafeCell<Recording<T>>,
+    /// How many [`Tape::read`] borrows are live. Recording is refused while
+    /// any is, which is what makes the `UnsafeCell` sound (see `write`).
+    readers: Cell<u32>,
+}
+
+/// Ends a [`Tape::read`] borrow, also when unwinding.
+struct ReadGuard<'a>(&'a Cell<u32>);
+
+impl Drop for ReadGuard<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
+    }
 }
 
 /// One entry of the tape as [`Tape::entries`] shows it.
@@ -78,16 +95,12 @@ pub enum Entry<T> {
     Leaf {
         /// Its slot.
         slot: usize,
-        /// Its value.
-        value: T,
     },
     /// A scalar operation at `slot` with up to two parents and the local
-    /// partials `∂(slot)/∂(parent)`.
+    /// partials `∂(slot)/∂(parent)`. (Its value lives in its `Var`.)
     Node {
         /// Its slot.
         slot: usize,
-        /// Its value.
-        value: T,
         /// `(parent slot, local partial)` pairs (one for unary operations).
         parents: Vec<(usize, T)>,
     },
@@ -140,12 +153,42 @@ impl<T: Scalar> Tape<T> {
     /// An empty tape with room for `slots` values and scalar nodes.
     pub fn with_capacity(slots: usize) -> Self {
         Tape {
-            rec: RefCell::new(Recording {
-                values: Vec::with_capacity(slots),
+            rec: UnsafeCell::new(Recording {
+                len: 0,
                 nodes: Vec::with_capacity(slots),
+                block_values: Vec::new(),
                 blocks: Vec::new(),
             }),
+            readers: Cell::new(0),
         }
+    }
+
+    /// Shared access to the recording, during which user code may run
+    /// (rules, observers, block VJPs). Any attempt to record meanwhile panics.
+    fn read<R>(&self, f: impl FnOnce(&Recording<T>) -> R) -> R {
+        self.readers.set(self.readers.get() + 1);
+        let _guard = ReadGuard(&self.readers);
+        // SAFETY: the only mutable access is `write`, which refuses to run
+        // while `readers > 0`, and `clear`, which needs `&mut self`.
+        f(unsafe { &*self.rec.get() })
+    }
+
+    /// Exclusive access to the recording. Callers pass only engine code that
+    /// neither reads the tape nor runs user code, so no other reference to
+    /// the recording exists while `f` runs.
+    ///
+    /// # Panics
+    /// If called during a [`Tape::read`] (recording from inside a sweep
+    /// observer or a block rule).
+    #[inline(always)]
+    fn write<R>(&self, f: impl FnOnce(&mut Recording<T>) -> R) -> R {
+        assert!(
+            self.readers.get() == 0,
+            "Tape: cannot record on a tape while it is being read (from a sweep observer or a block rule)"
+        );
+        // SAFETY: no `read` borrow is live (checked above), `Tape` is not
+        // `Sync`, and `f` is engine code that does not re-enter the tape.
+        f(unsafe { &mut *self.rec.get() })
     }
 
     /// Forgets everything recorded and keeps the allocation.
@@ -154,14 +197,15 @@ impl<T: Scalar> Tape<T> {
     /// the old recording is still alive.
     pub fn clear(&mut self) {
         let rec = self.rec.get_mut();
-        rec.values.clear();
+        rec.len = 0;
         rec.nodes.clear();
+        rec.block_values.clear();
         rec.blocks.clear();
     }
 
     /// Number of slots (recorded numbers, scalar or inside blocks).
     pub fn len(&self) -> usize {
-        self.rec.borrow().values.len()
+        self.read(|r| r.len)
     }
 
     /// True if nothing has been recorded.
@@ -171,17 +215,20 @@ impl<T: Scalar> Tape<T> {
 
     /// Number of scalar nodes (leaves included).
     pub fn num_nodes(&self) -> usize {
-        self.rec.borrow().nodes.len()
+        self.read(|r| r.nodes.len())
     }
 
     /// Number of block operations (input blocks included).
     pub fn num_blocks(&self) -> usize {
-        self.rec.borrow().blocks.len()
+        self.read(|r| r.blocks.len())
     }
 
     /// A new independent variable with value `value`.
     pub fn var(&self, value: T) -> Var<'_, T> {
-        let slot = self.push_node(value, |s| Node { parents: [s, s], partials: [T::zero(); 2] });
+        let slot = self.push_node(|s| Node {
+            parents: [s, s],
+            partials: [T::zero(); 2],
+        });
         Var::on_tape(self, slot, value)
     }
 
@@ -191,19 +238,20 @@ impl<T: Scalar> Tape<T> {
     }
 
     /// Records a scalar node; `make` receives the new slot.
-    #[inline]
-    fn push_node(&self, value: T, make: impl FnOnce(u32) -> Node<T>) -> u32 {
-        let mut rec = self.rec.borrow_mut();
-        let slot = slot_index(rec.values.len());
-        rec.values.push(value);
-        rec.nodes.push(make(slot));
-        slot
+    #[inline(always)]
+    fn push_node(&self, make: impl FnOnce(u32) -> Node<T>) -> u32 {
+        self.write(|rec| {
+            let slot = slot_index(rec.len);
+            rec.len += 1;
+            rec.nodes.push(make(slot));
+            slot
+        })
     }
 
     /// Records `value = f(parent)` with local partial `partial`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push_unary(&self, parent: u32, partial: T, value: T) -> Var<'_, T> {
-        let slot = self.push_node(value, |_| Node {
+        let slot = self.push_node(|_| Node {
             parents: [parent, parent],
             partials: [partial, T::zero()],
         });
@@ -211,57 +259,76 @@ impl<T: Scalar> Tape<T> {
     }
 
     /// Records `value = f(a, b)` with local partials `(da, db)`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push_binary(&self, a: u32, b: u32, da: T, db: T, value: T) -> Var<'_, T> {
-        let slot = self.push_node(value, |_| Node { parents: [a, b], partials: [da, db] });
+        let slot = self.push_node(|_| Node {
+            parents: [a, b],
+            partials: [da, db],
+        });
         Var::on_tape(self, slot, value)
     }
 
-    /// Appends a block's output values and its entry; returns its first slot.
-    pub(crate) fn push_block(&self, values: &[T], op: Box<dyn BlockOp<T>>) -> u32 {
-        let mut rec = self.rec.borrow_mut();
-        let start = slot_index(rec.values.len());
-        slot_index(rec.values.len() + values.len());
-        rec.values.extend_from_slice(values);
-        rec.blocks.push(BlockEntry { start, len: values.len() as u32, op });
-        start
+    /// Appends a block's output values and its entry; returns its first
+    /// slot and where its values start in the block-value store.
+    pub(crate) fn push_block(&self, values: &[T], op: Box<dyn BlockOp<T>>) -> (u32, u32) {
+        self.write(|rec| {
+            let start = slot_index(rec.len);
+            let offset = slot_index(rec.block_values.len());
+            slot_index(rec.len + values.len());
+            slot_index(rec.block_values.len() + values.len());
+            rec.len += values.len();
+            rec.block_values.extend_from_slice(values);
+            rec.blocks.push(BlockEntry {
+                start,
+                len: values.len() as u32,
+                op,
+            });
+            (start, offset)
+        })
     }
 
-    /// The values of slots `start .. start + len`, copied out.
-    pub(crate) fn values_of(&self, start: u32, len: usize) -> Vec<T> {
-        let rec = self.rec.borrow();
-        rec.values[start as usize..start as usize + len].to_vec()
+    /// Block values `offset .. offset + len`, copied out.
+    pub(crate) fn values_of(&self, offset: u32, len: usize) -> Vec<T> {
+        self.read(|rec| rec.block_values[offset as usize..offset as usize + len].to_vec())
     }
 
-    /// Runs `f` on the recorded values (to read block inputs without a copy).
+    /// Runs `f` on the block-value store (to read block inputs without a copy).
     pub(crate) fn with_values<R>(&self, f: impl FnOnce(&[T]) -> R) -> R {
-        f(&self.rec.borrow().values)
+        self.read(|rec| f(&rec.block_values))
     }
 
     /// The recording, entry by entry, for printing and teaching.
     pub fn entries(&self) -> Vec<Entry<T>> {
-        let rec = self.rec.borrow();
+        self.read(|rec| Self::entries_of(rec))
+    }
+
+    fn entries_of(rec: &Recording<T>) -> Vec<Entry<T>> {
         let mut out = Vec::new();
         let mut node = 0;
         let mut slot = 0;
         let mut block_iter = rec.blocks.iter().peekable();
-        while slot < rec.values.len() {
+        while slot < rec.len {
             if let Some(b) = block_iter.next_if(|b| b.start as usize == slot) {
-                out.push(Entry::Block { name: b.op.name(), start: slot, len: b.len as usize });
+                out.push(Entry::Block {
+                    name: b.op.name(),
+                    start: slot,
+                    len: b.len as usize,
+                });
                 slot += b.len as usize;
                 continue;
             }
             let n = &rec.nodes[node];
-            let value = rec.values[slot];
             let [p, q] = n.parents;
             out.push(if p as usize == slot {
-                Entry::Leaf { slot, value }
+                Entry::Leaf { slot }
             } else if p == q && n.partials[1].is_exact_zero() {
-                Entry::Node { slot, value, parents: vec![(p as usize, n.partials[0])] }
+                Entry::Node {
+                    slot,
+                    parents: vec![(p as usize, n.partials[0])],
+                }
             } else {
                 Entry::Node {
                     slot,
-                    value,
                     parents: vec![(p as usize, n.partials[0]), (q as usize, n.partials[1])],
                 }
             });
@@ -297,13 +364,22 @@ impl<T: Scalar> Tape<T> {
             // A constant does not depend on anything on this tape.
             return Gradients::of_constant();
         };
-        let rec = self.rec.borrow();
-        let mut adj = vec![T::zero(); rec.values.len()];
+        self.read(|rec| Gradients::new(self, Self::sweep(rec, slot, seed, &mut observe)))
+    }
+
+    /// The reverse sweep proper: returns every slot's adjoint.
+    fn sweep(
+        rec: &Recording<T>,
+        slot: usize,
+        seed: T,
+        observe: &mut impl FnMut(SweepStep<'_, T>),
+    ) -> Vec<T> {
+        let mut adj = vec![T::zero(); rec.len];
         adj[slot] = seed;
         // Walk the tape backwards as alternating runs of scalar nodes and
         // blocks. A scalar run occupies slots `run_lo .. slot_hi` and the
         // nodes `node_hi - (slot_hi - run_lo) .. node_hi`.
-        let mut slot_hi = rec.values.len();
+        let mut slot_hi = rec.len;
         let mut node_hi = rec.nodes.len();
         let mut blocks = rec.blocks.iter().rev();
         loop {
@@ -322,9 +398,18 @@ impl<T: Scalar> Tape<T> {
                 if p as usize == s {
                     continue; // a leaf: its adjoint is final
                 }
-                adj[p as usize] += node.partials[0] * a;
-                adj[q as usize] += node.partials[1] * a;
-                observe(SweepStep::Node { slot: s, adjoints: &adj });
+                debug_assert!((p as usize) < s && (q as usize) < s);
+                // SAFETY: a node's parents were recorded before it, so
+                // `p, q < s < adj.len()` (`Var`s of a cleared recording cannot
+                // exist: `clear` takes `&mut self`).
+                unsafe {
+                    *adj.get_unchecked_mut(p as usize) += node.partials[0] * a;
+                    *adj.get_unchecked_mut(q as usize) += node.partials[1] * a;
+                }
+                observe(SweepStep::Node {
+                    slot: s,
+                    adjoints: &adj,
+                });
             }
             let Some(block) = block else { break };
             let (start, end) = (block.start as usize, run_lo);
@@ -332,15 +417,23 @@ impl<T: Scalar> Tape<T> {
                 let (before, rest) = adj.split_at_mut(start);
                 let out = &rest[..end - start];
                 if !out.iter().all(|a| a.is_exact_zero()) {
-                    let mut cot = Cotangents { values: &rec.values, output: out, adjoints: before };
+                    let mut cot = Cotangents {
+                        values: &rec.block_values,
+                        output: out,
+                        adjoints: before,
+                    };
                     block.op.vjp(&mut cot);
-                    observe(SweepStep::Block { name: block.op.name(), start, adjoints: &adj });
+                    observe(SweepStep::Block {
+                        name: block.op.name(),
+                        start,
+                        adjoints: &adj,
+                    });
                 }
             }
             slot_hi = start;
             node_hi = node_lo;
         }
-        Gradients::new(self, adj)
+        adj
     }
 }
 

@@ -3,7 +3,6 @@
 use std::fmt;
 
 use crate::gradients::Gradients;
-use crate::rules::{BinaryRule, UnaryRule};
 use crate::scalar::Scalar;
 use crate::tape::Tape;
 
@@ -29,13 +28,21 @@ pub struct Var<'t, T: Scalar> {
 
 impl<'t, T: Scalar> Var<'t, T> {
     pub(crate) fn on_tape(tape: &'t Tape<T>, slot: u32, value: T) -> Self {
-        Var { tape: Some(tape), slot, value }
+        Var {
+            tape: Some(tape),
+            slot,
+            value,
+        }
     }
 
     /// A constant: a number on no tape, with zero derivative.
     #[inline]
     pub fn constant(value: T) -> Self {
-        Var { tape: None, slot: 0, value }
+        Var {
+            tape: None,
+            slot: 0,
+            value,
+        }
     }
 
     /// The value this variable holds.
@@ -68,7 +75,10 @@ impl<'t, T: Scalar> Var<'t, T> {
     /// If `self` lives on another tape.
     pub(crate) fn slot_on(&self, tape: &Tape<T>) -> Option<usize> {
         let own = self.tape?;
-        assert!(std::ptr::eq(own, tape), "Var: mixing variables from two different tapes");
+        assert!(
+            std::ptr::eq(own, tape),
+            "Var: mixing variables from two different tapes"
+        );
         Some(self.slot as usize)
     }
 
@@ -88,9 +98,10 @@ impl<'t, T: Scalar> Var<'t, T> {
         }
     }
 
-    /// Applies a unary rule `x ↦ (f(x), f'(x))`, recording one node.
-    #[inline]
-    pub fn apply(self, rule: UnaryRule<T>) -> Self {
+    /// Applies a unary rule `x ↦ (f(x), f'(x))` (one of [`crate::rules`] or
+    /// your own), recording one node.
+    #[inline(always)]
+    pub fn apply(self, rule: impl FnOnce(T) -> (T, T)) -> Self {
         let (value, partial) = rule(self.value);
         match self.tape {
             None => Var::constant(value),
@@ -103,8 +114,8 @@ impl<'t, T: Scalar> Var<'t, T> {
     ///
     /// # Panics
     /// If `self` and `other` live on two different tapes.
-    #[inline]
-    pub fn apply2(self, other: Self, rule: BinaryRule<T>) -> Self {
+    #[inline(always)]
+    pub fn apply2(self, other: Self, rule: impl FnOnce(T, T) -> (T, T, T)) -> Self {
         let (value, da, db) = rule(self.value, other.value);
         self.binary_with(other, value, da, db)
     }
@@ -114,14 +125,17 @@ impl<'t, T: Scalar> Var<'t, T> {
     ///
     /// # Panics
     /// If `self` and `other` live on two different tapes.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn binary_with(self, other: Self, value: T, da: T, db: T) -> Self {
         match (self.tape, other.tape) {
             (None, None) => Var::constant(value),
             (Some(t), None) => t.push_unary(self.slot, da, value),
             (None, Some(t)) => t.push_unary(other.slot, db, value),
             (Some(t), Some(u)) => {
-                assert!(std::ptr::eq(t, u), "Var: mixing variables from two different tapes");
+                assert!(
+                    std::ptr::eq(t, u),
+                    "Var: mixing variables from two different tapes"
+                );
                 t.push_binary(self.slot, other.slot, da, db, value)
             }
         }

@@ -12,12 +12,21 @@ fn assert_close(block: &[f64], scalar: &[f64], what: &str) {
     assert_eq!(block.len(), scalar.len(), "{what}: lengths");
     for (i, (a, b)) in block.iter().zip(scalar).enumerate() {
         let scale = 1f64.max(a.abs()).max(b.abs());
-        assert!((a - b).abs() <= 1e-12 * scale, "{what}[{i}]: block {a} vs scalar {b}");
+        assert!(
+            (a - b).abs() <= 1e-12 * scale,
+            "{what}[{i}]: block {a} vs scalar {b}"
+        );
     }
 }
 
 /// `A·B` from scalar operations.
-fn scalar_matmul<'t>(a: &[Var<'t, f64>], b: &[Var<'t, f64>], m: usize, k: usize, n: usize) -> Vec<Var<'t, f64>> {
+fn scalar_matmul<'t>(
+    a: &[Var<'t, f64>],
+    b: &[Var<'t, f64>],
+    m: usize,
+    k: usize,
+    n: usize,
+) -> Vec<Var<'t, f64>> {
     let mut c = Vec::with_capacity(m * n);
     for i in 0..m {
         for j in 0..n {
@@ -38,7 +47,9 @@ fn weighted<'t>(y: &[Var<'t, f64>]) -> Var<'t, f64> {
 }
 
 fn weighted_block<'t>(tape: &'t Tape<f64>, y: &Block<'t, f64>) -> Var<'t, f64> {
-    let w = tape.constant_block(y.rows(), y.cols(), &weights(y.slots().len())).unwrap();
+    let w = tape
+        .constant_block(y.rows(), y.cols(), &weights(y.slots().len()))
+        .unwrap();
     y.mul(&w).unwrap().sum()
 }
 
@@ -189,7 +200,10 @@ fn a_matmul_is_one_tape_entry() {
     let b = tape.input_block(64, 64, &vec![0.25; 64 * 64]).unwrap();
     let before = (tape.num_blocks(), tape.num_nodes());
     let c = a.matmul(&b).unwrap();
-    assert_eq!((tape.num_blocks(), tape.num_nodes()), (before.0 + 1, before.1));
+    assert_eq!(
+        (tape.num_blocks(), tape.num_nodes()),
+        (before.0 + 1, before.1)
+    );
     assert_eq!(c.values()[0], 64.0 * 0.125);
 }
 
@@ -208,17 +222,40 @@ fn constant_blocks_get_no_adjoint_but_feed_the_others() {
 fn shape_errors_carry_the_numbers() {
     let tape = Tape::<f64>::new();
     let e = tape.input_block(2, 3, &[1.0; 5]).unwrap_err();
-    assert_eq!(e.to_string(), "input_block: got 5 values for a 2×3 block (expected 6)");
+    assert_eq!(
+        e.to_string(),
+        "input_block: got 5 values for a 2×3 block (expected 6)"
+    );
     let e = tape.input_block(0, 3, &[]).unwrap_err();
-    assert!(e.to_string().contains("at least one row and one column, got 0×3"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("at least one row and one column, got 0×3"),
+        "{e}"
+    );
     let a = tape.input_block(2, 3, &[1.0; 6]).unwrap();
     let b = tape.input_block(2, 3, &[1.0; 6]).unwrap();
     let e = a.matmul(&b).unwrap_err();
-    assert_eq!(e.to_string(), "matmul: shapes 2×3 and 2×3 do not fit (inner dimensions differ)");
-    let e = a.add_row(&tape.input_block(1, 2, &[1.0; 2]).unwrap()).unwrap_err();
-    assert!(e.to_string().starts_with("add_row: shapes 2×3 and 1×2"), "{e}");
-    let e = a.mul(&tape.input_block(3, 2, &[1.0; 6]).unwrap()).unwrap_err();
-    assert!(e.to_string().contains("elementwise needs equal shapes"), "{e}");
+    assert_eq!(
+        e.to_string(),
+        "matmul: shapes 2×3 and 2×3 do not fit (inner dimensions differ)"
+    );
+    let e = a
+        .add_row(&tape.input_block(1, 2, &[1.0; 2]).unwrap())
+        .unwrap_err();
+    assert!(
+        e.to_string().starts_with("add_row: shapes 2×3 and 1×2"),
+        "{e}"
+    );
+    let e = a
+        .mul(&tape.input_block(3, 2, &[1.0; 6]).unwrap())
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("elementwise needs equal shapes"),
+        "{e}"
+    );
     let e = tape.stack(2, 2, &tape.vars(&[1.0; 3])).unwrap_err();
-    assert!(e.to_string().contains("got 3 values for a 2×2 block"), "{e}");
+    assert!(
+        e.to_string().contains("got 3 values for a 2×2 block"),
+        "{e}"
+    );
 }

@@ -5,7 +5,10 @@
 use saddle_tape::prelude::*;
 
 /// `(value, derivative)` of `f` at `x0` through the tape.
-fn at(x0: f64, f: impl for<'t> Fn(saddle_tape::Var<'t, f64>) -> saddle_tape::Var<'t, f64>) -> (f64, f64) {
+fn at(
+    x0: f64,
+    f: impl for<'t> Fn(saddle_tape::Var<'t, f64>) -> saddle_tape::Var<'t, f64>,
+) -> (f64, f64) {
     let tape = Tape::new();
     let x = tape.var(x0);
     let y = f(x);
@@ -52,9 +55,15 @@ fn infinities_saturate_smooth_activations() {
     assert_eq!(at(f64::INFINITY, |x| x.sigmoid()), (1.0, 0.0));
     assert_eq!(at(f64::NEG_INFINITY, |x| x.sigmoid()), (0.0, 0.0));
     assert_eq!(at(f64::NEG_INFINITY, |x| x.softplus()), (0.0, 0.0));
-    assert_eq!(at(f64::INFINITY, |x| x.exp()), (f64::INFINITY, f64::INFINITY));
+    assert_eq!(
+        at(f64::INFINITY, |x| x.exp()),
+        (f64::INFINITY, f64::INFINITY)
+    );
     assert_eq!(at(f64::NEG_INFINITY, |x| x.exp()), (0.0, 0.0));
-    assert_eq!(at(f64::INFINITY, |x| x.atan()), (std::f64::consts::FRAC_PI_2, 0.0));
+    assert_eq!(
+        at(f64::INFINITY, |x| x.atan()),
+        (std::f64::consts::FRAC_PI_2, 0.0)
+    );
 }
 
 #[test]

@@ -75,14 +75,15 @@ unary_checks! {
 /// against their own `f64` rule values.
 mod activations {
     use super::*;
-    use saddle_tape::rules;
+    use saddle_tape::{rules, Var};
 
     proptest! {
         #![proptest_config(config(48))]
         #[test]
         fn relu_sigmoid_softplus(x0 in -6.0..6.0_f64) {
             prop_assume!(x0.abs() > 1e-2); // relu's kink
-            let cases: [(fn(saddle_tape::Var<'_, f64>) -> saddle_tape::Var<'_, f64>, fn(f64) -> (f64, f64)); 3] = [
+            type Case = (for<'t> fn(Var<'t, f64>) -> Var<'t, f64>, fn(f64) -> (f64, f64));
+            let cases: [Case; 3] = [
                 (|x| x.relu(), rules::relu),
                 (|x| x.sigmoid(), rules::sigmoid),
                 (|x| x.softplus(), rules::softplus),

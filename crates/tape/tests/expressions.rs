@@ -91,11 +91,21 @@ fn expr() -> impl Strategy<Value = Expr> {
         Just(U::Square),
         Just(U::Neg),
     ];
-    let binary = prop_oneof![Just(B::Add), Just(B::Sub), Just(B::Mul), Just(B::DivByOnePlusSquare), Just(B::Hypot)];
+    let binary = prop_oneof![
+        Just(B::Add),
+        Just(B::Sub),
+        Just(B::Mul),
+        Just(B::DivByOnePlusSquare),
+        Just(B::Hypot)
+    ];
     leaf.prop_recursive(5, 40, 2, move |inner| {
         prop_oneof![
             (unary.clone(), inner.clone()).prop_map(|(u, a)| Expr::Unary(u, Box::new(a))),
-            (binary.clone(), inner.clone(), inner).prop_map(|(b, l, r)| Expr::Binary(b, Box::new(l), Box::new(r))),
+            (binary.clone(), inner.clone(), inner).prop_map(|(b, l, r)| Expr::Binary(
+                b,
+                Box::new(l),
+                Box::new(r)
+            )),
         ]
     })
 }

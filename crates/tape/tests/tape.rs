@@ -85,14 +85,40 @@ fn entries_show_parents_and_local_partials() {
     let z = x * y;
     let _ = z.sin();
     let e = tape.entries();
-    assert_eq!(e[0], Entry::Leaf { slot: 0, value: 2.0 });
-    assert_eq!(e[2], Entry::Node { slot: 2, value: 6.0, parents: vec![(0, 3.0), (1, 2.0)] });
-    assert_eq!(e[3], Entry::Node { slot: 3, value: 6f64.sin(), parents: vec![(2, 6f64.cos())] });
+    assert_eq!(e[0], Entry::Leaf { slot: 0 });
+    assert_eq!(
+        e[2],
+        Entry::Node {
+            slot: 2,
+            parents: vec![(0, 3.0), (1, 2.0)]
+        }
+    );
+    assert_eq!(
+        e[3],
+        Entry::Node {
+            slot: 3,
+            parents: vec![(2, 6f64.cos())]
+        }
+    );
     let b = tape.input_block(1, 2, &[1.0, 2.0]).unwrap();
     let _ = b.tanh();
     let e = tape.entries();
-    assert_eq!(e[4], Entry::Block { name: "input", start: 4, len: 2 });
-    assert_eq!(e[5], Entry::Block { name: "tanh", start: 6, len: 2 });
+    assert_eq!(
+        e[4],
+        Entry::Block {
+            name: "input",
+            start: 4,
+            len: 2
+        }
+    );
+    assert_eq!(
+        e[5],
+        Entry::Block {
+            name: "tanh",
+            start: 6,
+            len: 2
+        }
+    );
 }
 
 #[test]
@@ -119,7 +145,11 @@ fn a_sweep_from_an_earlier_output_ignores_later_work() {
     let tape = Tape::<f64>::new();
     let x = tape.var(2.0);
     let y = x * x;
-    let later = tape.input_block(1, 1, &[1.0]).unwrap().matmul(&tape.input_block(1, 1, &[2.0]).unwrap()).unwrap();
+    let later = tape
+        .input_block(1, 1, &[1.0])
+        .unwrap()
+        .matmul(&tape.input_block(1, 1, &[2.0]).unwrap())
+        .unwrap();
     let _ = later.sum() * y;
     assert_eq!(y.backward().wrt(x), 4.0);
 }
@@ -134,4 +164,15 @@ fn f32_tapes_work_too() {
     let g = y.backward();
     assert_eq!(g.wrt(x), 11.0);
     assert_eq!(g.wrt_block(&w), vec![1.0, 2.0]);
+}
+
+#[test]
+#[should_panic(expected = "cannot record on a tape while it is being read")]
+fn recording_from_a_sweep_observer_panics() {
+    let tape = Tape::<f64>::new();
+    let x = tape.var(1.0);
+    let y = x * 2.0;
+    let _ = tape.backward_observed(y, 1.0, |_| {
+        let _ = tape.var(3.0);
+    });
 }

@@ -45,12 +45,17 @@ impl<'t, T: Scalar> Block<'t, T> {
         let tape = self.same_tape(row);
         let (m, n) = self.shape();
         if row.slots().len() != n || (row.rows() != 1 && row.cols() != 1) {
-            return Err(Error::shapes("add_row", self.shape(), row.shape(), "need a 1×n row"));
+            return Err(Error::shapes(
+                "add_row",
+                self.shape(),
+                row.shape(),
+                "need a 1×n row",
+            ));
         }
         let (x, r) = (self.slots(), row.slots());
         let z = tape.with_values(|v| {
-            let b = &v[r.range()];
-            v[x.range()]
+            let b = &v[r.value_range()];
+            v[x.value_range()]
                 .chunks_exact(n)
                 .flat_map(|xr| xr.iter().zip(b).map(|(a, c)| *a + *c))
                 .collect::<Vec<T>>()

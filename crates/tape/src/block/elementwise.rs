@@ -61,8 +61,9 @@ impl<'t, T: Scalar> Block<'t, T> {
     /// (or your own); `name` labels the entry when the tape is printed.
     pub fn map(&self, name: &'static str, rule: UnaryRule<T>) -> Block<'t, T> {
         let x = self.slots();
-        let (values, partials): (Vec<T>, Vec<T>) =
-            self.tape().with_values(|v| v[x.range()].iter().map(|&xi| rule(xi)).unzip());
+        let (values, partials): (Vec<T>, Vec<T>) = self
+            .tape()
+            .with_values(|v| v[x.value_range()].iter().map(|&xi| rule(xi)).unzip());
         self.record(x.rows(), x.cols(), &values, Map { name, x, partials })
     }
 
@@ -81,14 +82,22 @@ impl<'t, T: Scalar> Block<'t, T> {
     ) -> Result<Block<'t, T>, Error> {
         let tape = self.same_tape(other);
         if self.shape() != other.shape() {
-            return Err(Error::shapes(name, self.shape(), other.shape(), "elementwise needs equal shapes"));
+            return Err(Error::shapes(
+                name,
+                self.shape(),
+                other.shape(),
+                "elementwise needs equal shapes",
+            ));
         }
         let (a, b) = (self.slots(), other.slots());
         let n = a.len();
-        let (mut values, mut da, mut db) =
-            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut values, mut da, mut db) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
         tape.with_values(|v| {
-            for (&ai, &bi) in v[a.range()].iter().zip(&v[b.range()]) {
+            for (&ai, &bi) in v[a.value_range()].iter().zip(&v[b.value_range()]) {
                 let (c, pa, pb) = rule(ai, bi);
                 values.push(c);
                 da.push(pa);

@@ -38,7 +38,12 @@ impl<T: Scalar> Tape<T> {
     ///
     /// # Panics
     /// If a `Var` lives on another tape.
-    pub fn stack<'t>(&'t self, rows: usize, cols: usize, vars: &[Var<'t, T>]) -> Result<Block<'t, T>, Error> {
+    pub fn stack<'t>(
+        &'t self,
+        rows: usize,
+        cols: usize,
+        vars: &[Var<'t, T>],
+    ) -> Result<Block<'t, T>, Error> {
         check_shape("stack", rows, cols, vars.len())?;
         let sources = vars
             .iter()

@@ -46,14 +46,19 @@ impl<'t, T: Scalar> Block<'t, T> {
         let tape = self.same_tape(rhs);
         let (m, k, n) = (self.rows(), self.cols(), rhs.cols());
         if k != rhs.rows() {
-            return Err(Error::shapes("matmul", self.shape(), rhs.shape(), "inner dimensions differ"));
+            return Err(Error::shapes(
+                "matmul",
+                self.shape(),
+                rhs.shape(),
+                "inner dimensions differ",
+            ));
         }
         let (a, b) = (self.slots(), rhs.slots());
         let mut c = vec![T::zero(); m * n];
         tape.with_values(|v| {
             T::gemm(
-                MatRef::row_major(&v[a.range()], m, k),
-                MatRef::row_major(&v[b.range()], k, n),
+                MatRef::row_major(&v[a.value_range()], m, k),
+                MatRef::row_major(&v[b.value_range()], k, n),
                 MatMut::row_major(&mut c, m, n),
                 false,
             )

@@ -36,6 +36,8 @@ use crate::var::Var;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Slots {
     start: u32,
+    /// Where the values start in the tape's block-value store.
+    offset: u32,
     rows: u32,
     cols: u32,
     constant: bool,
@@ -69,6 +71,10 @@ impl Slots {
     /// The slot range `start .. start + len`.
     pub fn range(&self) -> Range<usize> {
         self.start()..self.start() + self.len()
+    }
+    /// Where the values lie in the tape's block-value store.
+    pub(crate) fn value_range(&self) -> Range<usize> {
+        self.offset as usize..self.offset as usize + self.len()
     }
     /// `(rows, cols)`.
     pub fn shape(&self) -> (usize, usize) {
@@ -146,7 +152,7 @@ impl<'a, T> Cotangents<'a, T> {
 
     /// The recorded values of an input block, row-major.
     pub fn value(&self, input: Slots) -> &'a [T] {
-        &self.values[input.range()]
+        &self.values[input.value_range()]
     }
 
     /// The adjoint of an input block, to add into; `None` for a constant.
@@ -199,7 +205,12 @@ impl<T: Scalar> Tape<T> {
     ///
     /// # Errors
     /// If `data.len() != rows · cols`, or the shape is empty.
-    pub fn constant_block(&self, rows: usize, cols: usize, data: &[T]) -> Result<Block<'_, T>, Error> {
+    pub fn constant_block(
+        &self,
+        rows: usize,
+        cols: usize,
+        data: &[T],
+    ) -> Result<Block<'_, T>, Error> {
         check_shape("constant_block", rows, cols, data.len())?;
         Ok(self.push(rows, cols, data, Box::new(Input), true))
     }
@@ -228,8 +239,17 @@ impl<T: Scalar> Tape<T> {
         op: Box<dyn BlockOp<T>>,
         constant: bool,
     ) -> Block<'_, T> {
-        let start = self.push_block(values, op);
-        Block { tape: self, slots: Slots { start, rows: rows as u32, cols: cols as u32, constant } }
+        let (start, offset) = self.push_block(values, op);
+        Block {
+            tape: self,
+            slots: Slots {
+                start,
+                offset,
+                rows: rows as u32,
+                cols: cols as u32,
+                constant,
+            },
+        }
     }
 }
 
@@ -256,7 +276,7 @@ impl<'t, T: Scalar> Block<'t, T> {
 
     /// The values, row-major, copied out of the tape.
     pub fn values(&self) -> Vec<T> {
-        self.tape.values_of(self.slots.start, self.slots.len())
+        self.tape.values_of(self.slots.offset, self.slots.len())
     }
 
     /// Entry `(i, j)` as a scalar `Var` (the block's own slot: no new node).
@@ -271,8 +291,11 @@ impl<'t, T: Scalar> Block<'t, T> {
             self.rows(),
             self.cols()
         );
-        let slot = self.slots.start + (i * self.cols() + j) as u32;
-        let value = self.tape.values_of(slot, 1)[0];
+        let k = (i * self.cols() + j) as u32;
+        let (slot, value) = (
+            self.slots.start + k,
+            self.tape.values_of(self.slots.offset + k, 1)[0],
+        );
         if self.slots.constant {
             Var::constant(value)
         } else {
@@ -333,7 +356,11 @@ impl<T: Scalar> std::fmt::Debug for Block<'_, T> {
             self.rows(),
             self.cols(),
             self.slots.range(),
-            if self.slots.constant { ", constant" } else { "" }
+            if self.slots.constant {
+                ", constant"
+            } else {
+                ""
+            }
         )
     }
 }

@@ -29,8 +29,12 @@ impl<T: Scalar> BlockOp<T> for WeightedSum<T> {
 impl<'t, T: Scalar> Block<'t, T> {
     fn weighted_sum(&self, name: &'static str, weight: T) -> Var<'t, T> {
         let x = self.slots();
-        let s = self.tape().with_values(|v| v[x.range()].iter().copied().sum::<T>()) * weight;
-        self.record(1, 1, &[s], WeightedSum { name, x, weight }).at(0, 0)
+        let s = self
+            .tape()
+            .with_values(|v| v[x.value_range()].iter().copied().sum::<T>())
+            * weight;
+        self.record(1, 1, &[s], WeightedSum { name, x, weight })
+            .at(0, 0)
     }
 
     /// `Σᵢⱼ Xᵢⱼ` as a scalar `Var`.

@@ -19,8 +19,16 @@ pub fn powi<T: Float>(x: T, n: i32) -> (T, T) {
 #[inline]
 pub fn powf<T: Float>(a: T, b: T) -> (T, T, T) {
     let v = a.powf(b);
-    let da = if b.is_zero() { T::zero() } else { b * a.powf(b - T::one()) };
-    let db = if a.is_zero() && b > T::zero() { T::zero() } else { v * a.ln() };
+    let da = if b.is_zero() {
+        T::zero()
+    } else {
+        b * a.powf(b - T::one())
+    };
+    let db = if a.is_zero() && b > T::zero() {
+        T::zero()
+    } else {
+        v * a.ln()
+    };
     (v, da, db)
 }
 
