@@ -203,6 +203,10 @@ impl<T: Scalar> Tape<T> {
         rec.blocks.clear();
     }
 
+    /// Bytes one scalar node takes on the tape: two `u32` parent slots and
+    /// two partials of type `T` (24 for `f64`; values live in the `Var`s).
+    pub const NODE_BYTES: usize = std::mem::size_of::<Node<T>>();
+
     /// Number of slots (recorded numbers, scalar or inside blocks).
     pub fn len(&self) -> usize {
         self.read(|r| r.len)
@@ -444,4 +448,15 @@ impl<T: Scalar> Tape<T> {
 #[inline]
 fn slot_index(n: usize) -> u32 {
     u32::try_from(n).unwrap_or_else(|_| panic!("tape overflow: more than {} slots", u32::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_binary_f64_node_takes_24_bytes() {
+        assert_eq!(Tape::<f64>::NODE_BYTES, 24);
+        assert_eq!(Tape::<f32>::NODE_BYTES, 16);
+    }
 }
