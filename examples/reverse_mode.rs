@@ -35,8 +35,15 @@ fn main() {
     let f = named(&mut names, "f", xy + se);
 
     println!("f(x, y) = x·y + sin(x)·exp(y/3) at (x, y) = (2, 3)\n");
-    println!("The tape ({} nodes, {} bytes each on Tape<f64>):", tape.num_nodes(), Tape::<f64>::NODE_BYTES);
-    println!("{:>5}  {:<16} {:>12}   parents (slot: local partial ∂node/∂parent)", "slot", "node", "value");
+    println!(
+        "The tape ({} nodes, {} bytes each on Tape<f64>):",
+        tape.num_nodes(),
+        Tape::<f64>::NODE_BYTES
+    );
+    println!(
+        "{:>5}  {:<16} {:>12}   parents (slot: local partial ∂node/∂parent)",
+        "slot", "node", "value"
+    );
     for entry in tape.entries() {
         match entry {
             Entry::Leaf { slot } => {
@@ -51,13 +58,18 @@ fn main() {
                     .collect();
                 println!("{slot:>5}  {name:<16} {value:>12.6}   {}", ps.join(",  "));
             }
-            Entry::Block { name, start, len } => println!("{start:>5}  block {name} over {len} slots"),
+            Entry::Block { name, start, len } => {
+                println!("{start:>5}  block {name} over {len} slots")
+            }
         }
     }
 
     println!("\nThe reverse sweep: start with f̄ = 1, walk the tape backwards,");
     println!("and at each node push v̄ · (local partial) into its parents.\n");
-    let header: Vec<String> = names.iter().map(|(n, _)| format!("{:>9}", short(n))).collect();
+    let header: Vec<String> = names
+        .iter()
+        .map(|(n, _)| format!("{:>9}", short(n)))
+        .collect();
     println!("{:<22}{}", "step", header.join(""));
     let show = |label: String, adj: &[f64]| {
         let row: Vec<String> = adj.iter().map(|a| format!("{a:>9.4}")).collect();
@@ -68,7 +80,10 @@ fn main() {
     show("seed f̄ = 1".into(), &seed);
     let grads = tape.backward_observed(f, 1.0, |step| {
         if let SweepStep::Node { slot, adjoints } = step {
-            show(format!("visit {} ({})", slot, short(names[slot].0)), adjoints);
+            show(
+                format!("visit {} ({})", slot, short(names[slot].0)),
+                adjoints,
+            );
         }
     });
 
@@ -86,7 +101,11 @@ fn main() {
 }
 
 /// Remembers a node's name and value (slots are handed out in order).
-fn named<'t>(names: &mut Vec<(&'static str, f64)>, name: &'static str, v: Var<'t, f64>) -> Var<'t, f64> {
+fn named<'t>(
+    names: &mut Vec<(&'static str, f64)>,
+    name: &'static str,
+    v: Var<'t, f64>,
+) -> Var<'t, f64> {
     names.push((name, v.value()));
     v
 }
