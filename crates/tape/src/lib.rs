@@ -83,6 +83,7 @@ mod error;
 mod gradients;
 pub mod rules;
 mod scalar;
+mod sparsity;
 mod tape;
 mod var;
 mod var_float;
@@ -92,6 +93,7 @@ pub use block::{Block, BlockOp, Cotangents, Slots};
 pub use error::Error;
 pub use gradients::Gradients;
 pub use scalar::{check_gemm_shapes, MatMut, MatRef, Real, Scalar};
+pub use sparsity::HessianPattern;
 pub use tape::{Entry, SweepStep, Tape};
 pub use var::Var;
 

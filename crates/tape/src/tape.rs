@@ -32,6 +32,57 @@ pub(crate) struct Node<T> {
     pub(crate) partials: [T; 2],
 }
 
+/// How a scalar node depends on its parents, for Hessian sparsity
+/// detection: the only second-order information the tape keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `a ± b`, `−a`, `c·a`: no second derivatives.
+    Linear = 0,
+    /// `a·b`: only the mixed second derivative `∂²/∂a∂b = 1`.
+    Bilinear = 1,
+    /// Anything else (`sin a`, `a/b`, ...): any second derivative.
+    Nonlinear = 2,
+}
+
+impl Kind {
+    /// The kind of the operation once one operand is a constant.
+    #[inline(always)]
+    pub(crate) fn with_constant(self) -> Kind {
+        match self {
+            Kind::Bilinear => Kind::Linear,
+            k => k,
+        }
+    }
+
+    fn from_bits(bits: u32) -> Kind {
+        match bits {
+            0 => Kind::Linear,
+            1 => Kind::Bilinear,
+            _ => Kind::Nonlinear,
+        }
+    }
+}
+
+/// Slot indices use the low 30 bits of a parent field; the top two bits of
+/// the second parent hold the node's [`Kind`].
+pub(crate) const SLOT_BITS: u32 = 30;
+pub(crate) const SLOT_MASK: u32 = (1 << SLOT_BITS) - 1;
+
+impl<T> Node<T> {
+    /// The two parent slots, without the kind bits.
+    #[inline(always)]
+    pub(crate) fn parent_slots(&self) -> [usize; 2] {
+        [
+            self.parents[0] as usize,
+            (self.parents[1] & SLOT_MASK) as usize,
+        ]
+    }
+
+    pub(crate) fn kind(&self) -> Kind {
+        Kind::from_bits(self.parents[1] >> SLOT_BITS)
+    }
+}
+
 /// A block operation on the tape: its output slots `start .. start + len`
 /// and the rule that pulls their cotangent back to its inputs (its values
 /// are in `Recording::block_values`).
@@ -165,7 +216,7 @@ impl<T: Scalar> Tape<T> {
 
     /// Shared access to the recording, during which user code may run
     /// (rules, observers, block VJPs). Any attempt to record meanwhile panics.
-    fn read<R>(&self, f: impl FnOnce(&Recording<T>) -> R) -> R {
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&Recording<T>) -> R) -> R {
         self.readers.set(self.readers.get() + 1);
         let _guard = ReadGuard(&self.readers);
         // SAFETY: the only mutable access is `write`, which refuses to run
@@ -254,9 +305,9 @@ impl<T: Scalar> Tape<T> {
 
     /// Records `value = f(parent)` with local partial `partial`.
     #[inline(always)]
-    pub(crate) fn push_unary(&self, parent: u32, partial: T, value: T) -> Var<'_, T> {
+    pub(crate) fn push_unary(&self, parent: u32, partial: T, value: T, kind: Kind) -> Var<'_, T> {
         let slot = self.push_node(|_| Node {
-            parents: [parent, parent],
+            parents: [parent, parent | (kind as u32) << SLOT_BITS],
             partials: [partial, T::zero()],
         });
         Var::on_tape(self, slot, value)
@@ -264,9 +315,18 @@ impl<T: Scalar> Tape<T> {
 
     /// Records `value = f(a, b)` with local partials `(da, db)`.
     #[inline(always)]
-    pub(crate) fn push_binary(&self, a: u32, b: u32, da: T, db: T, value: T) -> Var<'_, T> {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn push_binary(
+        &self,
+        a: u32,
+        b: u32,
+        da: T,
+        db: T,
+        value: T,
+        kind: Kind,
+    ) -> Var<'_, T> {
         let slot = self.push_node(|_| Node {
-            parents: [a, b],
+            parents: [a, b | (kind as u32) << SLOT_BITS],
             partials: [da, db],
         });
         Var::on_tape(self, slot, value)
@@ -398,17 +458,17 @@ impl<T: Scalar> Tape<T> {
                     continue;
                 }
                 let node = &rec.nodes[node_lo + (s - run_lo)];
-                let [p, q] = node.parents;
-                if p as usize == s {
+                let [p, q] = node.parent_slots();
+                if p == s {
                     continue; // a leaf: its adjoint is final
                 }
-                debug_assert!((p as usize) < s && (q as usize) < s);
+                debug_assert!(p < s && q < s);
                 // SAFETY: a node's parents were recorded before it, so
                 // `p, q < s < adj.len()` (`Var`s of a cleared recording cannot
                 // exist: `clear` takes `&mut self`).
                 unsafe {
-                    *adj.get_unchecked_mut(p as usize) += node.partials[0] * a;
-                    *adj.get_unchecked_mut(q as usize) += node.partials[1] * a;
+                    *adj.get_unchecked_mut(p) += node.partials[0] * a;
+                    *adj.get_unchecked_mut(q) += node.partials[1] * a;
                 }
                 observe(SweepStep::Node {
                     slot: s,
@@ -441,13 +501,16 @@ impl<T: Scalar> Tape<T> {
     }
 }
 
-/// Converts a slot count to the `u32` index nodes store.
+/// Converts a slot count to the 30-bit index nodes store.
 ///
 /// # Panics
-/// Past 2³² − 1 slots (about 128 GiB of f64 nodes).
-#[inline]
+/// Past 2³⁰ − 1 slots (a 24 GiB tape of f64 nodes).
+#[inline(always)]
 fn slot_index(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or_else(|_| panic!("tape overflow: more than {} slots", u32::MAX))
+    if n > SLOT_MASK as usize {
+        panic!("tape overflow: more than {SLOT_MASK} slots");
+    }
+    n as u32
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::gradients::Gradients;
 use crate::scalar::Scalar;
-use crate::tape::Tape;
+use crate::tape::{Kind, Tape};
 
 /// A number that records what is done with it on a [`Tape`].
 ///
@@ -102,11 +102,13 @@ impl<'t, T: Scalar> Var<'t, T> {
     /// your own), recording one node.
     #[inline(always)]
     pub fn apply(self, rule: impl FnOnce(T) -> (T, T)) -> Self {
+        self.apply_kind(rule, Kind::Nonlinear)
+    }
+
+    #[inline(always)]
+    pub(crate) fn apply_kind(self, rule: impl FnOnce(T) -> (T, T), kind: Kind) -> Self {
         let (value, partial) = rule(self.value);
-        match self.tape {
-            None => Var::constant(value),
-            Some(t) => t.push_unary(self.slot, partial, value),
-        }
+        self.unary_with(value, partial, kind)
     }
 
     /// Applies a binary rule `(a, b) ↦ (f, ∂f/∂a, ∂f/∂b)`, recording one
@@ -116,8 +118,18 @@ impl<'t, T: Scalar> Var<'t, T> {
     /// If `self` and `other` live on two different tapes.
     #[inline(always)]
     pub fn apply2(self, other: Self, rule: impl FnOnce(T, T) -> (T, T, T)) -> Self {
+        self.apply2_kind(other, rule, Kind::Nonlinear)
+    }
+
+    #[inline(always)]
+    pub(crate) fn apply2_kind(
+        self,
+        other: Self,
+        rule: impl FnOnce(T, T) -> (T, T, T),
+        kind: Kind,
+    ) -> Self {
         let (value, da, db) = rule(self.value, other.value);
-        self.binary_with(other, value, da, db)
+        self.binary_with(other, value, da, db, kind)
     }
 
     /// Records `value` with local partials `(da, db)` with respect to
@@ -126,28 +138,28 @@ impl<'t, T: Scalar> Var<'t, T> {
     /// # Panics
     /// If `self` and `other` live on two different tapes.
     #[inline(always)]
-    pub(crate) fn binary_with(self, other: Self, value: T, da: T, db: T) -> Self {
+    pub(crate) fn binary_with(self, other: Self, value: T, da: T, db: T, kind: Kind) -> Self {
         match (self.tape, other.tape) {
             (None, None) => Var::constant(value),
-            (Some(t), None) => t.push_unary(self.slot, da, value),
-            (None, Some(t)) => t.push_unary(other.slot, db, value),
+            (Some(t), None) => t.push_unary(self.slot, da, value, kind.with_constant()),
+            (None, Some(t)) => t.push_unary(other.slot, db, value, kind.with_constant()),
             (Some(t), Some(u)) => {
                 assert!(
                     std::ptr::eq(t, u),
                     "Var: mixing variables from two different tapes"
                 );
-                t.push_binary(self.slot, other.slot, da, db, value)
+                t.push_binary(self.slot, other.slot, da, db, value, kind)
             }
         }
     }
 
     /// Records `value` with the given local partial with respect to `self`
     /// (for rules that take extra non-differentiated arguments, like `powi`).
-    #[inline]
-    pub(crate) fn unary_with(self, value: T, partial: T) -> Self {
+    #[inline(always)]
+    pub(crate) fn unary_with(self, value: T, partial: T, kind: Kind) -> Self {
         match self.tape {
             None => Var::constant(value),
-            Some(t) => t.push_unary(self.slot, partial, value),
+            Some(t) => t.push_unary(self.slot, partial, value, kind),
         }
     }
 

@@ -10,6 +10,7 @@ use num_traits::{Float, Num, NumCast, ToPrimitive};
 
 use crate::rules;
 use crate::scalar::{Real, Scalar};
+use crate::tape::Kind;
 use crate::var::Var;
 
 impl<T: Scalar> ToPrimitive for Var<'_, T> {
@@ -117,13 +118,13 @@ impl<T: Scalar> Float for Var<'_, T> {
     fn mul_add(self, a: Self, b: Self) -> Self {
         let fused = self.value().mul_add(a.value(), b.value());
         let product = self * a;
-        product.binary_with(b, fused, T::one(), T::one())
+        product.binary_with(b, fused, T::one(), T::one(), Kind::Linear)
     }
 
     /// `xⁿ`, see [`rules::powi`].
     fn powi(self, n: i32) -> Self {
         let (value, partial) = rules::powi(self.value(), n);
-        self.unary_with(value, partial)
+        self.unary_with(value, partial, Kind::Nonlinear)
     }
 
     fn powf(self, n: Self) -> Self {

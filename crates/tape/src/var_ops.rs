@@ -14,15 +14,16 @@ use num_traits::{One, Zero};
 
 use crate::rules;
 use crate::scalar::Scalar;
+use crate::tape::Kind;
 use crate::var::Var;
 
 macro_rules! var_binop {
-    ($Op:ident, $op:ident, $OpAssign:ident, $op_assign:ident, $rule:path) => {
+    ($Op:ident, $op:ident, $OpAssign:ident, $op_assign:ident, $rule:path, $kind:expr) => {
         impl<'t, T: Scalar> $Op for Var<'t, T> {
             type Output = Self;
             #[inline]
             fn $op(self, rhs: Self) -> Self {
-                self.apply2(rhs, $rule)
+                self.apply2_kind(rhs, $rule, $kind)
             }
         }
 
@@ -30,7 +31,7 @@ macro_rules! var_binop {
             type Output = Self;
             #[inline]
             fn $op(self, rhs: f64) -> Self {
-                self.apply2(Var::constant(T::from_f64(rhs)), $rule)
+                self.apply2_kind(Var::constant(T::from_f64(rhs)), $rule, $kind)
             }
         }
 
@@ -38,7 +39,7 @@ macro_rules! var_binop {
             type Output = Var<'t, T>;
             #[inline]
             fn $op(self, rhs: Var<'t, T>) -> Var<'t, T> {
-                Var::constant(T::from_f64(self)).apply2(rhs, $rule)
+                Var::constant(T::from_f64(self)).apply2_kind(rhs, $rule, $kind)
             }
         }
 
@@ -58,17 +59,17 @@ macro_rules! var_binop {
     };
 }
 
-var_binop!(Add, add, AddAssign, add_assign, rules::add);
-var_binop!(Sub, sub, SubAssign, sub_assign, rules::sub);
-var_binop!(Mul, mul, MulAssign, mul_assign, rules::mul);
-var_binop!(Div, div, DivAssign, div_assign, rules::div);
-var_binop!(Rem, rem, RemAssign, rem_assign, rules::rem);
+var_binop!(Add, add, AddAssign, add_assign, rules::add, Kind::Linear);
+var_binop!(Sub, sub, SubAssign, sub_assign, rules::sub, Kind::Linear);
+var_binop!(Mul, mul, MulAssign, mul_assign, rules::mul, Kind::Bilinear);
+var_binop!(Div, div, DivAssign, div_assign, rules::div, Kind::Nonlinear);
+var_binop!(Rem, rem, RemAssign, rem_assign, rules::rem, Kind::Nonlinear);
 
 impl<T: Scalar> Neg for Var<'_, T> {
     type Output = Self;
     #[inline]
     fn neg(self) -> Self {
-        self.apply(rules::neg)
+        self.apply_kind(rules::neg, Kind::Linear)
     }
 }
 

@@ -6,6 +6,8 @@
 
 use super::{Block, BlockOp, Cotangents, Slots};
 use crate::error::Error;
+use std::ops::Range;
+
 use crate::scalar::Scalar;
 
 struct AddRow {
@@ -16,6 +18,14 @@ struct AddRow {
 impl<T: Scalar> BlockOp<T> for AddRow {
     fn name(&self) -> &'static str {
         "add_row"
+    }
+
+    fn inputs(&self) -> Vec<Range<usize>> {
+        vec![self.x.range(), self.row.range()]
+    }
+
+    fn is_linear(&self) -> bool {
+        true
     }
 
     fn vjp(&self, cot: &mut Cotangents<'_, T>) {

@@ -8,6 +8,8 @@
 use super::{Block, BlockOp, Cotangents, Slots};
 use crate::error::Error;
 use crate::rules::{self, BinaryRule, UnaryRule};
+use std::ops::Range;
+
 use crate::scalar::Scalar;
 
 struct Map<T> {
@@ -19,6 +21,10 @@ struct Map<T> {
 impl<T: Scalar> BlockOp<T> for Map<T> {
     fn name(&self) -> &'static str {
         self.name
+    }
+
+    fn inputs(&self) -> Vec<Range<usize>> {
+        vec![self.x.range()]
     }
 
     fn vjp(&self, cot: &mut Cotangents<'_, T>) {
@@ -33,6 +39,8 @@ impl<T: Scalar> BlockOp<T> for Map<T> {
 
 struct Zip<T> {
     name: &'static str,
+    /// Whether the rule is linear (`add`, `sub`): no second derivatives.
+    linear: bool,
     a: Slots,
     b: Slots,
     da: Vec<T>,
@@ -42,6 +50,14 @@ struct Zip<T> {
 impl<T: Scalar> BlockOp<T> for Zip<T> {
     fn name(&self) -> &'static str {
         self.name
+    }
+
+    fn inputs(&self) -> Vec<Range<usize>> {
+        vec![self.a.range(), self.b.range()]
+    }
+
+    fn is_linear(&self) -> bool {
+        self.linear
     }
 
     fn vjp(&self, cot: &mut Cotangents<'_, T>) {
@@ -80,6 +96,16 @@ impl<'t, T: Scalar> Block<'t, T> {
         name: &'static str,
         rule: BinaryRule<T>,
     ) -> Result<Block<'t, T>, Error> {
+        self.zip_with(other, name, rule, false)
+    }
+
+    fn zip_with(
+        &self,
+        other: &Block<'t, T>,
+        name: &'static str,
+        rule: BinaryRule<T>,
+        linear: bool,
+    ) -> Result<Block<'t, T>, Error> {
         let tape = self.same_tape(other);
         if self.shape() != other.shape() {
             return Err(Error::shapes(
@@ -104,17 +130,29 @@ impl<'t, T: Scalar> Block<'t, T> {
                 db.push(pb);
             }
         });
-        Ok(self.record(a.rows(), a.cols(), &values, Zip { name, a, b, da, db }))
+        Ok(self.record(
+            a.rows(),
+            a.cols(),
+            &values,
+            Zip {
+                name,
+                linear,
+                a,
+                b,
+                da,
+                db,
+            },
+        ))
     }
 
     /// `A + B` elementwise. Errors as [`Block::zip`].
     pub fn add(&self, other: &Block<'t, T>) -> Result<Block<'t, T>, Error> {
-        self.zip(other, "add", rules::add)
+        self.zip_with(other, "add", rules::add, true)
     }
 
     /// `A − B` elementwise. Errors as [`Block::zip`].
     pub fn sub(&self, other: &Block<'t, T>) -> Result<Block<'t, T>, Error> {
-        self.zip(other, "sub", rules::sub)
+        self.zip_with(other, "sub", rules::sub, true)
     }
 
     /// `A ⊙ B` (Hadamard product). Errors as [`Block::zip`].

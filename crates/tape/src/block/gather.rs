@@ -4,6 +4,8 @@
 
 use super::{check_shape, Block, BlockOp, Cotangents};
 use crate::error::Error;
+use std::ops::Range;
+
 use crate::scalar::Scalar;
 use crate::tape::Tape;
 use crate::var::Var;
@@ -18,6 +20,18 @@ struct Stack {
 impl<T: Scalar> BlockOp<T> for Stack {
     fn name(&self) -> &'static str {
         "stack"
+    }
+
+    fn inputs(&self) -> Vec<Range<usize>> {
+        self.sources
+            .iter()
+            .filter(|&&s| s != NO_SLOT)
+            .map(|&s| s as usize..s as usize + 1)
+            .collect()
+    }
+
+    fn is_linear(&self) -> bool {
+        true
     }
 
     fn vjp(&self, cot: &mut Cotangents<'_, T>) {

@@ -7,6 +7,8 @@
 
 use super::{Block, BlockOp, Cotangents, Slots};
 use crate::error::Error;
+use std::ops::Range;
+
 use crate::scalar::{MatMut, MatRef, Scalar};
 
 struct MatMul {
@@ -17,6 +19,10 @@ struct MatMul {
 impl<T: Scalar> BlockOp<T> for MatMul {
     fn name(&self) -> &'static str {
         "matmul"
+    }
+
+    fn inputs(&self) -> Vec<Range<usize>> {
+        vec![self.a.range(), self.b.range()]
     }
 
     fn vjp(&self, cot: &mut Cotangents<'_, T>) {

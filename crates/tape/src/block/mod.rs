@@ -113,6 +113,8 @@ pub struct Block<'t, T: Scalar> {
 ///
 /// impl<T: Scalar> BlockOp<T> for Triple {
 ///     fn name(&self) -> &'static str { "triple" }
+///     fn inputs(&self) -> Vec<std::ops::Range<usize>> { vec![self.0.range()] }
+///     fn is_linear(&self) -> bool { true }
 ///     fn vjp(&self, cot: &mut Cotangents<'_, T>) {
 ///         let out = cot.output();
 ///         if let Some(a) = cot.adjoint(self.0) {
@@ -132,6 +134,17 @@ pub struct Block<'t, T: Scalar> {
 pub trait BlockOp<T: Scalar>: 'static {
     /// A short name, shown when the tape is printed.
     fn name(&self) -> &'static str;
+
+    /// The slot ranges this operation reads (`Slots::range()` of each input
+    /// block): the dependency graph that Hessian sparsity detection walks.
+    fn inputs(&self) -> Vec<Range<usize>>;
+
+    /// True if every output is a linear function of the inputs (a sum, a
+    /// broadcast, a copy), so the operation adds no second derivatives.
+    /// The default, `false`, is always safe.
+    fn is_linear(&self) -> bool {
+        false
+    }
 
     /// Adds this operation's input cotangents into `cot`.
     fn vjp(&self, cot: &mut Cotangents<'_, T>);
@@ -176,6 +189,12 @@ struct Input;
 impl<T: Scalar> BlockOp<T> for Input {
     fn name(&self) -> &'static str {
         "input"
+    }
+    fn inputs(&self) -> Vec<Range<usize>> {
+        Vec::new()
+    }
+    fn is_linear(&self) -> bool {
+        true
     }
     fn vjp(&self, _: &mut Cotangents<'_, T>) {}
 }

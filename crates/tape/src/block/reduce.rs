@@ -4,6 +4,8 @@
 //! (`1`, or `1/(m·n)` for the mean): `X̄ᵢⱼ += w·s̄`.
 
 use super::{Block, BlockOp, Cotangents, Slots};
+use std::ops::Range;
+
 use crate::scalar::Scalar;
 use crate::var::Var;
 
@@ -16,6 +18,14 @@ struct WeightedSum<T> {
 impl<T: Scalar> BlockOp<T> for WeightedSum<T> {
     fn name(&self) -> &'static str {
         self.name
+    }
+
+    fn inputs(&self) -> Vec<Range<usize>> {
+        vec![self.x.range()]
+    }
+
+    fn is_linear(&self) -> bool {
+        true
     }
 
     fn vjp(&self, cot: &mut Cotangents<'_, T>) {
