@@ -179,9 +179,9 @@ impl<T: Scalar> Tape<T> {
                     square(&domain(&from), &mut pairs);
                 }
             }
-            for s in 0..=out {
+            for (s, &is_live) in live.iter().enumerate() {
                 let Ok(node) = graph.owner[s] else { continue };
-                if !live[s] {
+                if !is_live {
                     continue;
                 }
                 let node = &rec.nodes[node as usize];

@@ -382,18 +382,18 @@ impl<T: Scalar> Tape<T> {
                 continue;
             }
             let n = &rec.nodes[node];
-            let [p, q] = n.parents;
-            out.push(if p as usize == slot {
+            let [p, q] = n.parent_slots();
+            out.push(if p == slot {
                 Entry::Leaf { slot }
             } else if p == q && n.partials[1].is_exact_zero() {
                 Entry::Node {
                     slot,
-                    parents: vec![(p as usize, n.partials[0])],
+                    parents: vec![(p, n.partials[0])],
                 }
             } else {
                 Entry::Node {
                     slot,
-                    parents: vec![(p as usize, n.partials[0]), (q as usize, n.partials[1])],
+                    parents: vec![(p, n.partials[0]), (q, n.partials[1])],
                 }
             });
             node += 1;
