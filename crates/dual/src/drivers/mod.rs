@@ -1,0 +1,20 @@
+//! Drivers: the user's function in, derivatives out.
+//!
+//! Each driver takes a closure whose argument type its bound fixes
+//! (`&[Var<f64>]` for [`gradient`], `&[Dual<f64>]` for [`jvp`],
+//! `&[Var<Dual<f64>>]` for [`hvp`], ...). Write the function once,
+//! generically over `S: Real`, and hand each driver `|x| f(x)`.
+
+mod first_order;
+mod hessian;
+mod hvp;
+mod sparse;
+
+pub use first_order::{gradient, jvp};
+pub use hessian::{hessian, hessian_matrix_product, hessian_with, Hessian, HessianOptions};
+pub use hvp::{hvp, Hvp};
+pub use sparse::{sparse_hessian, HessianColoring, SparseHessian};
+
+/// Lanes (tangents per dual number) the Hessian drivers use by default:
+/// eight columns per recording.
+pub const LANES: usize = 8;

@@ -1,0 +1,87 @@
+//! `Dual<T, K>`: a number with `K` tangents.
+
+use std::fmt;
+
+use saddle_tape::Scalar;
+
+/// A dual number `re + Σₖ eps[k] εₖ` with `εₖ εₗ = 0`: a value and `K`
+/// tangents (directional derivatives) carried along with it.
+///
+/// Every operation applies the chain rule to each tangent:
+/// `f(a + ȧ ε) = f(a) + f'(a) ȧ ε`. With `K = 1` (the default) this is the
+/// classic dual number; with `K = 8`, one evaluation pushes eight directions
+/// at once, which is how Hessians are assembled eight columns per sweep.
+///
+/// `T` is any [`Scalar`], and `Dual<T, K>` is itself a `Scalar`, so duals
+/// nest (`Dual<Dual<f64>>` carries second-order tangents) and a tape of
+/// duals runs the reverse sweep in dual arithmetic.
+///
+/// Comparisons (`==`, `<`, `max`, ...) look at the value `re` only, as
+/// the branch a program takes depends only on values.
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+pub struct Dual<T, const K: usize = 1> {
+    /// The value (primal).
+    pub re: T,
+    /// The tangents, one per direction.
+    pub eps: [T; K],
+}
+
+impl<T: Scalar, const K: usize> Dual<T, K> {
+    /// A dual number with the given value and tangents.
+    #[inline]
+    pub fn new(re: T, eps: [T; K]) -> Self {
+        Dual { re, eps }
+    }
+
+    /// A constant: zero tangents.
+    #[inline]
+    pub fn constant(re: T) -> Self {
+        Dual {
+            re,
+            eps: [T::zero(); K],
+        }
+    }
+
+    /// The chain rule for a unary rule's output `(f(a), f'(a))`:
+    /// `f(a + ȧ ε) = f(a) + f'(a) ȧ ε`.
+    #[inline(always)]
+    pub(crate) fn chain(self, (f, df): (T, T)) -> Self {
+        Dual {
+            re: f,
+            eps: self.eps.map(|e| e * df),
+        }
+    }
+
+    /// The chain rule for a binary rule's output `(f, ∂f/∂a, ∂f/∂b)`:
+    /// `ε` part `∂f/∂a · ȧ + ∂f/∂b · ḃ`.
+    #[inline(always)]
+    pub(crate) fn chain2(self, other: Self, (f, da, db): (T, T, T)) -> Self {
+        Dual {
+            re: f,
+            eps: std::array::from_fn(|k| da * self.eps[k] + db * other.eps[k]),
+        }
+    }
+}
+
+impl<T: Scalar, const K: usize> Default for Dual<T, K> {
+    fn default() -> Self {
+        Self::constant(T::zero())
+    }
+}
+
+impl<T: Scalar, const K: usize> fmt::Display for Dual<T, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.re)?;
+        for (k, e) in self.eps.iter().enumerate() {
+            if !e.is_exact_zero() {
+                if K == 1 {
+                    write!(f, " + {e}ε")?;
+                } else {
+                    write!(f, " + {e}ε{k}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

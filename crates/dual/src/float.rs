@@ -1,0 +1,251 @@
+//! `num_traits::Float`, `Real` and `Scalar` for dual numbers: every
+//! elementary function is the rule of the same name in
+//! `saddle_tape::rules`, pushed through [`Dual::chain`]/[`Dual::chain2`].
+//!
+//! Because the rules are shared with the tape, a derivative formula is
+//! written exactly once in saddle.
+
+use std::num::FpCategory;
+
+use num_traits::{Float, Num, NumCast, ToPrimitive, Zero};
+use saddle_tape::{check_gemm_shapes, rules, MatMut, MatRef, Real, Scalar};
+
+use crate::dual::Dual;
+
+impl<T: Scalar, const K: usize> ToPrimitive for Dual<T, K> {
+    fn to_i64(&self) -> Option<i64> {
+        self.re.to_i64()
+    }
+    fn to_u64(&self) -> Option<u64> {
+        self.re.to_u64()
+    }
+    fn to_f64(&self) -> Option<f64> {
+        self.re.to_f64()
+    }
+}
+
+/// Numbers converted into a dual are constants (zero tangents).
+impl<T: Scalar, const K: usize> NumCast for Dual<T, K> {
+    fn from<N: ToPrimitive>(n: N) -> Option<Self> {
+        <T as NumCast>::from(n).map(Dual::constant)
+    }
+}
+
+impl<T: Scalar, const K: usize> Num for Dual<T, K> {
+    type FromStrRadixErr = T::FromStrRadixErr;
+    fn from_str_radix(s: &str, radix: u32) -> Result<Self, Self::FromStrRadixErr> {
+        T::from_str_radix(s, radix).map(Dual::constant)
+    }
+}
+
+macro_rules! constants {
+    ($($name:ident),*) => {
+        $(
+            #[inline]
+            fn $name() -> Self {
+                Dual::constant(T::$name())
+            }
+        )*
+    };
+}
+
+macro_rules! predicates {
+    ($($name:ident),*) => {
+        $(
+            #[inline]
+            fn $name(self) -> bool {
+                self.re.$name()
+            }
+        )*
+    };
+}
+
+macro_rules! unary {
+    ($($name:ident),*) => {
+        $(
+            #[inline]
+            fn $name(self) -> Self {
+                self.chain(rules::$name(self.re))
+            }
+        )*
+    };
+}
+
+macro_rules! binary {
+    ($($name:ident),*) => {
+        $(
+            #[inline]
+            fn $name(self, other: Self) -> Self {
+                self.chain2(other, rules::$name(self.re, other.re))
+            }
+        )*
+    };
+}
+
+impl<T: Scalar, const K: usize> Float for Dual<T, K> {
+    constants!(
+        nan,
+        infinity,
+        neg_infinity,
+        neg_zero,
+        min_value,
+        min_positive_value,
+        epsilon,
+        max_value
+    );
+    predicates!(
+        is_nan,
+        is_infinite,
+        is_finite,
+        is_normal,
+        is_sign_positive,
+        is_sign_negative
+    );
+    unary!(
+        floor, ceil, round, trunc, fract, abs, signum, recip, sqrt, cbrt, exp, exp2, exp_m1, ln,
+        log2, log10, ln_1p, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh,
+        to_degrees, to_radians
+    );
+    binary!(powf, log, max, min, abs_sub, hypot, atan2, copysign);
+
+    fn classify(self) -> FpCategory {
+        self.re.classify()
+    }
+
+    fn integer_decode(self) -> (u64, i16, i8) {
+        self.re.integer_decode()
+    }
+
+    /// `self·a + b`, the value fused (one rounding), tangents by the
+    /// product and sum rules.
+    fn mul_add(self, a: Self, b: Self) -> Self {
+        let mut r = self * a + b;
+        r.re = self.re.mul_add(a.re, b.re);
+        r
+    }
+
+    fn powi(self, n: i32) -> Self {
+        self.chain(rules::powi(self.re, n))
+    }
+
+    fn sin_cos(self) -> (Self, Self) {
+        (self.sin(), self.cos())
+    }
+}
+
+impl<T: Scalar, const K: usize> Real for Dual<T, K> {
+    #[inline]
+    fn cst(x: f64) -> Self {
+        Dual::constant(T::from_f64(x))
+    }
+}
+
+/// The `T` numbers of a dual slice, in memory order
+/// (`re, eps[0], .., eps[K-1]` per element).
+fn flat<T, const K: usize>(data: &[Dual<T, K>]) -> &[T] {
+    // SAFETY: `Dual<T, K>` is `repr(C)` with fields `T` and `[T; K]`, so it
+    // is exactly `K + 1` consecutive `T`s with no padding (checked below).
+    const { assert!(std::mem::size_of::<Dual<u64, 3>>() == 4 * std::mem::size_of::<u64>()) };
+    debug_assert_eq!(
+        std::mem::size_of::<Dual<T, K>>(),
+        (K + 1) * std::mem::size_of::<T>()
+    );
+    unsafe { std::slice::from_raw_parts(data.as_ptr().cast::<T>(), data.len() * (K + 1)) }
+}
+
+fn flat_mut<T, const K: usize>(data: &mut [Dual<T, K>]) -> &mut [T] {
+    debug_assert_eq!(
+        std::mem::size_of::<Dual<T, K>>(),
+        (K + 1) * std::mem::size_of::<T>()
+    );
+    // SAFETY: as in `flat`; the borrow is unique.
+    unsafe { std::slice::from_raw_parts_mut(data.as_mut_ptr().cast::<T>(), data.len() * (K + 1)) }
+}
+
+/// Component `part` (0 = value, 1 + k = tangent k) of a dual matrix view,
+/// as a strided view of `T`s.
+fn part<'a, T, const K: usize>(
+    m: &MatRef<'_, Dual<T, K>>,
+    flat: &'a [T],
+    part: usize,
+) -> MatRef<'a, T> {
+    MatRef {
+        data: &flat[part..],
+        rows: m.rows,
+        cols: m.cols,
+        row_stride: m.row_stride * (K + 1),
+        col_stride: m.col_stride * (K + 1),
+    }
+}
+
+impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
+    #[inline]
+    fn from_f64(x: f64) -> Self {
+        Dual::constant(T::from_f64(x))
+    }
+
+    #[inline]
+    fn primal(&self) -> f64 {
+        self.re.primal()
+    }
+
+    #[inline]
+    fn is_exact_zero(&self) -> bool {
+        self.re.is_exact_zero() && self.eps.iter().all(|e| e.is_exact_zero())
+    }
+
+    /// `C = A·B` on duals as `1 + 2K` products of `T` matrices, read in place
+    /// through strides:
+    /// `C.re = A.re·B.re`, `C.εₖ = A.εₖ·B.re + A.re·B.εₖ`.
+    fn gemm(a: MatRef<'_, Self>, b: MatRef<'_, Self>, c: MatMut<'_, Self>, accumulate: bool) {
+        check_gemm_shapes(&a, &b, &c);
+        let (rows, cols, rs, cs) = (
+            c.rows,
+            c.cols,
+            c.row_stride * (K + 1),
+            c.col_stride * (K + 1),
+        );
+        if rows == 0 || cols == 0 {
+            return;
+        }
+        if a.cols == 0 {
+            if !accumulate {
+                let mut c = c;
+                for i in 0..rows {
+                    for j in 0..cols {
+                        *c.at(i, j) = Self::zero();
+                    }
+                }
+            }
+            return;
+        }
+        let (fa, fb) = (flat(a.data), flat(b.data));
+        let fc = flat_mut(c.data);
+        fn out<T>(fc: &mut [T], p: usize, shape: (usize, usize, usize, usize)) -> MatMut<'_, T> {
+            let (rows, cols, row_stride, col_stride) = shape;
+            MatMut {
+                data: &mut fc[p..],
+                rows,
+                cols,
+                row_stride,
+                col_stride,
+            }
+        }
+        let shape = (rows, cols, rs, cs);
+        T::gemm(
+            part(&a, fa, 0),
+            part(&b, fb, 0),
+            out(fc, 0, shape),
+            accumulate,
+        );
+        for k in 1..=K {
+            T::gemm(
+                part(&a, fa, k),
+                part(&b, fb, 0),
+                out(fc, k, shape),
+                accumulate,
+            );
+            T::gemm(part(&a, fa, 0), part(&b, fb, k), out(fc, k, shape), true);
+        }
+    }
+}

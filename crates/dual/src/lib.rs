@@ -1,0 +1,72 @@
+//! # saddle-dual: forward mode, and second derivatives by forward-over-reverse
+//!
+//! **The key design decision:** second derivatives need no second-order
+//! code. [`Dual<T, K>`] is a number with `K` tangents, and it implements
+//! `saddle_tape::Scalar`. Record a function on a `Tape<Dual<f64>>` with its
+//! inputs seeded `x + ε v`: every value and every stored local partial then
+//! carries a tangent, and the ordinary first-order reverse sweep, done in
+//! dual arithmetic, returns adjoints `∇f(x) + ε ∇²f(x) v`. That is
+//! *forward-over-reverse* in JAX's sense — `jvp(grad f)`, forward mode
+//! applied to the whole reverse-mode gradient computation. (Stan's
+//! `fvar<var>` nests the other way, reverse-over-forward.)
+//!
+//! A full Hessian is `n` such products, one per column `H eⱼ`; with `K`
+//! lanes each recording yields `K` columns, block operations turn the
+//! per-column matrix-vector work into matrix-matrix work (the gemm hook on
+//! duals is `1 + 2K` calls of the real kernel), and recordings spread across
+//! threads. When the Hessian is sparse, [`sparse_hessian`] reads its pattern
+//! off the tape and colours the columns, so a tridiagonal Hessian costs one
+//! sweep at any size.
+//!
+//! Because `Dual<T, K>` is a `Scalar` for any `Scalar` `T`, duals nest:
+//! a tape of `Dual<Dual<f64>>` gives third-order directional derivatives.
+//!
+//! ## One function, every driver
+//!
+//! ```
+//! use saddle_dual::{gradient, hessian, hvp, jvp};
+//! use saddle_tape::prelude::*;
+//!
+//! fn f<S: Real>(x: &[S]) -> S {
+//!     (x[0] * x[1]).sin() + x[0].powi(3)
+//! }
+//!
+//! let x = [0.5, 2.0];
+//! let plain = f(&x);                                // f64, no AD
+//! let (_, g) = gradient(|x| f(x), &x)?;             // reverse mode
+//! let (_, gv) = jvp(|x| f(x), &x, &[1.0, 0.0])?;    // forward mode
+//! let r = hvp(|x| f(x), &x, &[1.0, 0.0])?;          // forward-over-reverse
+//! let h = hessian(|x| f(x), &x)?;                   // 8 columns per sweep
+//! assert_eq!(r.value, plain);
+//! assert_eq!(gv, g[0]);
+//! assert_eq!(r.hv, h.column(0));
+//! # Ok::<(), saddle_dual::Error>(())
+//! ```
+//!
+//! ## Mistakes caught
+//!
+//! Drivers return [`Error`] for empty inputs, length mismatches and
+//! non-finite inputs. A closure that does not fit a driver's number type is
+//! a compile error, not a wrong answer:
+//!
+//! ```compile_fail
+//! use saddle_dual::hvp;
+//! use saddle_tape::Var;
+//! // A function written only for f64 tapes cannot give second derivatives.
+//! fn f<'t>(x: &[Var<'t, f64>]) -> Var<'t, f64> { x[0] * x[0] }
+//! let _ = hvp(|x| f(x), &[1.0], &[1.0]);
+//! ```
+#![deny(missing_docs)]
+
+mod drivers;
+mod dual;
+mod error;
+mod float;
+mod ops;
+
+pub use drivers::{
+    gradient, hessian, hessian_matrix_product, hessian_with, hvp, jvp, sparse_hessian, Hessian,
+    HessianColoring, HessianOptions, Hvp, SparseHessian, LANES,
+};
+pub use dual::Dual;
+pub use error::Error;
