@@ -57,6 +57,7 @@
 #![deny(missing_docs)]
 
 mod difference;
+pub mod expr;
 mod report;
 pub mod strategies;
 

@@ -43,6 +43,13 @@ impl<T: Scalar, const K: usize> Dual<T, K> {
         }
     }
 
+    /// Applies a unary rule `x ↦ (f(x), f'(x))` (one of `saddle_tape::rules`
+    /// or your own): `f(a + ȧε) = f(a) + f'(a) ȧ ε` for every tangent.
+    #[inline]
+    pub fn chain_rule(self, rule: impl FnOnce(T) -> (T, T)) -> Self {
+        self.chain(rule(self.re))
+    }
+
     /// The chain rule for a unary rule's output `(f(a), f'(a))`:
     /// `f(a + ȧ ε) = f(a) + f'(a) ȧ ε`.
     #[inline(always)]

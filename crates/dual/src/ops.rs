@@ -40,7 +40,9 @@ impl<T: Scalar, const K: usize> Sub for Dual<T, K> {
 
 impl<T: Scalar, const K: usize> Mul for Dual<T, K> {
     type Output = Self;
+    /// The product rule: `(ȧb + aḃ)` is a sum by design.
     #[inline(always)]
+    #[allow(clippy::suspicious_arithmetic_impl)]
     fn mul(self, rhs: Self) -> Self {
         Dual {
             re: self.re * rhs.re,

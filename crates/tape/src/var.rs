@@ -56,6 +56,12 @@ impl<'t, T: Scalar> Var<'t, T> {
         self.tape.is_none()
     }
 
+    /// The tape this variable lives on, or `None` for a constant: how
+    /// scalar code reaches the tape to build blocks ([`Tape::stack`]).
+    pub fn tape(&self) -> Option<&'t Tape<T>> {
+        self.tape
+    }
+
     /// The slot on its tape, or `None` for a constant.
     pub fn slot(&self) -> Option<usize> {
         self.tape.map(|_| self.slot as usize)

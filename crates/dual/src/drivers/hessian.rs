@@ -99,18 +99,12 @@ impl Hessian {
 }
 
 /// How [`hessian_with`] spreads its sweeps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct HessianOptions {
     /// Threads: `1` runs on the calling thread, `t > 1` on a pool of `t`
     /// threads, `0` (the default) on rayon's global pool when there are at
     /// least four sweeps, else on the calling thread.
     pub threads: usize,
-}
-
-impl Default for HessianOptions {
-    fn default() -> Self {
-        HessianOptions { threads: 0 }
-    }
 }
 
 /// The dense Hessian `∇²f(x)` with [`LANES`] columns per sweep and
