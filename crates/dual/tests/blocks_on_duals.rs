@@ -70,14 +70,14 @@ proptest! {
 
     #[test]
     fn hvp_through_block_operations(p in strategies::well_scaled(2 * 3 + 3 + 3), v in strategies::direction(12)) {
-        let r = hvp(|x| two_layer(x), &p, &v).unwrap();
-        let grad = |y: &[f64]| gradient(|x| two_layer(x), y).unwrap().1;
+        let r = hvp(two_layer, &p, &v).unwrap();
+        let grad = |y: &[f64]| gradient(two_layer, y).unwrap().1;
         let c = check_hvp(grad, &p, &v, &r.hv, Tolerance::default());
         prop_assert!(c.passed(), "{}", c);
         // The dense Hessian and the sparse driver (which must see through
         // block operations) agree.
-        let dense = hessian(|x| two_layer(x), &p).unwrap().to_row_major();
-        let sparse = sparse_hessian(|x| two_layer(x), &p).unwrap().to_dense_row_major();
+        let dense = hessian(two_layer, &p).unwrap().to_row_major();
+        let sparse = sparse_hessian(two_layer, &p).unwrap().to_dense_row_major();
         let c = Report::compare("sparse vs dense", &sparse, &dense, Tolerance::new(1e-14, 1e-14));
         prop_assert!(c.passed(), "{}", c);
     }
