@@ -21,7 +21,7 @@ fn empty_input() {
 fn length_mismatch() {
     let e = hvp(|x| f(x), &[1.0, 2.0], &[1.0]).unwrap_err();
     assert_eq!(e.to_string(), "v has 1 entries but x has 2");
-    let e = jvp(|x| f(x), &[1.0], &[1.0, 2.0]).unwrap_err();
+    let e = jvp(f, &[1.0], &[1.0, 2.0]).unwrap_err();
     assert_eq!(e.to_string(), "v has 2 entries but x has 1");
     let e = hessian_matrix_product(|x| f(x), &[1.0, 2.0], &[1.0, 2.0, 3.0]).unwrap_err();
     assert!(
