@@ -6,6 +6,8 @@
 //!
 //! - [`tape`] (`saddle-tape`): reverse mode on a tape generic over its
 //!   numbers, with block (matrix) operations;
+//! - [`dual`] (`saddle-dual`): dual numbers, and Hessian-vector products and
+//!   Hessians by forward-over-reverse;
 //! - [`check`] (`saddle-check`): finite-difference checks and proptest
 //!   strategies;
 //!
@@ -27,6 +29,7 @@
 #![deny(missing_docs)]
 
 pub use saddle_check as check;
+pub use saddle_dual as dual;
 pub use saddle_tape as tape;
 pub use saddle_tape::Real;
 
