@@ -8,6 +8,8 @@
 //!   numbers, with block (matrix) operations;
 //! - [`dual`] (`saddle-dual`): dual numbers, and Hessian-vector products and
 //!   Hessians by forward-over-reverse;
+//! - [`nn`] (`saddle-nn`): MLP layers and the MSE loss as block operations,
+//!   gradient descent, Hessians of the loss;
 //! - [`check`] (`saddle-check`): finite-difference checks and proptest
 //!   strategies;
 //!
@@ -30,6 +32,7 @@
 
 pub use saddle_check as check;
 pub use saddle_dual as dual;
+pub use saddle_nn as nn;
 pub use saddle_tape as tape;
 pub use saddle_tape::Real;
 

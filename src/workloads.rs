@@ -4,6 +4,7 @@
 //! reference values in that file are reproduced bit for bit (up to the
 //! platform's `sin`/`cos`).
 
+use saddle_nn::{Activation, Dataset, Matrix, Mlp};
 use saddle_tape::Real;
 
 /// W1, the extended Rosenbrock function:
@@ -29,4 +30,70 @@ pub fn w1_point(n: usize) -> Vec<f64> {
 /// W1's direction: `vᵢ = sin(1.3 i + 0.5)`.
 pub fn w1_direction(n: usize) -> Vec<f64> {
     (0..n).map(|i| (1.3 * i as f64 + 0.5).sin()).collect()
+}
+
+/// A W2 workload: the network (tanh hidden layers, identity output), its
+/// data and the direction `v` of BENCHMARKS.md.
+pub struct W2 {
+    /// The network with the workload's parameters.
+    pub net: Mlp,
+    /// `X[i][j] = sin(0.37 (i d_in + j) + 0.1)`, `y[i] = 0.5 cos(0.23 i)`.
+    pub data: Dataset,
+    /// `v_p = sin(1.3 p + 0.5)`.
+    pub direction: Vec<f64>,
+}
+
+/// W2 for layer sizes `sizes` and batch `n`:
+/// `W[j][k] = 0.5 sin(1.7 (j fan_out + k) + l) / √fan_in`,
+/// `b[k] = 0.1 cos(0.9 k + l)` for layer `l = 1..L`.
+pub fn w2(sizes: &[usize], n: usize) -> W2 {
+    let d_in = sizes[0];
+    let x: Vec<f64> = (0..n * d_in)
+        .map(|k| (0.37 * k as f64 + 0.1).sin())
+        .collect();
+    let y: Vec<f64> = (0..n).map(|i| 0.5 * (0.23 * i as f64).cos()).collect();
+    let mut params = Vec::new();
+    for (l, w) in sizes.windows(2).enumerate() {
+        let (fan_in, fan_out, layer) = (w[0], w[1], (l + 1) as f64);
+        for j in 0..fan_in {
+            for k in 0..fan_out {
+                params.push(
+                    0.5 * (1.7 * (j * fan_out + k) as f64 + layer).sin() / (fan_in as f64).sqrt(),
+                );
+            }
+        }
+        params.extend((0..fan_out).map(|k| 0.1 * (0.9 * k as f64 + layer).cos()));
+    }
+    let layers = sizes.len() - 1;
+    let acts: Vec<Activation> = (0..layers)
+        .map(|l| {
+            if l + 1 == layers {
+                Activation::Identity
+            } else {
+                Activation::Tanh
+            }
+        })
+        .collect();
+    let direction = (0..params.len())
+        .map(|p| (1.3 * p as f64 + 0.5).sin())
+        .collect();
+    W2 {
+        net: Mlp::from_params(sizes, &acts, params).expect("W2 parameters fit"),
+        data: Dataset::new(
+            Matrix::new(n, d_in, x).expect("W2 inputs"),
+            Matrix::column(y).expect("W2 targets"),
+        )
+        .expect("W2 data is finite"),
+        direction,
+    }
+}
+
+/// W2-small: layers `[4, 16, 16, 1]`, batch 64 (369 parameters).
+pub fn w2_small() -> W2 {
+    w2(&[4, 16, 16, 1], 64)
+}
+
+/// W2-medium: layers `[8, 64, 64, 1]`, batch 256 (4801 parameters).
+pub fn w2_medium() -> W2 {
+    w2(&[8, 64, 64, 1], 256)
 }

@@ -339,7 +339,8 @@ impl<'t, T: Scalar> Block<'t, T> {
         self.tape as *const Tape<T> as usize
     }
 
-    pub(crate) fn tape(&self) -> &'t Tape<T> {
+    /// The tape the block lives on (to record further operations on it).
+    pub fn tape(&self) -> &'t Tape<T> {
         self.tape
     }
 

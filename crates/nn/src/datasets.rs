@@ -1,0 +1,80 @@
+//! Small synthetic regression sets, generated deterministically from a seed.
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
+
+use crate::data::Dataset;
+use crate::error::Error;
+use crate::matrix::Matrix;
+
+fn build(inputs: Vec<Vec<f64>>, targets: Vec<f64>) -> Result<Dataset, Error> {
+    Dataset::new(Matrix::from_rows(&inputs)?, Matrix::column(targets)?)
+}
+
+fn check_n(n: usize) -> Result<(), Error> {
+    if n == 0 {
+        return Err(Error::invalid(
+            "a synthetic dataset needs at least one sample",
+        ));
+    }
+    Ok(())
+}
+
+/// `y = sin x + noise·ε`, `x` uniform in `[−π, π]`, `ε ~ N(0, 1)`:
+/// one input, one output.
+///
+/// # Errors
+/// If `n = 0` or `noise` is negative or not finite.
+pub fn noisy_sine(n: usize, noise: f64, seed: u64) -> Result<Dataset, Error> {
+    check_n(n)?;
+    let normal = Normal::new(0.0, noise)
+        .map_err(|_| Error::invalid(format!("noise must be finite and ≥ 0, got {noise}")))?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let xs: Vec<f64> = (0..n)
+        .map(|_| rng.random_range(-std::f64::consts::PI..std::f64::consts::PI))
+        .collect();
+    let ys = xs
+        .iter()
+        .map(|x| x.sin() + normal.sample(&mut rng))
+        .collect();
+    build(xs.into_iter().map(|x| vec![x]).collect(), ys)
+}
+
+/// A bowl, `y = x₁² + x₂²` on `[−1, 1]²`: two inputs, one output, no noise.
+///
+/// # Errors
+/// If `n = 0`.
+pub fn bowl(n: usize, seed: u64) -> Result<Dataset, Error> {
+    check_n(n)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let xs: Vec<Vec<f64>> = (0..n)
+        .map(|_| vec![rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0)])
+        .collect();
+    let ys = xs.iter().map(|x| x[0] * x[0] + x[1] * x[1]).collect();
+    build(xs, ys)
+}
+
+/// XOR-like: `y = 1` when `x₁` and `x₂` have different signs, else `0`,
+/// on `[−1, 1]²`. Not linearly separable: a network needs a hidden layer.
+///
+/// # Errors
+/// If `n = 0`.
+pub fn xor(n: usize, seed: u64) -> Result<Dataset, Error> {
+    check_n(n)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let xs: Vec<Vec<f64>> = (0..n)
+        .map(|_| vec![rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0)])
+        .collect();
+    let ys = xs
+        .iter()
+        .map(|x| {
+            if (x[0] > 0.0) != (x[1] > 0.0) {
+                1.0
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    build(xs, ys)
+}

@@ -1,0 +1,95 @@
+//! The error type of saddle-nn.
+
+use std::fmt;
+
+/// What was wrong with a network, a dataset or a training setting.
+///
+/// Opaque on purpose; messages name rows, columns, steps and sizes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Error {
+    kind: ErrorKind,
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+enum ErrorKind {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{what}: row {row}, column {col} is {value} (data must be finite)")]
+    NonFinite {
+        what: &'static str,
+        row: usize,
+        col: usize,
+        value: f64,
+    },
+    #[error("training diverged at step {step}: the loss is {loss}; try a smaller learning rate than {learning_rate}")]
+    Diverged {
+        step: usize,
+        loss: f64,
+        learning_rate: f64,
+    },
+    #[error("CSV {0}")]
+    Csv(String),
+    #[error(transparent)]
+    Tape(saddle_tape::Error),
+    #[error(transparent)]
+    Dual(saddle_dual::Error),
+}
+
+impl Error {
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Error {
+            kind: ErrorKind::Invalid(message.into()),
+        }
+    }
+
+    pub(crate) fn non_finite(what: &'static str, row: usize, col: usize, value: f64) -> Self {
+        Error {
+            kind: ErrorKind::NonFinite {
+                what,
+                row,
+                col,
+                value,
+            },
+        }
+    }
+
+    pub(crate) fn diverged(step: usize, loss: f64, learning_rate: f64) -> Self {
+        Error {
+            kind: ErrorKind::Diverged {
+                step,
+                loss,
+                learning_rate,
+            },
+        }
+    }
+
+    pub(crate) fn csv(message: impl Into<String>) -> Self {
+        Error {
+            kind: ErrorKind::Csv(message.into()),
+        }
+    }
+}
+
+impl From<saddle_tape::Error> for Error {
+    fn from(e: saddle_tape::Error) -> Self {
+        Error {
+            kind: ErrorKind::Tape(e),
+        }
+    }
+}
+
+impl From<saddle_dual::Error> for Error {
+    fn from(e: saddle_dual::Error) -> Self {
+        Error {
+            kind: ErrorKind::Dual(e),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.kind.fmt(f)
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,44 @@
+//! # saddle-nn: networks whose loss saddle can differentiate twice
+//!
+//! **The key design decision:** layers and the loss are *block operations*
+//! on the tape, written once, generically in the scalar. On a `Tape<f64>`
+//! the reverse sweep is ordinary backpropagation; on a tape of dual numbers
+//! the same sweep yields Hessian-vector products of the loss with respect to
+//! every parameter, and from them the full Hessian. Nothing here knows about
+//! second derivatives.
+//!
+//! The conventions are the seed's (row vectors): a batch is a matrix whose
+//! rows are samples, `z = a W + b` with `W` of shape `fan_in × fan_out`,
+//! `a = f(z)`, and the loss is the mean squared error over all entries.
+//!
+//! ```
+//! use saddle_nn::{datasets, Activation, Init, Mlp};
+//! use saddle_dual::HessianOptions;
+//!
+//! let data = datasets::noisy_sine(32, 0.1, 7)?;
+//! let net = Mlp::new(&[1, 6, 1], Activation::Tanh, Activation::Identity, Init::Xavier, 7)?;
+//! let (loss, grad) = net.loss_and_gradient(&data)?;
+//! let h = net.hessian(&data, HessianOptions::default())?;   // 19 × 19
+//! assert_eq!((grad.len(), h.n()), (19, 19));
+//! assert!(loss > 0.0 && h.relative_asymmetry() < 1e-12);
+//! # Ok::<(), saddle_nn::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+mod activation;
+mod data;
+pub mod datasets;
+pub mod delta_rules;
+mod error;
+mod loss;
+mod matrix;
+mod mlp;
+mod train;
+
+pub use activation::Activation;
+pub use data::{CsvOptions, Dataset, Targets};
+pub use error::Error;
+pub use loss::mse;
+pub use matrix::Matrix;
+pub use mlp::{Init, LayerTrace, Mlp};
+pub use train::{train, History, Step, TrainOptions};

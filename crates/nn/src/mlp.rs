@@ -1,0 +1,387 @@
+//! The multilayer perceptron: layers `z = a W + b`, `a = f(z)`.
+
+use std::ops::Range;
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
+use saddle_dual::{hessian_with, Hessian, HessianOptions, Hvp, LANES};
+use saddle_tape::{MatMut, MatRef, Scalar, Tape, Var};
+
+use crate::activation::Activation;
+use crate::data::Dataset;
+use crate::error::Error;
+use crate::loss::mse;
+use crate::matrix::Matrix;
+
+/// How to initialise weights (biases start at zero).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Init {
+    /// Glorot/Xavier uniform: `W ~ U(−a, a)`, `a = √(6/(fan_in + fan_out))`
+    /// (for tanh and sigmoid layers).
+    Xavier,
+    /// He normal: `W ~ N(0, 2/fan_in)` (for ReLU layers).
+    He,
+}
+
+/// A multilayer perceptron in the seed's row-vector convention: for
+/// `l = 1..L`, `z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ W⁽ˡ⁾ + b⁽ˡ⁾` and `a⁽ˡ⁾ = fₗ(z⁽ˡ⁾)`, with
+/// `a⁽⁰⁾` the input batch (one sample per row) and `W⁽ˡ⁾` of shape
+/// `fan_in × fan_out`.
+///
+/// The parameters are one flat vector, layer by layer: `W⁽ˡ⁾` row-major,
+/// then `b⁽ˡ⁾`. Every derivative is with respect to that vector.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mlp {
+    sizes: Vec<usize>,
+    activations: Vec<Activation>,
+    params: Vec<f64>,
+}
+
+/// One layer's values in a forward pass (seed §1.2).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerTrace {
+    /// `z = a_prev W + b`.
+    pub z: Matrix,
+    /// `a = f(z)`.
+    pub a: Matrix,
+}
+
+impl Mlp {
+    /// A network with layer sizes `sizes` (`[d_in, h₁, …, d_out]`), the
+    /// `hidden` activation on every hidden layer and `output` on the last,
+    /// initialised with `init` from `seed` (reproducible).
+    ///
+    /// ```
+    /// use saddle_nn::{Activation, Init, Mlp};
+    /// let net = Mlp::new(&[2, 8, 1], Activation::Tanh, Activation::Identity, Init::Xavier, 7)?;
+    /// assert_eq!(net.num_params(), 2 * 8 + 8 + 8 * 1 + 1);
+    /// # Ok::<(), saddle_nn::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// If there are fewer than two sizes or a size is zero.
+    pub fn new(
+        sizes: &[usize],
+        hidden: Activation,
+        output: Activation,
+        init: Init,
+        seed: u64,
+    ) -> Result<Self, Error> {
+        check_sizes(sizes)?;
+        let layers = sizes.len() - 1;
+        let activations = (0..layers)
+            .map(|l| if l + 1 == layers { output } else { hidden })
+            .collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut params = Vec::with_capacity(count_params(sizes));
+        for w in sizes.windows(2) {
+            let (fan_in, fan_out) = (w[0], w[1]);
+            match init {
+                Init::Xavier => {
+                    let a = (6.0 / (fan_in + fan_out) as f64).sqrt();
+                    params.extend((0..fan_in * fan_out).map(|_| rng.random_range(-a..a)));
+                }
+                Init::He => {
+                    let normal = Normal::new(0.0, (2.0 / fan_in as f64).sqrt())
+                        .expect("a positive variance");
+                    params.extend((0..fan_in * fan_out).map(|_| normal.sample(&mut rng)));
+                }
+            }
+            params.extend(std::iter::repeat_n(0.0, fan_out));
+        }
+        Ok(Mlp {
+            sizes: sizes.to_vec(),
+            activations,
+            params,
+        })
+    }
+
+    /// A network with explicit activations (one per layer) and parameters
+    /// (in the flat order described on [`Mlp`]).
+    ///
+    /// # Errors
+    /// If the sizes are invalid, the number of activations is not the
+    /// number of layers, or `params` has the wrong length or is not finite.
+    pub fn from_params(
+        sizes: &[usize],
+        activations: &[Activation],
+        params: Vec<f64>,
+    ) -> Result<Self, Error> {
+        check_sizes(sizes)?;
+        if activations.len() != sizes.len() - 1 {
+            return Err(Error::invalid(format!(
+                "{} activations for {} layers",
+                activations.len(),
+                sizes.len() - 1
+            )));
+        }
+        let mut net = Mlp {
+            sizes: sizes.to_vec(),
+            activations: activations.to_vec(),
+            params: Vec::new(),
+        };
+        net.set_params(&params)?;
+        Ok(net)
+    }
+
+    /// Layer sizes `[d_in, h₁, …, d_out]`.
+    pub fn sizes(&self) -> &[usize] {
+        &self.sizes
+    }
+
+    /// Activations, one per layer.
+    pub fn activations(&self) -> &[Activation] {
+        &self.activations
+    }
+
+    /// Number of layers `L` (weight matrices).
+    pub fn num_layers(&self) -> usize {
+        self.sizes.len() - 1
+    }
+
+    /// Number of parameters `Σₗ (fan_in + 1) fan_out`.
+    pub fn num_params(&self) -> usize {
+        count_params(&self.sizes)
+    }
+
+    /// The flat parameter vector.
+    pub fn params(&self) -> &[f64] {
+        &self.params
+    }
+
+    /// Replaces the parameters.
+    ///
+    /// # Errors
+    /// If `params` has the wrong length or a value is not finite.
+    pub fn set_params(&mut self, params: &[f64]) -> Result<(), Error> {
+        let want = count_params(&self.sizes);
+        if params.len() != want {
+            return Err(Error::invalid(format!(
+                "{} parameters given, the network has {want}",
+                params.len()
+            )));
+        }
+        if let Some(k) = params.iter().position(|p| !p.is_finite()) {
+            return Err(Error::invalid(format!(
+                "parameter {k} is {}: parameters must be finite",
+                params[k]
+            )));
+        }
+        self.params = params.to_vec();
+        Ok(())
+    }
+
+    /// Where layer `l`'s `W` (row-major) and `b` sit in the flat vector.
+    pub fn layer_ranges(&self, l: usize) -> (Range<usize>, Range<usize>) {
+        let mut off = 0;
+        for w in self.sizes.windows(2).take(l) {
+            off += (w[0] + 1) * w[1];
+        }
+        let (fan_in, fan_out) = (self.sizes[l], self.sizes[l + 1]);
+        (
+            off..off + fan_in * fan_out,
+            off + fan_in * fan_out..off + (fan_in + 1) * fan_out,
+        )
+    }
+
+    fn check_inputs(&self, x: &Matrix) -> Result<(), Error> {
+        if x.cols() != self.sizes[0] {
+            return Err(Error::invalid(format!(
+                "inputs have {} columns but the network takes {}",
+                x.cols(),
+                self.sizes[0]
+            )));
+        }
+        if let Some((r, c, v)) = x.first_non_finite() {
+            return Err(Error::non_finite("inputs", r, c, v));
+        }
+        Ok(())
+    }
+
+    fn check_data(&self, data: &Dataset) -> Result<(), Error> {
+        self.check_inputs(data.inputs())?;
+        let out = *self.sizes.last().expect("sizes checked");
+        if data.output_dim() != out {
+            return Err(Error::invalid(format!(
+                "targets have {} columns but the network has {out} outputs",
+                data.output_dim()
+            )));
+        }
+        Ok(())
+    }
+
+    /// The forward pass on plain `f64` (no tape), keeping every layer's
+    /// `z` and `a`.
+    ///
+    /// # Errors
+    /// If `x` has the wrong number of columns or is not finite.
+    pub fn forward_trace(&self, x: &Matrix) -> Result<Vec<LayerTrace>, Error> {
+        self.check_inputs(x)?;
+        let n = x.rows();
+        let mut a = x.as_slice().to_vec();
+        let mut trace = Vec::with_capacity(self.num_layers());
+        for l in 0..self.num_layers() {
+            let (fan_in, fan_out) = (self.sizes[l], self.sizes[l + 1]);
+            let (wr, br) = self.layer_ranges(l);
+            let z = affine(&a, n, fan_in, &self.params[wr], &self.params[br], fan_out);
+            a = z.iter().map(|&v| self.activations[l].apply(v)).collect();
+            trace.push(LayerTrace {
+                z: Matrix::new(n, fan_out, z)?,
+                a: Matrix::new(n, fan_out, a.clone())?,
+            });
+        }
+        Ok(trace)
+    }
+
+    /// The prediction `a⁽ᴸ⁾` on plain `f64`.
+    ///
+    /// # Errors
+    /// As [`Mlp::forward_trace`].
+    pub fn forward(&self, x: &Matrix) -> Result<Matrix, Error> {
+        Ok(self.forward_trace(x)?.pop().expect("at least one layer").a)
+    }
+
+    /// The loss `L = mean((a⁽ᴸ⁾ − Y)²)` on plain `f64`.
+    ///
+    /// # Errors
+    /// If the data does not fit the network.
+    pub fn loss(&self, data: &Dataset) -> Result<f64, Error> {
+        self.check_data(data)?;
+        let p = self.forward(data.inputs())?;
+        let y = data.targets().as_slice();
+        Ok(p.as_slice()
+            .iter()
+            .zip(y)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f64>()
+            / y.len() as f64)
+    }
+
+    /// The loss recorded on a tape, as a function of the parameters `params`
+    /// (scalar variables on one tape, in the flat order): each layer is a
+    /// `matmul`, an `add_row` and an activation block; the loss is one `mse`
+    /// block. Generic in the scalar, so every driver of saddle-dual can
+    /// differentiate it.
+    ///
+    /// # Panics
+    /// If `params` has the wrong length or does not live on a tape, or the
+    /// data does not fit the network (the fallible methods check first).
+    pub fn loss_on_tape<'t, T: Scalar>(&self, params: &[Var<'t, T>], data: &Dataset) -> Var<'t, T> {
+        assert_eq!(
+            params.len(),
+            self.num_params(),
+            "loss_on_tape: wrong number of parameters"
+        );
+        let tape: &'t Tape<T> = params
+            .iter()
+            .find_map(|p| p.tape())
+            .expect("loss_on_tape: parameters on a tape");
+        let n = data.len();
+        let convert = |m: &Matrix| {
+            m.as_slice()
+                .iter()
+                .map(|&v| T::from_f64(v))
+                .collect::<Vec<T>>()
+        };
+        let shape_error = "loss_on_tape: data does not fit the network";
+        let mut a = tape
+            .constant_block(n, self.sizes[0], &convert(data.inputs()))
+            .expect(shape_error);
+        for l in 0..self.num_layers() {
+            let (fan_in, fan_out) = (self.sizes[l], self.sizes[l + 1]);
+            let (wr, br) = self.layer_ranges(l);
+            let w = tape.stack(fan_in, fan_out, &params[wr]).expect(shape_error);
+            let b = tape.stack(1, fan_out, &params[br]).expect(shape_error);
+            let z = a
+                .matmul(&w)
+                .expect(shape_error)
+                .add_row(&b)
+                .expect(shape_error);
+            a = match self.activations[l] {
+                Activation::Identity => z,
+                act => z.map(act.name(), act.rule()),
+            };
+        }
+        mse(&a, &convert(data.targets())).expect(shape_error)
+    }
+
+    /// `(L, ∇L)` with respect to every parameter, by reverse mode.
+    ///
+    /// # Errors
+    /// If the data does not fit the network.
+    pub fn loss_and_gradient(&self, data: &Dataset) -> Result<(f64, Vec<f64>), Error> {
+        self.check_data(data)?;
+        let mut tape = Tape::new();
+        Ok(self.gradient_on(&mut tape, data))
+    }
+
+    /// [`Mlp::loss_and_gradient`] on a caller's tape (cleared first), so
+    /// training reuses one allocation.
+    pub(crate) fn gradient_on(&self, tape: &mut Tape<f64>, data: &Dataset) -> (f64, Vec<f64>) {
+        tape.clear();
+        let tape = &*tape;
+        let p = tape.vars(&self.params);
+        let loss = self.loss_on_tape(&p, data);
+        (loss.value(), loss.backward().wrt_all(&p))
+    }
+
+    /// Value, gradient and Hessian-vector product `∇²L v` of the loss, by
+    /// forward-over-reverse (one sweep on a tape of duals).
+    ///
+    /// # Errors
+    /// If the data does not fit, or `v` has the wrong length or is not finite.
+    pub fn hvp(&self, data: &Dataset, v: &[f64]) -> Result<Hvp, Error> {
+        self.check_data(data)?;
+        Ok(saddle_dual::hvp(
+            |p| self.loss_on_tape(p, data),
+            &self.params,
+            v,
+        )?)
+    }
+
+    /// The full Hessian `∇²L` with respect to every parameter, assembled
+    /// from HVPs [`LANES`] columns per sweep, with the given threading.
+    ///
+    /// # Errors
+    /// If the data does not fit the network.
+    pub fn hessian(&self, data: &Dataset, options: HessianOptions) -> Result<Hessian, Error> {
+        self.check_data(data)?;
+        Ok(hessian_with::<LANES, _>(
+            |p| self.loss_on_tape(p, data),
+            &self.params,
+            options,
+        )?)
+    }
+}
+
+/// `z = a W + b` for a batch `a` (`n × fan_in`) on plain numbers, through
+/// the gemm hook.
+fn affine<T: Scalar>(a: &[T], n: usize, fan_in: usize, w: &[T], b: &[T], fan_out: usize) -> Vec<T> {
+    let mut z: Vec<T> = (0..n).flat_map(|_| b.iter().copied()).collect();
+    T::gemm(
+        MatRef::row_major(a, n, fan_in),
+        MatRef::row_major(w, fan_in, fan_out),
+        MatMut::row_major(&mut z, n, fan_out),
+        true,
+    );
+    z
+}
+
+fn check_sizes(sizes: &[usize]) -> Result<(), Error> {
+    if sizes.len() < 2 {
+        return Err(Error::invalid(format!(
+            "an MLP needs at least an input and an output size, got {sizes:?}"
+        )));
+    }
+    if let Some(l) = sizes.iter().position(|&s| s == 0) {
+        return Err(Error::invalid(format!(
+            "layer size {l} is zero in {sizes:?}"
+        )));
+    }
+    Ok(())
+}
+
+fn count_params(sizes: &[usize]) -> usize {
+    sizes.windows(2).map(|w| (w[0] + 1) * w[1]).sum()
+}
