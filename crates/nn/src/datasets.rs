@@ -28,8 +28,11 @@ fn check_n(n: usize) -> Result<(), Error> {
 /// If `n = 0` or `noise` is negative or not finite.
 pub fn noisy_sine(n: usize, noise: f64, seed: u64) -> Result<Dataset, Error> {
     check_n(n)?;
-    let normal = Normal::new(0.0, noise)
-        .map_err(|_| Error::invalid(format!("noise must be finite and ≥ 0, got {noise}")))?;
+    let bad_noise = || Error::invalid(format!("noise must be finite and ≥ 0, got {noise}"));
+    if !(noise.is_finite() && noise >= 0.0) {
+        return Err(bad_noise());
+    }
+    let normal = Normal::new(0.0, noise).map_err(|_| bad_noise())?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let xs: Vec<f64> = (0..n)
         .map(|_| rng.random_range(-std::f64::consts::PI..std::f64::consts::PI))
