@@ -29,6 +29,7 @@ mod activation;
 mod data;
 pub mod datasets;
 pub mod delta_rules;
+mod dense;
 mod error;
 mod loss;
 mod matrix;
@@ -37,6 +38,7 @@ mod train;
 
 pub use activation::Activation;
 pub use data::{CsvOptions, Dataset, Targets};
+pub use dense::dense;
 pub use error::Error;
 pub use loss::mse;
 pub use matrix::Matrix;

@@ -10,6 +10,7 @@ use saddle_tape::{MatMut, MatRef, Scalar, Tape, Var};
 
 use crate::activation::Activation;
 use crate::data::Dataset;
+use crate::dense::dense;
 use crate::error::Error;
 use crate::loss::mse;
 use crate::matrix::Matrix;
@@ -259,9 +260,8 @@ impl Mlp {
     }
 
     /// The loss recorded on a tape, as a function of the parameters `params`
-    /// (scalar variables on one tape, in the flat order): each layer is a
-    /// `matmul`, an `add_row` and an activation block; the loss is one `mse`
-    /// block. Generic in the scalar, so every driver of saddle-dual can
+    /// (scalar variables on one tape, in the flat order): each layer is one
+    /// [`dense`](crate::dense) block, the loss one [`mse`](crate::mse) block. Generic in the scalar, so every driver of saddle-dual can
     /// differentiate it.
     ///
     /// # Panics
@@ -293,15 +293,7 @@ impl Mlp {
             let (wr, br) = self.layer_ranges(l);
             let w = tape.stack(fan_in, fan_out, &params[wr]).expect(shape_error);
             let b = tape.stack(1, fan_out, &params[br]).expect(shape_error);
-            let z = a
-                .matmul(&w)
-                .expect(shape_error)
-                .add_row(&b)
-                .expect(shape_error);
-            a = match self.activations[l] {
-                Activation::Identity => z,
-                act => z.map(act.name(), act.rule()),
-            };
+            a = dense(&a, &w, &b, self.activations[l]).expect(shape_error);
         }
         mse(&a, &convert(data.targets())).expect(shape_error)
     }

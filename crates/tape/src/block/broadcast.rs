@@ -65,10 +65,11 @@ impl<'t, T: Scalar> Block<'t, T> {
         let (x, r) = (self.slots(), row.slots());
         let z = tape.with_values(|v| {
             let b = &v[r.value_range()];
-            v[x.value_range()]
-                .chunks_exact(n)
-                .flat_map(|xr| xr.iter().zip(b).map(|(a, c)| *a + *c))
-                .collect::<Vec<T>>()
+            let mut z = Vec::with_capacity(m * n);
+            for xr in v[x.value_range()].chunks_exact(n) {
+                z.extend(xr.iter().zip(b).map(|(a, c)| *a + *c));
+            }
+            z
         });
         Ok(self.record(m, n, &z, AddRow { x, row: r }))
     }

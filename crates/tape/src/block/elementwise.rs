@@ -77,9 +77,14 @@ impl<'t, T: Scalar> Block<'t, T> {
     /// (or your own); `name` labels the entry when the tape is printed.
     pub fn map(&self, name: &'static str, rule: UnaryRule<T>) -> Block<'t, T> {
         let x = self.slots();
-        let (values, partials): (Vec<T>, Vec<T>) = self
-            .tape()
-            .with_values(|v| v[x.value_range()].iter().map(|&xi| rule(xi)).unzip());
+        let (mut values, mut partials) = (Vec::with_capacity(x.len()), Vec::with_capacity(x.len()));
+        self.tape().with_values(|v| {
+            for &xi in &v[x.value_range()] {
+                let (y, d) = rule(xi);
+                values.push(y);
+                partials.push(d);
+            }
+        });
         self.record(x.rows(), x.cols(), &values, Map { name, x, partials })
     }
 
