@@ -12,13 +12,35 @@
 
 use crate::data::Dataset;
 use crate::error::Error;
+use crate::matrix::Matrix;
 use crate::mlp::Mlp;
+
+/// Everything one backward pass by hand computes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backprop {
+    /// The loss `L`.
+    pub loss: f64,
+    /// `∇L` in the flat parameter order of [`Mlp`].
+    pub gradient: Vec<f64>,
+    /// `δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾` for every layer `l = 1..L` (index `l − 1`),
+    /// `N × fan_out`.
+    pub deltas: Vec<Matrix>,
+}
 
 /// `(L, ∇L)` by the delta rules, in the flat parameter order of [`Mlp`].
 ///
 /// # Errors
 /// If the data does not fit the network.
 pub fn loss_and_gradient(net: &Mlp, data: &Dataset) -> Result<(f64, Vec<f64>), Error> {
+    let b = backprop(net, data)?;
+    Ok((b.loss, b.gradient))
+}
+
+/// The backward pass by hand, keeping every layer's delta.
+///
+/// # Errors
+/// If the data does not fit the network.
+pub fn backprop(net: &Mlp, data: &Dataset) -> Result<Backprop, Error> {
     let trace = net.forward_trace(data.inputs())?;
     let loss = net.loss(data)?;
     let n = data.len();
@@ -37,7 +59,9 @@ pub fn loss_and_gradient(net: &Mlp, data: &Dataset) -> Result<(f64, Vec<f64>), E
         })
         .collect();
     let mut grad = vec![0.0; net.num_params()];
+    let mut deltas = vec![Matrix::new(1, 1, vec![0.0])?; layers];
     for l in (0..layers).rev() {
+        deltas[l] = Matrix::new(n, sizes[l + 1], delta.clone())?;
         let (fan_in, fan_out) = (sizes[l], sizes[l + 1]);
         let a_prev = |i: usize, p: usize| {
             if l == 0 {
@@ -73,5 +97,9 @@ pub fn loss_and_gradient(net: &Mlp, data: &Dataset) -> Result<(f64, Vec<f64>), E
             })
             .collect();
     }
-    Ok((loss, grad))
+    Ok(Backprop {
+        loss,
+        gradient: grad,
+        deltas,
+    })
 }
