@@ -1,0 +1,207 @@
+//! Definiteness and critical points, with explicit tolerances.
+//!
+//! The seed's three cases (§3.2.2) — `xᵀHx > 0` for all `x ≠ 0`: minimum;
+//! `< 0`: maximum; both signs: saddle — are not exhaustive. When some
+//! eigenvalue is (numerically) zero and the others share a sign, the
+//! second-order test is *inconclusive*: `x⁴ + y⁴` (a minimum), `x³ − 3xy²`
+//! (a monkey saddle) and `−x⁴` (a maximum) all have a zero Hessian at the
+//! origin. saddle calls such points **degenerate** and says so.
+//!
+//! "Numerically zero" needs a threshold: an eigenvalue counts as zero when
+//! `|λ| ≤ eigen_abs + eigen_rel · maxⱼ |λⱼ|`. A point is critical only when
+//! `‖∇f‖₂ ≤ gradient` as well.
+
+use std::fmt;
+
+use crate::spectrum::Eigen;
+
+/// Thresholds for calling an eigenvalue zero and a point critical.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tolerances {
+    /// Absolute part of the zero-eigenvalue threshold.
+    pub eigen_abs: f64,
+    /// Relative part, times the largest `|λ|`.
+    pub eigen_rel: f64,
+    /// A point is critical when `‖∇f‖₂` is at most this.
+    pub gradient: f64,
+}
+
+impl Default for Tolerances {
+    /// `eigen_rel = 1e-8`, `eigen_abs = 1e-12`, `gradient = 1e-6`.
+    ///
+    /// A symmetric eigensolver returns eigenvalues with absolute errors of
+    /// about `n ε ‖H‖` (`≈ 2·10⁻¹³ ‖H‖` at `n = 1000`), and AD Hessians carry
+    /// rounding of the same order; `10⁻⁸ ‖H‖` stays far above both, so an
+    /// eigenvalue that is zero in exact arithmetic is never called nonzero,
+    /// while a genuinely small curvature (relative `10⁻⁶`) still counts.
+    fn default() -> Self {
+        Tolerances {
+            eigen_abs: 1e-12,
+            eigen_rel: 1e-8,
+            gradient: 1e-6,
+        }
+    }
+}
+
+/// How many eigenvalues are negative, zero and positive (Sylvester's
+/// inertia), under the given threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Inertia {
+    /// `λ < −threshold`.
+    pub negative: usize,
+    /// `|λ| ≤ threshold`.
+    pub zero: usize,
+    /// `λ > threshold`.
+    pub positive: usize,
+}
+
+/// The definiteness of a symmetric matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Definiteness {
+    /// Every eigenvalue positive: `xᵀHx > 0` for all `x ≠ 0`.
+    PositiveDefinite,
+    /// None negative, some zero.
+    PositiveSemidefinite,
+    /// Every eigenvalue negative.
+    NegativeDefinite,
+    /// None positive, some zero.
+    NegativeSemidefinite,
+    /// Both signs: `xᵀHx` takes both signs.
+    Indefinite,
+    /// Every eigenvalue zero.
+    Zero,
+}
+
+/// What kind of point the gradient and Hessian describe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CriticalPoint {
+    /// Critical, Hessian positive definite: a strict local minimum.
+    Minimum,
+    /// Critical, Hessian negative definite: a strict local maximum.
+    Maximum,
+    /// Critical, Hessian indefinite: a saddle point (whatever the zero
+    /// eigenvalues do, some direction goes down and another up).
+    Saddle,
+    /// Critical, Hessian semidefinite with zero eigenvalues: the second-order
+    /// test is inconclusive; higher derivatives decide.
+    Degenerate,
+    /// The gradient is not small: not a critical point at all.
+    NotCritical,
+}
+
+/// The verdict on a point, with the numbers behind it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Classification {
+    /// The kind of point.
+    pub kind: CriticalPoint,
+    /// The Hessian's definiteness.
+    pub definiteness: Definiteness,
+    /// Counts of negative, zero and positive eigenvalues.
+    pub inertia: Inertia,
+    /// `‖∇f‖₂`.
+    pub gradient_norm: f64,
+    /// The smallest eigenvalue.
+    pub min_eigenvalue: f64,
+    /// The largest eigenvalue.
+    pub max_eigenvalue: f64,
+    /// `|λ|max / |λ|min`.
+    pub condition_number: f64,
+    /// The threshold under which an eigenvalue counted as zero.
+    pub zero_threshold: f64,
+}
+
+/// The inertia of a spectrum under `tol`, and the threshold used.
+pub fn inertia(eigen: &Eigen, tol: &Tolerances) -> (Inertia, f64) {
+    let scale = eigen.values().iter().fold(0.0_f64, |m, l| m.max(l.abs()));
+    let threshold = tol.eigen_abs + tol.eigen_rel * scale;
+    let mut i = Inertia {
+        negative: 0,
+        zero: 0,
+        positive: 0,
+    };
+    for &l in eigen.values() {
+        if l > threshold {
+            i.positive += 1;
+        } else if l < -threshold {
+            i.negative += 1;
+        } else {
+            i.zero += 1;
+        }
+    }
+    (i, threshold)
+}
+
+/// The definiteness implied by an inertia.
+pub fn definiteness(i: Inertia) -> Definiteness {
+    match (i.negative > 0, i.zero > 0, i.positive > 0) {
+        (true, _, true) => Definiteness::Indefinite,
+        (false, false, true) => Definiteness::PositiveDefinite,
+        (false, true, true) => Definiteness::PositiveSemidefinite,
+        (true, false, false) => Definiteness::NegativeDefinite,
+        (true, true, false) => Definiteness::NegativeSemidefinite,
+        (false, _, false) => Definiteness::Zero,
+    }
+}
+
+/// Classifies a point from its gradient and the spectrum of its Hessian.
+///
+/// ```
+/// use saddle_curvature::{classify, CriticalPoint, Eigen, Tolerances};
+/// use saddle_dual::Hessian;
+/// // f = x² − y² at the origin: gradient 0, H = diag(2, −2).
+/// let h = Hessian::from_column_major(2, vec![2.0, 0.0, 0.0, -2.0])?;
+/// let c = classify(&[0.0, 0.0], &Eigen::of(&h)?, &Tolerances::default());
+/// assert_eq!(c.kind, CriticalPoint::Saddle);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn classify(gradient: &[f64], eigen: &Eigen, tol: &Tolerances) -> Classification {
+    let gradient_norm = gradient.iter().map(|g| g * g).sum::<f64>().sqrt();
+    let (inertia, zero_threshold) = inertia(eigen, tol);
+    let definiteness = definiteness(inertia);
+    let kind = if !(gradient_norm <= tol.gradient) {
+        CriticalPoint::NotCritical
+    } else {
+        match definiteness {
+            Definiteness::PositiveDefinite => CriticalPoint::Minimum,
+            Definiteness::NegativeDefinite => CriticalPoint::Maximum,
+            Definiteness::Indefinite => CriticalPoint::Saddle,
+            _ => CriticalPoint::Degenerate,
+        }
+    };
+    Classification {
+        kind,
+        definiteness,
+        inertia,
+        gradient_norm,
+        min_eigenvalue: eigen.min(),
+        max_eigenvalue: eigen.max(),
+        condition_number: eigen.condition_number(),
+        zero_threshold,
+    }
+}
+
+impl fmt::Display for Classification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            CriticalPoint::Minimum => "a strict local minimum (Hessian positive definite)",
+            CriticalPoint::Maximum => "a strict local maximum (Hessian negative definite)",
+            CriticalPoint::Saddle => "a saddle point (the Hessian has eigenvalues of both signs)",
+            CriticalPoint::Degenerate => {
+                "degenerate: the Hessian is semidefinite with zero eigenvalues, so the second-order test is inconclusive"
+            }
+            CriticalPoint::NotCritical => "not a critical point (the gradient is not small)",
+        };
+        writeln!(f, "{what}")?;
+        writeln!(f, "  ‖∇f‖ = {:.3e}", self.gradient_norm)?;
+        writeln!(
+            f,
+            "  eigenvalues: {} negative, {} zero (|λ| ≤ {:.1e}), {} positive",
+            self.inertia.negative, self.inertia.zero, self.zero_threshold, self.inertia.positive
+        )?;
+        write!(
+            f,
+            "  λmin = {:.6e}, λmax = {:.6e}, condition number {:.3e}",
+            self.min_eigenvalue, self.max_eigenvalue, self.condition_number
+        )
+    }
+}

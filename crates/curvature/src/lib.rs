@@ -1,0 +1,63 @@
+//! # saddle-curvature: what the Hessian says
+//!
+//! **The key design decision:** this crate knows Hessians and HVP closures,
+//! never networks or tapes. Dense analysis takes a [`saddle_dual::Hessian`];
+//! matrix-free methods take any `v ↦ H v`; optimizers take an [`Objective`].
+//! So the same code classifies the minimum of Rosenbrock's function and the
+//! end point of a network's training.
+//!
+//! It makes the seed's section 3 computable:
+//!
+//! | seed | here |
+//! |---|---|
+//! | §3.2.1 symmetry `Hᵢⱼ = Hⱼᵢ` | [`saddle_dual::Hessian::asymmetry`] |
+//! | §3.2.2 quadratic form `xᵀHx` | [`quadratic_form`], [`Eigen::quadratic_form`] |
+//! | §3.2.3–3.2.4 real eigenvalues, orthonormal eigenvectors | [`Eigen`], [`Eigen::orthonormality_error`] |
+//! | §3.2.5 `xᵀHx = Σ λᵢ (vᵢᵀx)²` | [`Eigen::contributions`] |
+//! | minimum / maximum / saddle — and degenerate | [`classify`] |
+//!
+//! and adds what large models need: [`lanczos`] and [`extreme_eigenpairs`],
+//! [`hutchinson_trace`], [`spectral_density`] (stochastic Lanczos
+//! quadrature), and optimizers that use curvature: [`newton`],
+//! [`damped_newton`], [`newton_cg`], [`saddle_free_newton`].
+//!
+//! ```
+//! use saddle_curvature::{classify, CriticalPoint, Eigen, Function, Objective, Smooth, Tolerances};
+//! use saddle_tape::Real;
+//!
+//! /// The monkey saddle x³ − 3xy²: zero Hessian at the origin.
+//! struct Monkey;
+//! impl Function for Monkey {
+//!     fn eval<S: Real>(&self, p: &[S]) -> S { p[0].powi(3) - p[0] * p[1] * p[1] * 3.0 }
+//! }
+//! let f = Smooth(Monkey);
+//! let origin = [0.0, 0.0];
+//! let (_, g) = f.value_gradient(&origin)?;
+//! let verdict = classify(&g, &Eigen::of(&f.hessian(&origin)?)?, &Tolerances::default());
+//! assert_eq!(verdict.kind, CriticalPoint::Degenerate); // the second-order test cannot tell
+//! # Ok::<(), saddle_curvature::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+mod classify;
+mod error;
+mod krylov;
+mod linalg;
+mod objective;
+mod optim;
+mod spectrum;
+
+pub use classify::{
+    classify, definiteness, inertia, Classification, CriticalPoint, Definiteness, Inertia,
+    Tolerances,
+};
+pub use error::Error;
+pub use krylov::{
+    extreme_eigenpairs, hutchinson_trace, lanczos, spectral_density, DensityOptions, ExtremeEigen,
+    Ritz, SpectralDensity, TraceEstimate,
+};
+pub use objective::{Function, Objective, Smooth};
+pub use optim::{
+    damped_newton, newton, newton_cg, saddle_free_newton, Iterate, Options, Outcome, Stop,
+};
+pub use spectrum::{quadratic_form, Eigen};

@@ -1,0 +1,375 @@
+//! Second-order optimizers: they use curvature, not just slope.
+//!
+//! - [`newton`]: plain Newton, `x ← x − H⁻¹∇f`. Quadratic convergence near a
+//!   nondegenerate critical point — *any* critical point: it is drawn to
+//!   saddles and maxima as readily as to minima.
+//! - [`damped_newton`]: Levenberg–Marquardt damping, `(H + μI) p = −∇f`,
+//!   with `μ` raised until `H + μI` is positive definite and the step lowers
+//!   `f`, and lowered after each success, so it becomes plain Newton near a
+//!   minimum.
+//! - [`newton_cg`]: Hessian-free. Truncated conjugate gradients on
+//!   `H p = −∇f` using HVPs only, stopped early on negative curvature, then a
+//!   backtracking line search.
+//! - [`saddle_free_newton`]: `p = −|H|⁻¹∇f` with `|H| = Q|Λ|Qᵀ`. Flipping the
+//!   negative eigenvalues turns every direction of negative curvature into
+//!   one of descent, so it leaves saddles that Newton converges to
+//!   (Dauphin et al., 2014). Needs the eigendecomposition: small models.
+
+use crate::error::{check_vector, Error};
+use crate::linalg::{cholesky_solve, lu_solve};
+use crate::objective::Objective;
+use crate::spectrum::Eigen;
+
+/// Why an optimizer stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// `‖∇f‖ ≤ gradient_tol`.
+    GradientSmall,
+    /// The step was shorter than `step_tol · (1 + ‖x‖)`.
+    StepSmall,
+    /// `max_iter` iterations were done.
+    MaxIterations,
+    /// No step could lower `f` (the line search or damping gave up).
+    NoProgress,
+}
+
+/// One iteration's numbers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Iterate {
+    /// `f` before the step.
+    pub value: f64,
+    /// `‖∇f‖` before the step.
+    pub grad_norm: f64,
+    /// `‖p‖` of the step taken.
+    pub step_norm: f64,
+    /// The damping `μ` (damped Newton), the step length `t` (line
+    /// searches), or 1 (plain Newton).
+    pub parameter: f64,
+    /// HVPs spent (Newton-CG), else 0.
+    pub hvps: usize,
+}
+
+/// Where an optimizer ended, and how it got there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// The final point.
+    pub x: Vec<f64>,
+    /// `f(x)`.
+    pub value: f64,
+    /// `‖∇f(x)‖`.
+    pub grad_norm: f64,
+    /// Why it stopped.
+    pub stop: Stop,
+    /// One entry per step taken.
+    pub history: Vec<Iterate>,
+}
+
+/// Settings shared by the optimizers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Options {
+    /// Iteration limit.
+    pub max_iter: usize,
+    /// Stop when `‖∇f‖ ≤ gradient_tol`.
+    pub gradient_tol: f64,
+    /// Stop when `‖p‖ ≤ step_tol · (1 + ‖x‖)`.
+    pub step_tol: f64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_iter: 100,
+            gradient_tol: 1e-8,
+            step_tol: 1e-14,
+        }
+    }
+}
+
+impl Options {
+    fn check(&self) -> Result<(), Error> {
+        if self.max_iter == 0 || !(self.gradient_tol >= 0.0) || !(self.step_tol >= 0.0) {
+            return Err(Error::new(format!(
+                "bad optimizer options {self:?}: need max_iter ≥ 1 and tolerances ≥ 0"
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn norm(v: &[f64]) -> f64 {
+    v.iter().map(|a| a * a).sum::<f64>().sqrt()
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn axpy(x: &[f64], t: f64, p: &[f64]) -> Vec<f64> {
+    x.iter().zip(p).map(|(a, b)| a + t * b).collect()
+}
+
+/// The common loop: evaluate, test, ask `step` for the next point.
+fn iterate(
+    obj: &impl Objective,
+    x0: &[f64],
+    options: &Options,
+    mut step: impl FnMut(&[f64], f64, &[f64]) -> Result<Option<(Vec<f64>, Iterate)>, Error>,
+) -> Result<Outcome, Error> {
+    options.check()?;
+    if x0.is_empty() {
+        return Err(Error::new("x0 is empty"));
+    }
+    check_vector("x0", x0, x0.len())?;
+    let mut x = x0.to_vec();
+    let mut history = Vec::new();
+    loop {
+        let (value, grad) = obj.value_gradient(&x)?;
+        let grad_norm = norm(&grad);
+        let done = |stop, x: Vec<f64>, history| {
+            Ok(Outcome {
+                x,
+                value,
+                grad_norm,
+                stop,
+                history,
+            })
+        };
+        if !(value.is_finite() && grad_norm.is_finite()) {
+            return Err(Error::new(format!(
+                "f or ∇f is not finite at iteration {} (f = {value})",
+                history.len()
+            )));
+        }
+        if grad_norm <= options.gradient_tol {
+            return done(Stop::GradientSmall, x, history);
+        }
+        if history.len() == options.max_iter {
+            return done(Stop::MaxIterations, x, history);
+        }
+        let Some((next, mut it)) = step(&x, value, &grad)? else {
+            return done(Stop::NoProgress, x, history);
+        };
+        it.value = value;
+        it.grad_norm = grad_norm;
+        let small = it.step_norm <= options.step_tol * (1.0 + norm(&x));
+        history.push(it);
+        x = next;
+        if small {
+            let (value, grad) = obj.value_gradient(&x)?;
+            return Ok(Outcome {
+                x,
+                value,
+                grad_norm: norm(&grad),
+                stop: Stop::StepSmall,
+                history,
+            });
+        }
+    }
+}
+
+/// Backtracking (Armijo) line search along a descent direction `p`:
+/// the largest `t ∈ {1, ½, ¼, …}` with `f(x + tp) ≤ f(x) + 10⁻⁴ t ∇fᵀp`.
+fn line_search(
+    obj: &impl Objective,
+    x: &[f64],
+    f: f64,
+    g: &[f64],
+    p: &[f64],
+) -> Result<Option<(Vec<f64>, f64)>, Error> {
+    let slope = dot(g, p);
+    if !(slope < 0.0) {
+        return Ok(None);
+    }
+    let mut t = 1.0;
+    for _ in 0..60 {
+        let trial = axpy(x, t, p);
+        let ft = obj.value(&trial)?;
+        if ft.is_finite() && ft <= f + 1e-4 * t * slope {
+            return Ok(Some((trial, t)));
+        }
+        t *= 0.5;
+    }
+    Ok(None)
+}
+
+/// Plain Newton: `x ← x + p` with `H p = −∇f` (an LU solve, so indefinite
+/// `H` is fine). Converges quadratically to a nondegenerate critical point,
+/// whatever its kind.
+///
+/// # Errors
+/// On bad options or `x0`, or if `f` fails.
+pub fn newton(obj: &impl Objective, x0: &[f64], options: &Options) -> Result<Outcome, Error> {
+    iterate(obj, x0, options, |x, _, g| {
+        let h = obj.hessian(x)?;
+        let minus_g: Vec<f64> = g.iter().map(|v| -v).collect();
+        let Some(p) = lu_solve(x.len(), h.as_column_major(), &minus_g) else {
+            return Ok(None);
+        };
+        let it = Iterate {
+            value: 0.0,
+            grad_norm: 0.0,
+            step_norm: norm(&p),
+            parameter: 1.0,
+            hvps: 0,
+        };
+        Ok(Some((axpy(x, 1.0, &p), it)))
+    })
+}
+
+/// Damped Newton with Levenberg–Marquardt damping: solve `(H + μI) p = −∇f`
+/// by Cholesky; if `H + μI` is not positive definite or `f(x + p) ≥ f(x)`,
+/// multiply `μ` by 4 and retry; after a success divide it by 3. Starts at
+/// `μ = initial_damping`.
+///
+/// # Errors
+/// On bad options, a negative `initial_damping`, or if `f` fails.
+pub fn damped_newton(
+    obj: &impl Objective,
+    x0: &[f64],
+    options: &Options,
+    initial_damping: f64,
+) -> Result<Outcome, Error> {
+    if !(initial_damping >= 0.0 && initial_damping.is_finite()) {
+        return Err(Error::new(format!(
+            "initial_damping must be finite and ≥ 0, got {initial_damping}"
+        )));
+    }
+    let mut mu = initial_damping;
+    iterate(obj, x0, options, |x, f, g| {
+        let n = x.len();
+        let h = obj.hessian(x)?;
+        let minus_g: Vec<f64> = g.iter().map(|v| -v).collect();
+        let scale = (0..n)
+            .fold(0.0_f64, |m, i| m.max(h.get(i, i).abs()))
+            .max(1.0);
+        for _ in 0..80 {
+            let mut a = h.as_column_major().to_vec();
+            for i in 0..n {
+                a[i * n + i] += mu;
+            }
+            if let Some(p) = cholesky_solve(n, &a, &minus_g) {
+                let trial = axpy(x, 1.0, &p);
+                let ft = obj.value(&trial)?;
+                if ft.is_finite() && ft < f {
+                    let it = Iterate {
+                        value: 0.0,
+                        grad_norm: 0.0,
+                        step_norm: norm(&p),
+                        parameter: mu,
+                        hvps: 0,
+                    };
+                    mu /= 3.0;
+                    return Ok(Some((trial, it)));
+                }
+            }
+            mu = (mu * 4.0).max(1e-10 * scale);
+        }
+        Ok(None)
+    })
+}
+
+/// Newton-CG (Hessian-free): truncated conjugate gradients on `H p = −∇f`,
+/// to relative residual `min(½, √‖∇f‖)`, at most `cg_max` HVPs; on
+/// negative curvature (`dᵀHd ≤ 0`) it stops and keeps the last descent
+/// direction (steepest descent if it happens at once); then a backtracking
+/// line search.
+///
+/// # Errors
+/// On bad options, `cg_max = 0`, or if `f` fails.
+pub fn newton_cg(
+    obj: &impl Objective,
+    x0: &[f64],
+    options: &Options,
+    cg_max: usize,
+) -> Result<Outcome, Error> {
+    if cg_max == 0 {
+        return Err(Error::new("newton_cg: cg_max must be at least 1"));
+    }
+    iterate(obj, x0, options, |x, f, g| {
+        let gn = norm(g);
+        let tol = gn.sqrt().min(0.5) * gn;
+        let mut p = vec![0.0; x.len()];
+        let mut r: Vec<f64> = g.iter().map(|v| -v).collect();
+        let mut d = r.clone();
+        let mut rr = dot(&r, &r);
+        let mut hvps = 0;
+        for _ in 0..cg_max {
+            let hd = obj.hvp(x, &d)?;
+            hvps += 1;
+            let curvature = dot(&d, &hd);
+            if curvature <= 1e-12 * dot(&d, &d) {
+                if hvps == 1 {
+                    p = d.clone();
+                }
+                break;
+            }
+            let alpha = rr / curvature;
+            p.iter_mut().zip(&d).for_each(|(a, b)| *a += alpha * b);
+            r.iter_mut().zip(&hd).for_each(|(a, b)| *a -= alpha * b);
+            let rr_new = dot(&r, &r);
+            if rr_new.sqrt() <= tol {
+                break;
+            }
+            let beta = rr_new / rr;
+            rr = rr_new;
+            d.iter_mut().zip(&r).for_each(|(a, b)| *a = b + beta * *a);
+        }
+        let Some((next, t)) = line_search(obj, x, f, g, &p)? else {
+            return Ok(None);
+        };
+        Ok(Some((
+            next,
+            Iterate {
+                value: 0.0,
+                grad_norm: 0.0,
+                step_norm: t * norm(&p),
+                parameter: t,
+                hvps,
+            },
+        )))
+    })
+}
+
+/// Saddle-free Newton: `p = −Q diag(1/max(|λᵢ|, δ)) Qᵀ ∇f` from the
+/// eigendecomposition `H = QΛQᵀ` (`δ = damping` guards near-zero
+/// curvature), then a backtracking line search. `p` is always a descent
+/// direction, and along negative-curvature directions it moves *away* from
+/// the critical point.
+///
+/// # Errors
+/// On bad options, `damping ≤ 0`, or if `f` or the eigendecomposition fails.
+pub fn saddle_free_newton(
+    obj: &impl Objective,
+    x0: &[f64],
+    options: &Options,
+    damping: f64,
+) -> Result<Outcome, Error> {
+    if !(damping > 0.0 && damping.is_finite()) {
+        return Err(Error::new(format!(
+            "saddle_free_newton: damping must be positive and finite, got {damping}"
+        )));
+    }
+    iterate(obj, x0, options, |x, f, g| {
+        let e = Eigen::of(&obj.hessian(x)?)?;
+        let n = x.len();
+        let mut p = vec![0.0; n];
+        for i in 0..n {
+            let v = e.vector(i);
+            let c = -dot(v, g) / e.values()[i].abs().max(damping);
+            p.iter_mut().zip(v).for_each(|(a, b)| *a += c * b);
+        }
+        let Some((next, t)) = line_search(obj, x, f, g, &p)? else {
+            return Ok(None);
+        };
+        Ok(Some((
+            next,
+            Iterate {
+                value: 0.0,
+                grad_norm: 0.0,
+                step_norm: t * norm(&p),
+                parameter: t,
+                hvps: 0,
+            },
+        )))
+    })
+}

@@ -1,0 +1,183 @@
+//! The spectral theorem made computable (seed §3.2.3–3.2.5).
+//!
+//! A symmetric `H` has real eigenvalues and an orthonormal basis of
+//! eigenvectors: `H = Q Λ Qᵀ`. In that basis the quadratic form has no
+//! cross terms: `xᵀ H x = Σᵢ λᵢ (vᵢᵀ x)²`, where `λᵢ` is the curvature along
+//! the principal direction `vᵢ` and `(vᵢᵀ x)²` is how much of `x` lies
+//! along it.
+
+use saddle_dual::Hessian;
+
+use crate::error::{check_vector, Error};
+use crate::linalg::symmetric_eigen;
+
+/// `Q(x) = xᵀ H x = Σᵢ Σⱼ hᵢⱼ xᵢ xⱼ`, computed directly from the entries.
+///
+/// # Errors
+/// If `x` does not have `n` finite entries.
+pub fn quadratic_form(h: &Hessian, x: &[f64]) -> Result<f64, Error> {
+    check_vector("x", x, h.n())?;
+    Ok((0..h.n())
+        .map(|j| x[j] * h.column(j).iter().zip(x).map(|(a, b)| a * b).sum::<f64>())
+        .sum())
+}
+
+/// The eigendecomposition `H = Q Λ Qᵀ` of a symmetric matrix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Eigen {
+    n: usize,
+    values: Vec<f64>,
+    /// Column-major: eigenvector `i` is `vectors[i·n .. (i+1)·n]`.
+    vectors: Vec<f64>,
+}
+
+impl Eigen {
+    /// Decomposes a Hessian. Its rounding-level asymmetry is removed first
+    /// (the decomposition of `(H + Hᵀ)/2`); measure it beforehand with
+    /// [`Hessian::asymmetry`] if it matters.
+    ///
+    /// ```
+    /// use saddle_curvature::Eigen;
+    /// use saddle_dual::Hessian;
+    /// let h = Hessian::from_column_major(2, vec![2.0, 1.0, 1.0, 2.0])?;
+    /// let e = Eigen::of(&h)?;
+    /// assert!((e.values()[0] - 1.0).abs() < 1e-14 && (e.values()[1] - 3.0).abs() < 1e-14);
+    /// assert!(e.orthonormality_error() < 1e-14);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// If an entry is not finite, or the decomposition fails to converge.
+    pub fn of(h: &Hessian) -> Result<Eigen, Error> {
+        let mut sym = h.clone();
+        sym.symmetrize();
+        Eigen::of_symmetric(h.n(), sym.as_column_major())
+    }
+
+    /// Decomposes a symmetric `n × n` matrix given column by column (only
+    /// the lower triangle is read).
+    ///
+    /// # Errors
+    /// If `a` is not `n²` finite numbers, or the decomposition fails.
+    pub fn of_symmetric(n: usize, a: &[f64]) -> Result<Eigen, Error> {
+        if n == 0 || a.len() != n * n {
+            return Err(Error::new(format!(
+                "expected a nonempty n×n matrix, got {} entries for n = {n}",
+                a.len()
+            )));
+        }
+        if let Some(k) = a.iter().position(|v| !v.is_finite()) {
+            return Err(Error::new(format!(
+                "entry ({}, {}) is {}: must be finite",
+                k % n,
+                k / n,
+                a[k]
+            )));
+        }
+        let (values, vectors) = symmetric_eigen(n, a)?;
+        Ok(Eigen { n, values, vectors })
+    }
+
+    /// The dimension.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// The eigenvalues `λ₁ ≤ … ≤ λₙ` (all real: seed §3.2.3).
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// The unit eigenvector `vᵢ` of `λᵢ`.
+    pub fn vector(&self, i: usize) -> &[f64] {
+        &self.vectors[i * self.n..(i + 1) * self.n]
+    }
+
+    /// `maxᵢⱼ |(QᵀQ − I)ᵢⱼ|`: how far the eigenvectors are from orthonormal
+    /// (seed §3.2.4; rounding level for a symmetric input).
+    pub fn orthonormality_error(&self) -> f64 {
+        let mut worst = 0.0_f64;
+        for i in 0..self.n {
+            for j in 0..=i {
+                let d: f64 = self
+                    .vector(i)
+                    .iter()
+                    .zip(self.vector(j))
+                    .map(|(a, b)| a * b)
+                    .sum();
+                worst = worst.max((d - if i == j { 1.0 } else { 0.0 }).abs());
+            }
+        }
+        worst
+    }
+
+    /// `maxᵢⱼ |(H − QΛQᵀ)ᵢⱼ|`: how well the decomposition rebuilds `h`.
+    pub fn reconstruction_error(&self, h: &Hessian) -> f64 {
+        let n = self.n;
+        let mut worst = 0.0_f64;
+        for i in 0..n {
+            for j in 0..n {
+                let qlq: f64 = (0..n)
+                    .map(|k| self.values[k] * self.vector(k)[i] * self.vector(k)[j])
+                    .sum();
+                worst = worst.max((h.get(i, j) - qlq).abs());
+            }
+        }
+        worst
+    }
+
+    /// The principal contributions `(vᵢᵀ x)²`, one per eigenvalue.
+    ///
+    /// # Errors
+    /// If `x` does not have `n` finite entries.
+    pub fn contributions(&self, x: &[f64]) -> Result<Vec<f64>, Error> {
+        check_vector("x", x, self.n)?;
+        Ok((0..self.n)
+            .map(|i| {
+                self.vector(i)
+                    .iter()
+                    .zip(x)
+                    .map(|(a, b)| a * b)
+                    .sum::<f64>()
+                    .powi(2)
+            })
+            .collect())
+    }
+
+    /// `Q(x) = Σᵢ λᵢ (vᵢᵀ x)²`: the quadratic form rebuilt from the spectrum,
+    /// with no cross terms (seed §3.2.5).
+    ///
+    /// # Errors
+    /// If `x` does not have `n` finite entries.
+    pub fn quadratic_form(&self, x: &[f64]) -> Result<f64, Error> {
+        Ok(self
+            .contributions(x)?
+            .iter()
+            .zip(&self.values)
+            .map(|(c, l)| c * l)
+            .sum())
+    }
+
+    /// `|λ|max / |λ|min`: `∞` when an eigenvalue is exactly zero.
+    pub fn condition_number(&self) -> f64 {
+        let abs = self.values.iter().map(|l| l.abs());
+        let (lo, hi) = abs.fold((f64::INFINITY, 0.0_f64), |(lo, hi), a| {
+            (lo.min(a), hi.max(a))
+        });
+        if lo == 0.0 {
+            f64::INFINITY
+        } else {
+            hi / lo
+        }
+    }
+
+    /// The smallest eigenvalue.
+    pub fn min(&self) -> f64 {
+        self.values[0]
+    }
+
+    /// The largest eigenvalue.
+    pub fn max(&self) -> f64 {
+        self.values[self.n - 1]
+    }
+}
