@@ -38,6 +38,8 @@
 //! # Ok::<(), saddle_curvature::Error>(())
 //! ```
 #![deny(missing_docs)]
+// `!(a > b)` is meant: it rejects NaN, which `a <= b` would let through.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 mod classify;
 mod error;

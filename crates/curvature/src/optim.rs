@@ -219,7 +219,9 @@ pub fn newton(obj: &impl Objective, x0: &[f64], options: &Options) -> Result<Out
 /// Damped Newton with Levenberg–Marquardt damping: solve `(H + μI) p = −∇f`
 /// by Cholesky; if `H + μI` is not positive definite or `f(x + p) ≥ f(x)`,
 /// multiply `μ` by 4 and retry; after a success divide it by 3. Starts at
-/// `μ = initial_damping`.
+/// `μ = initial_damping`, and each iteration starts at `min(μ, ‖∇f‖)`, so
+/// the damping vanishes as fast as the gradient and the final steps
+/// converge quadratically.
 ///
 /// # Errors
 /// On bad options, a negative `initial_damping`, or if `f` fails.
@@ -242,6 +244,9 @@ pub fn damped_newton(
         let scale = (0..n)
             .fold(0.0_f64, |m, i| m.max(h.get(i, i).abs()))
             .max(1.0);
+        // Never damp more than ‖∇f‖ to begin with: μ = O(‖∇f‖) keeps the
+        // step within O(‖∇f‖²) of Newton's, so convergence stays quadratic.
+        mu = mu.min(norm(g));
         for _ in 0..80 {
             let mut a = h.as_column_major().to_vec();
             for i in 0..n {
