@@ -10,11 +10,15 @@
 //!   Hessians by forward-over-reverse;
 //! - [`nn`] (`saddle-nn`): MLP layers and the MSE loss as block operations,
 //!   gradient descent, Hessians of the loss;
+//! - [`curvature`] (`saddle-curvature`): symmetry, quadratic forms,
+//!   eigendecomposition, critical-point classification, matrix-free spectra,
+//!   Newton-type optimizers;
 //! - [`check`] (`saddle-check`): finite-difference checks and proptest
 //!   strategies;
 //!
-//! and holds the [`workloads`] of the benchmarks, so tests, benches and
-//! examples share one definition.
+//! and holds the [`workloads`] of the benchmarks (so tests, benches and
+//! examples share one definition) and the [`objectives`] glue that lets
+//! curvature analyse a network's loss.
 //!
 //! ```
 //! use saddle::prelude::*;
@@ -31,11 +35,13 @@
 #![deny(missing_docs)]
 
 pub use saddle_check as check;
+pub use saddle_curvature as curvature;
 pub use saddle_dual as dual;
 pub use saddle_nn as nn;
 pub use saddle_tape as tape;
 pub use saddle_tape::Real;
 
+pub mod objectives;
 pub mod workloads;
 
 /// The names most programs need: `use saddle::prelude::*;`.

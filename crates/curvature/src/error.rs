@@ -17,6 +17,14 @@ impl Error {
             message: message.into(),
         }
     }
+
+    /// An error raised by code outside this crate (an [`Objective`]
+    /// implementation, say), carrying its message.
+    ///
+    /// [`Objective`]: crate::Objective
+    pub fn external(message: impl Into<String>) -> Self {
+        Error::new(message)
+    }
 }
 
 impl fmt::Display for Error {
