@@ -59,10 +59,13 @@ pub fn line_plot(
     } else {
         y_label.to_string()
     };
+    let (small_x, small_y) = (x1 - x0 < 0.05, y1 - y0 < 0.05);
     chart
         .configure_mesh()
         .x_desc(x_label)
         .y_desc(y_desc)
+        .x_label_formatter(&|v| tick(*v, small_x))
+        .y_label_formatter(&|v| tick(*v, small_y))
         .draw()
         .expect("draw mesh");
     for s in series {
@@ -126,6 +129,15 @@ pub fn scatter_plot(path: &Path, title: &str, x_label: &str, y_label: &str, seri
         .draw()
         .expect("draw legend");
     root.present().expect("write SVG");
+}
+
+/// A tick label: scientific notation when the axis spans a small range.
+fn tick(v: f64, small: bool) -> String {
+    if small {
+        format!("{v:.1e}")
+    } else {
+        format!("{v}")
+    }
 }
 
 fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {

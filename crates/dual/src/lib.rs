@@ -65,8 +65,8 @@ mod float;
 mod ops;
 
 pub use drivers::{
-    gradient, hessian, hessian_matrix_product, hessian_with, hvp, jvp, sparse_hessian, Hessian,
-    HessianColoring, HessianOptions, Hvp, SparseHessian, LANES,
+    gradient, hessian, hessian_matrix_product, hessian_with, hessian_with_progress, hvp, jvp,
+    sparse_hessian, Hessian, HessianColoring, HessianOptions, Hvp, SparseHessian, LANES,
 };
 pub use dual::Dual;
 pub use error::Error;

@@ -5,7 +5,7 @@ use std::ops::Range;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
-use saddle_dual::{hessian_with, Hessian, HessianOptions, Hvp, LANES};
+use saddle_dual::{hessian_with_progress, Hessian, HessianOptions, Hvp, LANES};
 use saddle_tape::{MatMut, MatRef, Scalar, Tape, Var};
 
 use crate::activation::Activation;
@@ -338,11 +338,26 @@ impl Mlp {
     /// # Errors
     /// If the data does not fit the network.
     pub fn hessian(&self, data: &Dataset, options: HessianOptions) -> Result<Hessian, Error> {
+        self.hessian_with_progress(data, options, &|_| {})
+    }
+
+    /// [`Mlp::hessian`], calling `progress(columns)` after every sweep with
+    /// the number of columns it finished (for progress bars).
+    ///
+    /// # Errors
+    /// If the data does not fit the network.
+    pub fn hessian_with_progress(
+        &self,
+        data: &Dataset,
+        options: HessianOptions,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<Hessian, Error> {
         self.check_data(data)?;
-        Ok(hessian_with::<LANES, _>(
+        Ok(hessian_with_progress::<LANES, _>(
             |p| self.loss_on_tape(p, data),
             &self.params,
             options,
+            progress,
         )?)
     }
 }

@@ -144,10 +144,28 @@ pub fn hessian_with<const K: usize, F>(
 where
     F: for<'t> Fn(&[Var<'t, Dual<f64, K>>]) -> Var<'t, Dual<f64, K>> + Sync,
 {
+    hessian_with_progress::<K, F>(f, x, options, &|_| {})
+}
+
+/// [`hessian_with`], calling `progress(columns)` after every sweep with the
+/// number of columns it finished (from whichever thread ran it), for
+/// progress bars over long Hessians.
+///
+/// # Errors
+/// As [`hessian_with`].
+pub fn hessian_with_progress<const K: usize, F>(
+    f: F,
+    x: &[f64],
+    options: HessianOptions,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Hessian, Error>
+where
+    F: for<'t> Fn(&[Var<'t, Dual<f64, K>>]) -> Var<'t, Dual<f64, K>> + Sync,
+{
     check_point(x)?;
     let n = x.len();
-    let data =
-        directional_columns::<K, F>(&f, x, n, &|j, i| if i == j { 1.0 } else { 0.0 }, options)?;
+    let unit = |j: usize, i: usize| if i == j { 1.0 } else { 0.0 };
+    let data = directional_columns::<K, F>(&f, x, n, &unit, options, progress)?;
     Ok(Hessian { n, data })
 }
 
@@ -177,13 +195,8 @@ where
         check_vector("direction", d, n)?;
     }
     let m = directions.len() / n;
-    directional_columns::<LANES, F>(
-        &f,
-        x,
-        m,
-        &|j, i| directions[j * n + i],
-        HessianOptions::default(),
-    )
+    let dir = |j: usize, i: usize| directions[j * n + i];
+    directional_columns::<LANES, F>(&f, x, m, &dir, HessianOptions::default(), &|_| {})
 }
 
 /// `H d_j` for `j < m`, where `dir(j, i)` is entry `i` of direction `j`;
@@ -194,6 +207,7 @@ fn directional_columns<const K: usize, F>(
     m: usize,
     dir: &(dyn Fn(usize, usize) -> f64 + Sync),
     options: HessianOptions,
+    progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<f64>, Error>
 where
     F: for<'t> Fn(&[Var<'t, Dual<f64, K>>]) -> Var<'t, Dual<f64, K>> + Sync,
@@ -225,6 +239,7 @@ where
                 chunk[k * n + i] = a.eps[k];
             }
         }
+        progress(lanes);
     };
     match options.threads {
         0 if sweeps >= 4 => out

@@ -11,7 +11,9 @@ mod hvp;
 mod sparse;
 
 pub use first_order::{gradient, jvp};
-pub use hessian::{hessian, hessian_matrix_product, hessian_with, Hessian, HessianOptions};
+pub use hessian::{
+    hessian, hessian_matrix_product, hessian_with, hessian_with_progress, Hessian, HessianOptions,
+};
 pub use hvp::{hvp, Hvp};
 pub use sparse::{sparse_hessian, HessianColoring, SparseHessian};
 
