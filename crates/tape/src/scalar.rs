@@ -297,6 +297,24 @@ pub trait Real:
 {
     /// Embeds an `f64` constant (no tape involved).
     fn cst(x: f64) -> Self;
+
+    /// `max(x, 0)`; see [`rules::relu`](crate::rules::relu). The default
+    /// composes `Float` operations; `Var` records one node.
+    fn relu(self) -> Self {
+        crate::rules::relu(self).0
+    }
+
+    /// `1/(1 + e⁻ˣ)`, evaluated without overflow; see
+    /// [`rules::sigmoid`](crate::rules::sigmoid).
+    fn sigmoid(self) -> Self {
+        crate::rules::sigmoid(self).0
+    }
+
+    /// `ln(1 + eˣ)`, evaluated without overflow; see
+    /// [`rules::softplus`](crate::rules::softplus).
+    fn softplus(self) -> Self {
+        crate::rules::softplus(self).0
+    }
 }
 
 impl Real for f64 {

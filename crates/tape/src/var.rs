@@ -168,21 +168,6 @@ impl<'t, T: Scalar> Var<'t, T> {
             Some(t) => t.push_unary(self.slot, partial, value, kind),
         }
     }
-
-    /// `relu x = max(x, 0)`, see [`crate::rules::relu`].
-    pub fn relu(self) -> Self {
-        self.apply(crate::rules::relu)
-    }
-
-    /// `σ(x) = 1/(1 + e⁻ˣ)`, see [`crate::rules::sigmoid`].
-    pub fn sigmoid(self) -> Self {
-        self.apply(crate::rules::sigmoid)
-    }
-
-    /// `softplus x = ln(1 + eˣ)`, see [`crate::rules::softplus`].
-    pub fn softplus(self) -> Self {
-        self.apply(crate::rules::softplus)
-    }
 }
 
 impl<T: Scalar> fmt::Debug for Var<'_, T> {

@@ -44,6 +44,18 @@ impl<T: Scalar> Real for Var<'_, T> {
     fn cst(x: f64) -> Self {
         Var::constant(T::from_f64(x))
     }
+
+    fn relu(self) -> Self {
+        self.apply(rules::relu)
+    }
+
+    fn sigmoid(self) -> Self {
+        self.apply(rules::sigmoid)
+    }
+
+    fn softplus(self) -> Self {
+        self.apply(rules::softplus)
+    }
 }
 
 macro_rules! constants {
