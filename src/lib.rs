@@ -42,6 +42,8 @@ pub use saddle_tape as tape;
 pub use saddle_tape::Real;
 
 pub mod objectives;
+#[cfg(doctest)]
+mod readme_doctests;
 pub mod workloads;
 
 /// The names most programs need: `use saddle::prelude::*;`.
