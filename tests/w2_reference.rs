@@ -72,4 +72,19 @@ fn w2_medium_matches_the_reference() {
         0.285382229292418299,
         1.25863652295648998,
     );
+    // The full 4801 × 4801 Hessian (184 MB; a few seconds on two threads).
+    let h = w
+        .net
+        .hessian(&w.data, HessianOptions { threads: 2 })
+        .unwrap();
+    close(
+        (0..h.n()).map(|i| h.get(i, i)).sum(),
+        7.65649938037956446,
+        "trace H",
+    );
+    assert!(
+        h.relative_asymmetry() < 1e-12,
+        "asymmetry {}",
+        h.relative_asymmetry()
+    );
 }

@@ -6,7 +6,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use saddle_dual::{hessian_with_progress, Hessian, HessianOptions, Hvp, LANES};
-use saddle_tape::{MatMut, MatRef, Scalar, Tape, Var};
+use saddle_tape::{Block, MatMut, MatRef, Scalar, Tape, Var};
 
 use crate::activation::Activation;
 use crate::data::Dataset;
@@ -259,34 +259,31 @@ impl Mlp {
             / y.len() as f64)
     }
 
-    /// The loss recorded on a tape, as a function of the parameters `params`
-    /// (scalar variables on one tape, in the flat order): each layer is one
-    /// [`dense`](crate::dense) block, the loss one [`mse`](crate::mse) block. Generic in the scalar, so every driver of saddle-dual can
-    /// differentiate it.
+    /// The forward pass recorded on a tape: the prediction block
+    /// `a⁽ᴸ⁾` (`N × d_out`) for inputs `x`, as a function of the parameters
+    /// `params` (scalar variables on one tape, in the flat order). Each
+    /// layer is one [`dense`](crate::dense) block.
     ///
     /// # Panics
-    /// If `params` has the wrong length or does not live on a tape, or the
-    /// data does not fit the network (the fallible methods check first).
-    pub fn loss_on_tape<'t, T: Scalar>(&self, params: &[Var<'t, T>], data: &Dataset) -> Var<'t, T> {
+    /// If `params` has the wrong length or does not live on a tape, or `x`
+    /// has the wrong number of columns (the fallible methods check first).
+    pub fn forward_on_tape<'t, T: Scalar>(
+        &self,
+        params: &[Var<'t, T>],
+        x: &Matrix,
+    ) -> Block<'t, T> {
         assert_eq!(
             params.len(),
             self.num_params(),
-            "loss_on_tape: wrong number of parameters"
+            "forward_on_tape: wrong number of parameters"
         );
         let tape: &'t Tape<T> = params
             .iter()
             .find_map(|p| p.tape())
-            .expect("loss_on_tape: parameters on a tape");
-        let n = data.len();
-        let convert = |m: &Matrix| {
-            m.as_slice()
-                .iter()
-                .map(|&v| T::from_f64(v))
-                .collect::<Vec<T>>()
-        };
-        let shape_error = "loss_on_tape: data does not fit the network";
+            .expect("forward_on_tape: parameters on a tape");
+        let shape_error = "forward_on_tape: inputs do not fit the network";
         let mut a = tape
-            .constant_block(n, self.sizes[0], &convert(data.inputs()))
+            .constant_block(x.rows(), self.sizes[0], &convert(x))
             .expect(shape_error);
         for l in 0..self.num_layers() {
             let (fan_in, fan_out) = (self.sizes[l], self.sizes[l + 1]);
@@ -295,7 +292,19 @@ impl Mlp {
             let b = tape.stack(1, fan_out, &params[br]).expect(shape_error);
             a = dense(&a, &w, &b, self.activations[l]).expect(shape_error);
         }
-        mse(&a, &convert(data.targets())).expect(shape_error)
+        a
+    }
+
+    /// The loss recorded on a tape: [`Mlp::forward_on_tape`] then one
+    /// [`mse`](crate::mse) block. Generic in the scalar, so every driver of
+    /// saddle-dual can differentiate it with respect to `params`.
+    ///
+    /// # Panics
+    /// As [`Mlp::forward_on_tape`], or if the targets do not fit.
+    pub fn loss_on_tape<'t, T: Scalar>(&self, params: &[Var<'t, T>], data: &Dataset) -> Var<'t, T> {
+        let prediction = self.forward_on_tape(params, data.inputs());
+        mse(&prediction, &convert(data.targets()))
+            .expect("loss_on_tape: targets do not fit the network")
     }
 
     /// `(L, ∇L)` with respect to every parameter, by reverse mode.
@@ -360,6 +369,11 @@ impl Mlp {
             progress,
         )?)
     }
+}
+
+/// A matrix of `f64` as numbers of type `T`.
+fn convert<T: Scalar>(m: &Matrix) -> Vec<T> {
+    m.as_slice().iter().map(|&v| T::from_f64(v)).collect()
 }
 
 /// `z = a W + b` for a batch `a` (`n × fan_in`) on plain numbers, through

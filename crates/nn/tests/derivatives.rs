@@ -155,3 +155,22 @@ fn relu_network_hessian_against_the_scalar_network() {
     );
     assert!(r.passed(), "{r}");
 }
+
+#[test]
+fn forward_on_tape_equals_the_plain_forward_pass() {
+    let data = saddle_nn::datasets::bowl(7, 4).unwrap();
+    let net = Mlp::new(
+        &[2, 5, 3, 1],
+        Activation::Sigmoid,
+        Activation::Tanh,
+        Init::Xavier,
+        4,
+    )
+    .unwrap();
+    let tape = Tape::new();
+    let p = tape.vars(net.params());
+    let on_tape = net.forward_on_tape(&p, data.inputs()).values();
+    let plain = net.forward(data.inputs()).unwrap();
+    let r = Report::compare("forward", &on_tape, plain.as_slice(), EXACT);
+    assert!(r.passed(), "{r}");
+}
