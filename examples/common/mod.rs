@@ -30,6 +30,13 @@ pub struct Series<'a> {
     pub color: RGBColor,
 }
 
+/// How a series is drawn.
+#[derive(Clone, Copy, PartialEq)]
+enum Style {
+    Lines,
+    Points,
+}
+
 /// Draws line series into an SVG file; `log_y` plots `log10 y` (for losses).
 pub fn line_plot(
     path: &Path,
@@ -39,11 +46,26 @@ pub fn line_plot(
     series: &[Series<'_>],
     log_y: bool,
 ) {
+    plot(path, title, x_label, y_label, series, log_y, Style::Lines);
+}
+
+/// Draws points (a scatter) into an SVG file.
+pub fn scatter_plot(path: &Path, title: &str, x_label: &str, y_label: &str, series: &[Series<'_>]) {
+    plot(path, title, x_label, y_label, series, false, Style::Points);
+}
+
+fn plot(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[Series<'_>],
+    log_y: bool,
+    style: Style,
+) {
     let tf = |y: f64| if log_y { y.max(1e-300).log10() } else { y };
-    let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
-    let ys = series.iter().flat_map(|s| s.points.iter().map(|p| tf(p.1)));
-    let (x0, x1) = min_max(xs);
-    let (y0, y1) = min_max(ys);
+    let (x0, x1) = min_max(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)));
+    let (y0, y1) = min_max(series.iter().flat_map(|s| s.points.iter().map(|p| tf(p.1))));
     let pad = 0.05 * (y1 - y0).max(1e-12);
     let root = SVGBackend::new(path, (900, 560)).into_drawing_area();
     root.fill(&WHITE).expect("draw background");
@@ -70,57 +92,17 @@ pub fn line_plot(
         .expect("draw mesh");
     for s in series {
         let color = s.color;
-        chart
-            .draw_series(LineSeries::new(
-                s.points.iter().map(|&(x, y)| (x, tf(y))),
-                color.stroke_width(2),
-            ))
+        let points = s.points.iter().map(|&(x, y)| (x, tf(y)));
+        let drawn = match style {
+            Style::Lines => chart.draw_series(LineSeries::new(points, color.stroke_width(2))),
+            Style::Points => chart.draw_series(points.map(|p| Circle::new(p, 3, color.filled()))),
+        };
+        drawn
             .expect("draw series")
             .label(s.name)
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
             });
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()
-        .expect("draw legend");
-    root.present().expect("write SVG");
-}
-
-/// Draws points (a scatter) into an SVG file.
-pub fn scatter_plot(path: &Path, title: &str, x_label: &str, y_label: &str, series: &[Series<'_>]) {
-    let (x0, x1) = min_max(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)));
-    let (y0, y1) = min_max(series.iter().flat_map(|s| s.points.iter().map(|p| p.1)));
-    let pad = 0.05 * (y1 - y0).max(1e-12);
-    let root = SVGBackend::new(path, (900, 560)).into_drawing_area();
-    root.fill(&WHITE).expect("draw background");
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 22))
-        .margin(16)
-        .x_label_area_size(44)
-        .y_label_area_size(70)
-        .build_cartesian_2d(x0..x1.max(x0 + 1e-12), (y0 - pad)..(y1 + pad))
-        .expect("build chart");
-    chart
-        .configure_mesh()
-        .x_desc(x_label)
-        .y_desc(y_label)
-        .draw()
-        .expect("draw mesh");
-    for s in series {
-        let color = s.color;
-        chart
-            .draw_series(
-                s.points
-                    .iter()
-                    .map(|&(x, y)| Circle::new((x, y), 3, color.filled())),
-            )
-            .expect("draw series")
-            .label(s.name)
-            .legend(move |(x, y)| Circle::new((x + 10, y), 3, color.filled()));
     }
     chart
         .configure_series_labels()

@@ -192,6 +192,27 @@ fn line_search(
     Ok(None)
 }
 
+/// A line search along `p`, packaged as the next iterate (`hvps` spent).
+fn searched_step(
+    obj: &impl Objective,
+    x: &[f64],
+    f: f64,
+    g: &[f64],
+    p: &[f64],
+    hvps: usize,
+) -> Result<Option<(Vec<f64>, Iterate)>, Error> {
+    Ok(line_search(obj, x, f, g, p)?.map(|(next, t)| {
+        let it = Iterate {
+            value: 0.0,
+            grad_norm: 0.0,
+            step_norm: t * norm(p),
+            parameter: t,
+            hvps,
+        };
+        (next, it)
+    }))
+}
+
 /// Plain Newton: `x ← x + p` with `H p = −∇f` (an LU solve, so indefinite
 /// `H` is fine). Converges quadratically to a nondegenerate critical point,
 /// whatever its kind.
@@ -319,19 +340,7 @@ pub fn newton_cg(
             rr = rr_new;
             d.iter_mut().zip(&r).for_each(|(a, b)| *a = b + beta * *a);
         }
-        let Some((next, t)) = line_search(obj, x, f, g, &p)? else {
-            return Ok(None);
-        };
-        Ok(Some((
-            next,
-            Iterate {
-                value: 0.0,
-                grad_norm: 0.0,
-                step_norm: t * norm(&p),
-                parameter: t,
-                hvps,
-            },
-        )))
+        searched_step(obj, x, f, g, &p, hvps)
     })
 }
 
@@ -363,18 +372,6 @@ pub fn saddle_free_newton(
             let c = -dot(v, g) / e.values()[i].abs().max(damping);
             p.iter_mut().zip(v).for_each(|(a, b)| *a += c * b);
         }
-        let Some((next, t)) = line_search(obj, x, f, g, &p)? else {
-            return Ok(None);
-        };
-        Ok(Some((
-            next,
-            Iterate {
-                value: 0.0,
-                grad_norm: 0.0,
-                step_norm: t * norm(&p),
-                parameter: t,
-                hvps: 0,
-            },
-        )))
+        searched_step(obj, x, f, g, &p, 0)
     })
 }
