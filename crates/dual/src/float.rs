@@ -251,7 +251,12 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
             accumulate,
         );
         if K == 1 {
-            T::gemm(part(&a, fa, 1), part(&b, fb, 0), out(fc, 1, shape), accumulate);
+            T::gemm(
+                part(&a, fa, 1),
+                part(&b, fb, 0),
+                out(fc, 1, shape),
+                accumulate,
+            );
             T::gemm(part(&a, fa, 0), part(&b, fb, 1), out(fc, 1, shape), true);
         } else {
             lane_products::<T, K>(&a, fa, &b, fb, fc, shape, accumulate);
@@ -290,9 +295,19 @@ fn lane_products<T: Scalar, const K: usize>(
         }
     }
     let mut pb = vec![T::zero(); K * m * n];
-    T::gemm(MatRef::row_major(&p, K * m, k), part(b, fb, 0), MatMut::row_major(&mut pb, K * m, n), false);
+    T::gemm(
+        MatRef::row_major(&p, K * m, k),
+        part(b, fb, 0),
+        MatMut::row_major(&mut pb, K * m, n),
+        false,
+    );
     let mut aq = vec![T::zero(); m * K * n];
-    T::gemm(part(a, fa, 0), MatRef::row_major(&q, k, K * n), MatMut::row_major(&mut aq, m, K * n), false);
+    T::gemm(
+        part(a, fa, 0),
+        MatRef::row_major(&q, k, K * n),
+        MatMut::row_major(&mut aq, m, K * n),
+        false,
+    );
     for l in 0..K {
         for i in 0..m {
             for j in 0..n {

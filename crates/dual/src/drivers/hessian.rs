@@ -102,8 +102,9 @@ impl Hessian {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct HessianOptions {
     /// Threads: `1` runs on the calling thread, `t > 1` on a pool of `t`
-    /// threads, `0` (the default) on rayon's global pool when there are at
-    /// least four sweeps, else on the calling thread.
+    /// threads (rayon's global pool when it has `t`, else a new one), `0`
+    /// (the default) on rayon's global pool when there are at least four
+    /// sweeps, else on the calling thread.
     pub threads: usize,
 }
 
@@ -241,8 +242,16 @@ where
         }
         progress(lanes);
     };
+    // The global pool serves "all cores" and any request it already
+    // matches; building a pool costs tens of microseconds, more than a
+    // small Hessian.
+    let global = rayon::current_num_threads();
     match options.threads {
         0 if sweeps >= 4 => out
+            .par_chunks_mut(K * n)
+            .enumerate()
+            .for_each_init(Tape::new, sweep),
+        t if t > 1 && t == global => out
             .par_chunks_mut(K * n)
             .enumerate()
             .for_each_init(Tape::new, sweep),
