@@ -90,17 +90,24 @@ pub fn dense<'t, T: Scalar>(
             b.slots().len()
         )));
     }
-    let (xs, ws, bs) = (x.values(), w.values(), b.values());
     let mut z: Vec<T> = Vec::with_capacity(n * fan_out);
-    for _ in 0..n {
-        z.extend_from_slice(&bs);
-    }
-    T::gemm(
-        MatRef::row_major(&xs, n, fan_in),
-        MatRef::row_major(&ws, fan_in, fan_out),
-        MatMut::row_major(&mut z, n, fan_out),
-        true,
-    );
+    let tape = x.tape();
+    tape.with_block_values(|values| {
+        let (xs, ws, bs) = (
+            &values[x.slots().value_range()],
+            &values[w.slots().value_range()],
+            &values[b.slots().value_range()],
+        );
+        for _ in 0..n {
+            z.extend_from_slice(bs);
+        }
+        T::gemm(
+            MatRef::row_major(xs, n, fan_in),
+            MatRef::row_major(ws, fan_in, fan_out),
+            MatMut::row_major(&mut z, n, fan_out),
+            true,
+        );
+    });
     let slope = match activation {
         Activation::Identity => Vec::new(),
         act => {

@@ -356,6 +356,16 @@ impl<T: Scalar> Tape<T> {
         self.read(|rec| rec.block_values[offset as usize..offset as usize + len].to_vec())
     }
 
+    /// Runs `f` on the values of every block recorded so far, without
+    /// copying them: block `b`'s values are `values[b.value_range()]`.
+    /// This is how a block operation reads its inputs when recording.
+    ///
+    /// # Panics
+    /// If `f` records on this tape (it is being read).
+    pub fn with_block_values<R>(&self, f: impl FnOnce(&[T]) -> R) -> R {
+        self.with_values(f)
+    }
+
     /// Runs `f` on the block-value store (to read block inputs without a copy).
     pub(crate) fn with_values<R>(&self, f: impl FnOnce(&[T]) -> R) -> R {
         self.read(|rec| f(&rec.block_values))

@@ -72,8 +72,9 @@ impl Slots {
     pub fn range(&self) -> Range<usize> {
         self.start()..self.start() + self.len()
     }
-    /// Where the values lie in the tape's block-value store.
-    pub(crate) fn value_range(&self) -> Range<usize> {
+    /// Where the values lie in the slice [`Tape::with_block_values`] and
+    /// [`Cotangents::value`] read from.
+    pub fn value_range(&self) -> Range<usize> {
         self.offset as usize..self.offset as usize + self.len()
     }
     /// `(rows, cols)`.
