@@ -79,10 +79,10 @@ struct Graph<'a, T: Scalar> {
 
 impl<'a, T: Scalar> Graph<'a, T> {
     fn new(rec: &'a Recording<T>) -> Self {
-        let mut owner = Vec::with_capacity(rec.len);
+        let mut owner = Vec::with_capacity(rec.len());
         let mut blocks = rec.blocks.iter().enumerate().peekable();
         let mut node = 0u32;
-        while owner.len() < rec.len {
+        while owner.len() < rec.len() {
             let slot = owner.len();
             if let Some((b, entry)) = blocks.next_if(|(_, e)| e.start as usize == slot) {
                 owner.extend(std::iter::repeat_n(Err(b as u32), entry.len as usize));
@@ -141,7 +141,7 @@ impl<T: Scalar> Tape<T> {
                     graph.predecessors(s, |p| live[p] = true);
                 }
             }
-            let mut stamp = vec![0u32; rec.len];
+            let mut stamp = vec![0u32; rec.len()];
             let mut epoch = 0u32;
             let mut domain = |from: &[usize]| -> Vec<usize> {
                 epoch += 1;

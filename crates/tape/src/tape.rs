@@ -19,6 +19,14 @@ use crate::gradients::Gradients;
 use crate::scalar::Scalar;
 use crate::var::Var;
 
+impl<T: Scalar> Recording<T> {
+    /// Number of slots: one per scalar node plus one per block value.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.nodes.len() + self.block_values.len()
+    }
+}
+
 /// A scalar node: its parents' slots and `∂(this)/∂(parent)`.
 ///
 /// A unary node repeats its parent with a zero second partial; a leaf
@@ -94,8 +102,6 @@ pub(crate) struct BlockEntry<T: Scalar> {
 
 /// Everything recorded so far.
 pub(crate) struct Recording<T: Scalar> {
-    /// Number of slots recorded (scalar and block).
-    pub(crate) len: usize,
     /// One node per scalar slot, in recording order (block slots have none).
     pub(crate) nodes: Vec<Node<T>>,
     /// The values of block slots, block after block (block operations read
@@ -205,7 +211,6 @@ impl<T: Scalar> Tape<T> {
     pub fn with_capacity(slots: usize) -> Self {
         Tape {
             rec: UnsafeCell::new(Recording {
-                len: 0,
                 nodes: Vec::with_capacity(slots),
                 block_values: Vec::new(),
                 blocks: Vec::new(),
@@ -248,7 +253,6 @@ impl<T: Scalar> Tape<T> {
     /// the old recording is still alive.
     pub fn clear(&mut self) {
         let rec = self.rec.get_mut();
-        rec.len = 0;
         rec.nodes.clear();
         rec.block_values.clear();
         rec.blocks.clear();
@@ -260,7 +264,7 @@ impl<T: Scalar> Tape<T> {
 
     /// Number of slots (recorded numbers, scalar or inside blocks).
     pub fn len(&self) -> usize {
-        self.read(|r| r.len)
+        self.read(|r| r.len())
     }
 
     /// True if nothing has been recorded.
@@ -296,8 +300,7 @@ impl<T: Scalar> Tape<T> {
     #[inline(always)]
     fn push_node(&self, make: impl FnOnce(u32) -> Node<T>) -> u32 {
         self.write(|rec| {
-            let slot = slot_index(rec.len);
-            rec.len += 1;
+            let slot = slot_index(rec.len());
             rec.nodes.push(make(slot));
             slot
         })
@@ -336,11 +339,10 @@ impl<T: Scalar> Tape<T> {
     /// slot and where its values start in the block-value store.
     pub(crate) fn push_block(&self, values: &[T], op: Box<dyn BlockOp<T>>) -> (u32, u32) {
         self.write(|rec| {
-            let start = slot_index(rec.len);
+            let start = slot_index(rec.len());
             let offset = slot_index(rec.block_values.len());
-            slot_index(rec.len + values.len());
+            slot_index(rec.len() + values.len());
             slot_index(rec.block_values.len() + values.len());
-            rec.len += values.len();
             rec.block_values.extend_from_slice(values);
             rec.blocks.push(BlockEntry {
                 start,
@@ -381,7 +383,7 @@ impl<T: Scalar> Tape<T> {
         let mut node = 0;
         let mut slot = 0;
         let mut block_iter = rec.blocks.iter().peekable();
-        while slot < rec.len {
+        while slot < rec.len() {
             if let Some(b) = block_iter.next_if(|b| b.start as usize == slot) {
                 out.push(Entry::Block {
                     name: b.op.name(),
@@ -448,12 +450,12 @@ impl<T: Scalar> Tape<T> {
         seed: T,
         observe: &mut impl FnMut(SweepStep<'_, T>),
     ) -> Vec<T> {
-        let mut adj = vec![T::zero(); rec.len];
+        let mut adj = vec![T::zero(); rec.len()];
         adj[slot] = seed;
         // Walk the tape backwards as alternating runs of scalar nodes and
         // blocks. A scalar run occupies slots `run_lo .. slot_hi` and the
         // nodes `node_hi - (slot_hi - run_lo) .. node_hi`.
-        let mut slot_hi = rec.len;
+        let mut slot_hi = rec.len();
         let mut node_hi = rec.nodes.len();
         let mut blocks = rec.blocks.iter().rev();
         loop {
