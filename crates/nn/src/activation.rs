@@ -59,6 +59,31 @@ impl Activation {
         }
     }
 
+    /// Replaces every `zᵢ` by `f(zᵢ)` and returns the slopes `f'(zᵢ)`
+    /// (empty for the identity, whose slope is 1 everywhere).
+    ///
+    /// Each arm names its rule as a function item, so the loop is compiled,
+    /// with the rule inlined, once per activation: this is the hot loop of
+    /// a dense layer.
+    pub fn apply_with_slopes<T: Scalar>(self, z: &mut [T]) -> Vec<T> {
+        fn each<T: Scalar>(z: &mut [T], rule: impl Fn(T) -> (T, T)) -> Vec<T> {
+            z.iter_mut()
+                .map(|zi| {
+                    let (a, s) = rule(*zi);
+                    *zi = a;
+                    s
+                })
+                .collect()
+        }
+        match self {
+            Activation::Identity => Vec::new(),
+            Activation::Relu => each(z, rules::relu),
+            Activation::Sigmoid => each(z, rules::sigmoid),
+            Activation::Tanh => each(z, rules::tanh),
+            Activation::Softplus => each(z, rules::softplus),
+        }
+    }
+
     /// `f(z)`.
     pub fn apply<T: Scalar>(self, z: T) -> T {
         (self.rule::<T>())(z).0

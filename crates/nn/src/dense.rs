@@ -108,19 +108,7 @@ pub fn dense<'t, T: Scalar>(
             true,
         );
     });
-    let slope = match activation {
-        Activation::Identity => Vec::new(),
-        act => {
-            let rule = act.rule::<T>();
-            z.iter_mut()
-                .map(|zi| {
-                    let (a, s) = rule(*zi);
-                    *zi = a;
-                    s
-                })
-                .collect()
-        }
-    };
+    let slope = activation.apply_with_slopes(&mut z);
     let op = Dense {
         x: x.slots(),
         w: w.slots(),

@@ -226,7 +226,8 @@ impl Mlp {
             let (fan_in, fan_out) = (self.sizes[l], self.sizes[l + 1]);
             let (wr, br) = self.layer_ranges(l);
             let z = affine(&a, n, fan_in, &self.params[wr], &self.params[br], fan_out);
-            a = z.iter().map(|&v| self.activations[l].apply(v)).collect();
+            a = z.clone();
+            self.activations[l].apply_with_slopes(&mut a);
             trace.push(LayerTrace {
                 z: Matrix::new(n, fan_out, z)?,
                 a: Matrix::new(n, fan_out, a.clone())?,

@@ -7,7 +7,7 @@
 
 use super::{Block, BlockOp, Cotangents, Slots};
 use crate::error::Error;
-use crate::rules::{self, BinaryRule, UnaryRule};
+use crate::rules;
 use std::ops::Range;
 
 use crate::scalar::Scalar;
@@ -75,7 +75,7 @@ impl<T: Scalar> BlockOp<T> for Zip<T> {
 impl<'t, T: Scalar> Block<'t, T> {
     /// `Yᵢⱼ = f(Xᵢⱼ)` for a rule `x ↦ (f(x), f'(x))` from [`crate::rules`]
     /// (or your own); `name` labels the entry when the tape is printed.
-    pub fn map(&self, name: &'static str, rule: UnaryRule<T>) -> Block<'t, T> {
+    pub fn map(&self, name: &'static str, rule: impl Fn(T) -> (T, T)) -> Block<'t, T> {
         let x = self.slots();
         let (mut values, mut partials) = (Vec::with_capacity(x.len()), Vec::with_capacity(x.len()));
         self.tape().with_values(|v| {
@@ -99,7 +99,7 @@ impl<'t, T: Scalar> Block<'t, T> {
         &self,
         other: &Block<'t, T>,
         name: &'static str,
-        rule: BinaryRule<T>,
+        rule: impl Fn(T, T) -> (T, T, T),
     ) -> Result<Block<'t, T>, Error> {
         self.zip_with(other, name, rule, false)
     }
@@ -108,7 +108,7 @@ impl<'t, T: Scalar> Block<'t, T> {
         &self,
         other: &Block<'t, T>,
         name: &'static str,
-        rule: BinaryRule<T>,
+        rule: impl Fn(T, T) -> (T, T, T),
         linear: bool,
     ) -> Result<Block<'t, T>, Error> {
         let tape = self.same_tape(other);
