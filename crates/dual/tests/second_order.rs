@@ -162,3 +162,35 @@ fn threaded_hessian_equals_single_threaded() {
     );
     assert!(r.passed(), "{r}");
 }
+
+/// The progress callback sees every column exactly once, whatever the
+/// threading, and does not change the result.
+#[test]
+fn progress_reports_every_column_once() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    fn f<S: saddle_tape::Real>(x: &[S]) -> S {
+        x.iter().map(|v| v.sin() * *v).sum::<S>() * x[0]
+    }
+    let x: Vec<f64> = (0..29).map(|i| 0.1 * i as f64).collect();
+    for threads in [1, 2] {
+        let seen = AtomicUsize::new(0);
+        let calls = AtomicUsize::new(0);
+        let report = |cols: usize| {
+            seen.fetch_add(cols, Ordering::Relaxed);
+            calls.fetch_add(1, Ordering::Relaxed);
+        };
+        let h = saddle_dual::hessian_with_progress::<8, _>(
+            |y| f(y),
+            &x,
+            HessianOptions { threads },
+            &report,
+        )
+        .unwrap();
+        assert_eq!(seen.load(Ordering::Relaxed), 29);
+        assert_eq!(calls.load(Ordering::Relaxed), 4); // ⌈29/8⌉ sweeps
+        assert_eq!(
+            h,
+            hessian_with::<8, _>(|y| f(y), &x, HessianOptions { threads: 1 }).unwrap()
+        );
+    }
+}
