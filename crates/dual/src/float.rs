@@ -83,30 +83,7 @@ macro_rules! binary {
 }
 
 impl<T: Scalar, const K: usize> Float for Dual<T, K> {
-    constants!(
-        nan,
-        infinity,
-        neg_infinity,
-        neg_zero,
-        min_value,
-        min_positive_value,
-        epsilon,
-        max_value
-    );
-    predicates!(
-        is_nan,
-        is_infinite,
-        is_finite,
-        is_normal,
-        is_sign_positive,
-        is_sign_negative
-    );
-    unary!(
-        floor, ceil, round, trunc, fract, abs, signum, recip, sqrt, cbrt, exp, exp2, exp_m1, ln,
-        log2, log10, ln_1p, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh,
-        to_degrees, to_radians
-    );
-    binary!(powf, log, max, min, abs_sub, hypot, atan2, copysign);
+    saddle_tape::float_rule_methods!(constants, predicates, unary, binary);
 
     fn classify(self) -> FpCategory {
         self.re.classify()

@@ -80,6 +80,18 @@ macro_rules! predicates {
     };
 }
 
+macro_rules! binary {
+    ($($name:ident),*) => {
+        $(
+            #[doc = concat!("See [`rules::", stringify!($name), "`].")]
+            #[inline]
+            fn $name(self, other: Self) -> Self {
+                self.apply2(other, rules::$name)
+            }
+        )*
+    };
+}
+
 macro_rules! unary {
     ($($name:ident),*) => {
         $(
@@ -93,29 +105,7 @@ macro_rules! unary {
 }
 
 impl<T: Scalar> Float for Var<'_, T> {
-    constants!(
-        nan,
-        infinity,
-        neg_infinity,
-        neg_zero,
-        min_value,
-        min_positive_value,
-        epsilon,
-        max_value
-    );
-    predicates!(
-        is_nan,
-        is_infinite,
-        is_finite,
-        is_normal,
-        is_sign_positive,
-        is_sign_negative
-    );
-    unary!(
-        floor, ceil, round, trunc, fract, abs, signum, recip, sqrt, cbrt, exp, exp2, exp_m1, ln,
-        log2, log10, ln_1p, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh,
-        to_degrees, to_radians
-    );
+    crate::float_rule_methods!(constants, predicates, unary, binary);
 
     fn classify(self) -> FpCategory {
         self.value().classify()
@@ -137,38 +127,6 @@ impl<T: Scalar> Float for Var<'_, T> {
     fn powi(self, n: i32) -> Self {
         let (value, partial) = rules::powi(self.value(), n);
         self.unary_with(value, partial, Kind::Nonlinear)
-    }
-
-    fn powf(self, n: Self) -> Self {
-        self.apply2(n, rules::powf)
-    }
-
-    fn log(self, base: Self) -> Self {
-        self.apply2(base, rules::log)
-    }
-
-    fn max(self, other: Self) -> Self {
-        self.apply2(other, rules::max)
-    }
-
-    fn min(self, other: Self) -> Self {
-        self.apply2(other, rules::min)
-    }
-
-    fn abs_sub(self, other: Self) -> Self {
-        self.apply2(other, rules::abs_sub)
-    }
-
-    fn hypot(self, other: Self) -> Self {
-        self.apply2(other, rules::hypot)
-    }
-
-    fn atan2(self, other: Self) -> Self {
-        self.apply2(other, rules::atan2)
-    }
-
-    fn copysign(self, sign: Self) -> Self {
-        self.apply2(sign, rules::copysign)
     }
 
     fn sin_cos(self) -> (Self, Self) {

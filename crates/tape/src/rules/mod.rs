@@ -41,3 +41,41 @@ pub type UnaryRule<T> = fn(T) -> (T, T);
 
 /// A binary rule: `(a, b) ↦ (f(a, b), ∂f/∂a, ∂f/∂b)`.
 pub type BinaryRule<T> = fn(T, T) -> (T, T, T);
+
+/// Expands, inside an `impl Float for …` block, the methods that every
+/// number type of saddle implements the same way, given the caller's four
+/// method-writing macros:
+/// `constants!(nan, …)`, `predicates!(is_nan, …)`, `unary!(floor, …, tanh, …)`
+/// (each with a rule of the same name in this module) and
+/// `binary!(powf, …)` (likewise). One list serves `Var` and the duals, so a
+/// function added here is added everywhere.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! float_rule_methods {
+    ($constants:ident, $predicates:ident, $unary:ident, $binary:ident) => {
+        $constants!(
+            nan,
+            infinity,
+            neg_infinity,
+            neg_zero,
+            min_value,
+            min_positive_value,
+            epsilon,
+            max_value
+        );
+        $predicates!(
+            is_nan,
+            is_infinite,
+            is_finite,
+            is_normal,
+            is_sign_positive,
+            is_sign_negative
+        );
+        $unary!(
+            floor, ceil, round, trunc, fract, abs, signum, recip, sqrt, cbrt, exp, exp2, exp_m1,
+            ln, log2, log10, ln_1p, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh,
+            acosh, atanh, to_degrees, to_radians
+        );
+        $binary!(powf, log, max, min, abs_sub, hypot, atan2, copysign);
+    };
+}
