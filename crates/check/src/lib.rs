@@ -56,6 +56,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod cases;
 mod difference;
 pub mod expr;
 mod report;
