@@ -15,6 +15,7 @@
 //! nonzero at any point (a value that happens to be zero stays in it).
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use crate::scalar::Scalar;
 use crate::tape::{Kind, Recording, Tape};
@@ -75,6 +76,8 @@ struct Graph<'a, T: Scalar> {
     rec: &'a Recording<T>,
     /// For each slot: `Ok(node index)` for scalar slots, `Err(block index)`.
     owner: Vec<Result<u32, u32>>,
+    /// Each block's input slot ranges, asked of its operation once.
+    block_inputs: Vec<Vec<Range<usize>>>,
 }
 
 impl<'a, T: Scalar> Graph<'a, T> {
@@ -91,7 +94,12 @@ impl<'a, T: Scalar> Graph<'a, T> {
                 node += 1;
             }
         }
-        Graph { rec, owner }
+        let block_inputs = rec.blocks.iter().map(|b| b.op.inputs()).collect();
+        Graph {
+            rec,
+            owner,
+            block_inputs,
+        }
     }
 
     /// Calls `visit` with every predecessor slot of `slot`.
@@ -107,8 +115,8 @@ impl<'a, T: Scalar> Graph<'a, T> {
                 }
             }
             Err(block) => {
-                for r in self.rec.blocks[block as usize].op.inputs() {
-                    r.for_each(&mut visit);
+                for r in &self.block_inputs[block as usize] {
+                    r.clone().for_each(&mut visit);
                 }
             }
         }
@@ -165,7 +173,7 @@ impl<T: Scalar> Tape<T> {
                     pairs.extend(d.iter().map(|&j| (i, j)));
                 }
             };
-            for entry in &rec.blocks {
+            for (b, entry) in rec.blocks.iter().enumerate() {
                 let start = entry.start as usize;
                 if start > out
                     || !live[start..(start + entry.len as usize).min(out + 1)]
@@ -175,7 +183,8 @@ impl<T: Scalar> Tape<T> {
                     continue;
                 }
                 if !entry.op.is_linear() {
-                    let from: Vec<usize> = entry.op.inputs().into_iter().flatten().collect();
+                    let from: Vec<usize> =
+                        graph.block_inputs[b].iter().cloned().flatten().collect();
                     square(&domain(&from), &mut pairs);
                 }
             }
