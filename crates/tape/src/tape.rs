@@ -267,6 +267,12 @@ impl<T: Scalar> Tape<T> {
         self.read(|r| r.len())
     }
 
+    /// How many scalar nodes fit before the tape must grow its storage
+    /// (unchanged by [`Tape::clear`]).
+    pub fn capacity(&self) -> usize {
+        self.read(|r| r.nodes.capacity())
+    }
+
     /// True if nothing has been recorded.
     pub fn is_empty(&self) -> bool {
         self.len() == 0

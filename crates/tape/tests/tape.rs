@@ -20,6 +20,16 @@ fn clear_keeps_working_and_gives_the_same_gradient() {
         assert_eq!((tape.num_nodes(), tape.num_blocks()), (0, 0));
     }
     assert_eq!(results[0], 2.0 * 1.5 * (1.5f64 * 1.5).cos() + 1.0);
+    // The memory stays for the next recording.
+    {
+        let t = &tape;
+        let x = t.var(1.0);
+        (0..10_000).fold(x, |acc, _| acc * 1.0001);
+    }
+    let grown = tape.capacity();
+    assert!(grown >= 10_001);
+    tape.clear();
+    assert_eq!(tape.capacity(), grown);
     assert!(results.iter().all(|r| *r == results[0]));
 }
 
