@@ -183,9 +183,11 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
         self.re.is_exact_zero() && self.eps.iter().all(|e| e.is_exact_zero())
     }
 
-    /// `C = A·B` on duals as `1 + 2K` products of `T` matrices, read in place
-    /// through strides:
-    /// `C.re = A.re·B.re`, `C.εₖ = A.εₖ·B.re + A.re·B.εₖ`.
+    /// `C = A·B` on duals from products of `T` matrices:
+    /// `C.re = A.re·B.re`, `C.εₖ = A.εₖ·B.re + A.re·B.εₖ`. With one lane
+    /// that is three calls of `T`'s kernel, reading the parts in place
+    /// through strides; with `K` lanes the tangent parts are stacked so that
+    /// three calls still suffice (see `lane_products`).
     fn gemm(a: MatRef<'_, Self>, b: MatRef<'_, Self>, c: MatMut<'_, Self>, accumulate: bool) {
         check_gemm_shapes(&a, &b, &c);
         let (rows, cols, rs, cs) = (

@@ -13,7 +13,8 @@
 //! A full Hessian is `n` such products, one per column `H eⱼ`; with `K`
 //! lanes each recording yields `K` columns, block operations turn the
 //! per-column matrix-vector work into matrix-matrix work (the gemm hook on
-//! duals is `1 + 2K` calls of the real kernel), and recordings spread across
+//! duals is three calls of the real kernel, with the `K` lanes stacked into
+//! one tall and one wide matrix), and recordings spread across
 //! threads. When the Hessian is sparse, [`sparse_hessian`] reads its pattern
 //! off the tape and colours the columns, so a tridiagonal Hessian costs one
 //! sweep at any size.
