@@ -29,8 +29,9 @@ impl<T: Scalar> Recording<T> {
 
 /// A scalar node: its parents' slots and `∂(this)/∂(parent)`.
 ///
-/// A unary node repeats its parent with a zero second partial; a leaf
-/// names itself as parent. For `f64` this is 24 bytes. Scalar values are
+/// A unary node repeats its parent with a zero second partial (and a
+/// binary operation on one variable twice, like `x·x`, is recorded as
+/// unary); a leaf names itself as parent. For `f64` this is 24 bytes. Scalar values are
 /// not kept on the tape at all: the `Var` handles carry them, and the sweep
 /// needs only the partials.
 #[derive(Clone, Copy, Debug)]
@@ -322,7 +323,10 @@ impl<T: Scalar> Tape<T> {
         Var::on_tape(self, slot, value)
     }
 
-    /// Records `value = f(a, b)` with local partials `(da, db)`.
+    /// Records `value = f(a, b)` with local partials `(da, db)`. When both
+    /// operands are the same variable (`x·x`), the node is unary with the
+    /// summed partial, so every node whose parents coincide is unary and the
+    /// sweep can skip its second update.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn push_binary(
@@ -334,6 +338,9 @@ impl<T: Scalar> Tape<T> {
         value: T,
         kind: Kind,
     ) -> Var<'_, T> {
+        if a == b {
+            return self.push_unary(a, da + db, value, kind);
+        }
         let slot = self.push_node(|_| Node {
             parents: [a, b | (kind as u32) << SLOT_BITS],
             partials: [da, db],
@@ -486,7 +493,12 @@ impl<T: Scalar> Tape<T> {
                 // exist: `clear` takes `&mut self`).
                 unsafe {
                     *adj.get_unchecked_mut(p) += node.partials[0] * a;
-                    *adj.get_unchecked_mut(q) += node.partials[1] * a;
+                    // A unary node repeats its parent; skipping the second
+                    // update avoids a read-modify-write of the slot just
+                    // written.
+                    if q != p {
+                        *adj.get_unchecked_mut(q) += node.partials[1] * a;
+                    }
                 }
                 observe(SweepStep::Node {
                     slot: s,

@@ -40,7 +40,7 @@ impl<T: Scalar> Num for Var<'_, T> {
 }
 
 impl<T: Scalar> Real for Var<'_, T> {
-    #[inline]
+    #[inline(always)]
     fn cst(x: f64) -> Self {
         Var::constant(T::from_f64(x))
     }
@@ -61,7 +61,7 @@ impl<T: Scalar> Real for Var<'_, T> {
 macro_rules! constants {
     ($($name:ident),*) => {
         $(
-            #[inline]
+            #[inline(always)]
             fn $name() -> Self {
                 Var::constant(T::$name())
             }
@@ -72,7 +72,7 @@ macro_rules! constants {
 macro_rules! predicates {
     ($($name:ident),*) => {
         $(
-            #[inline]
+            #[inline(always)]
             fn $name(self) -> bool {
                 self.value().$name()
             }
@@ -84,7 +84,7 @@ macro_rules! binary {
     ($($name:ident),*) => {
         $(
             #[doc = concat!("See [`rules::", stringify!($name), "`].")]
-            #[inline]
+            #[inline(always)]
             fn $name(self, other: Self) -> Self {
                 self.apply2(other, rules::$name)
             }
@@ -96,7 +96,7 @@ macro_rules! unary {
     ($($name:ident),*) => {
         $(
             #[doc = concat!("See [`rules::", stringify!($name), "`].")]
-            #[inline]
+            #[inline(always)]
             fn $name(self) -> Self {
                 self.apply(rules::$name)
             }

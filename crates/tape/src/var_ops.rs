@@ -21,7 +21,7 @@ macro_rules! var_binop {
     ($Op:ident, $op:ident, $OpAssign:ident, $op_assign:ident, $rule:path, $kind:expr) => {
         impl<'t, T: Scalar> $Op for Var<'t, T> {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn $op(self, rhs: Self) -> Self {
                 self.apply2_kind(rhs, $rule, $kind)
             }
@@ -29,7 +29,7 @@ macro_rules! var_binop {
 
         impl<'t, T: Scalar> $Op<f64> for Var<'t, T> {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn $op(self, rhs: f64) -> Self {
                 self.apply2_kind(Var::constant(T::from_f64(rhs)), $rule, $kind)
             }
@@ -37,21 +37,21 @@ macro_rules! var_binop {
 
         impl<'t, T: Scalar> $Op<Var<'t, T>> for f64 {
             type Output = Var<'t, T>;
-            #[inline]
+            #[inline(always)]
             fn $op(self, rhs: Var<'t, T>) -> Var<'t, T> {
                 Var::constant(T::from_f64(self)).apply2_kind(rhs, $rule, $kind)
             }
         }
 
         impl<'t, T: Scalar> $OpAssign for Var<'t, T> {
-            #[inline]
+            #[inline(always)]
             fn $op_assign(&mut self, rhs: Self) {
                 *self = $Op::$op(*self, rhs);
             }
         }
 
         impl<'t, T: Scalar> $OpAssign<f64> for Var<'t, T> {
-            #[inline]
+            #[inline(always)]
             fn $op_assign(&mut self, rhs: f64) {
                 *self = $Op::$op(*self, rhs);
             }
@@ -67,7 +67,7 @@ var_binop!(Rem, rem, RemAssign, rem_assign, rules::rem, Kind::Nonlinear);
 
 impl<T: Scalar> Neg for Var<'_, T> {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn neg(self) -> Self {
         self.apply_kind(rules::neg, Kind::Linear)
     }
