@@ -30,11 +30,13 @@ pub fn asinh<T: Float>(x: T) -> (T, T) {
 /// `acosh x`; `d/dx acosh x = 1/√(x² − 1)` (NaN for `x < 1`).
 #[inline]
 pub fn acosh<T: Float>(x: T) -> (T, T) {
-    (x.acosh(), (x * x - T::one()).sqrt().recip())
+    let v = x.acosh();
+    (v, super::in_domain(v, (x * x - T::one()).sqrt().recip()))
 }
 
 /// `atanh x`; `d/dx atanh x = 1/(1 − x²)` (NaN outside `(−1, 1)`).
 #[inline]
 pub fn atanh<T: Float>(x: T) -> (T, T) {
-    (x.atanh(), (T::one() - x * x).recip())
+    let v = x.atanh();
+    (v, super::in_domain(v, (T::one() - x * x).recip()))
 }

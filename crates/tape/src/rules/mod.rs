@@ -36,6 +36,29 @@ pub use piecewise::*;
 pub use power::*;
 pub use trig::*;
 
+use num_traits::Float;
+
+/// The partial `d`, or NaN where the value `v` is NaN: outside a function's
+/// domain the derivative is NaN too, even where its formula would give a
+/// number (`1/x` for `ln x` at `x < 0`).
+#[inline(always)]
+fn in_domain<T: Float>(v: T, d: T) -> T {
+    if v.is_nan() {
+        v
+    } else {
+        d
+    }
+}
+
+/// NaN in every component: `x · NaN`. On a dual number `T::nan()` would
+/// be a constant, whose zero tangent claims a derivative of `0`; the
+/// product also poisons the tangents, so a NaN value has NaN derivatives
+/// of every order.
+#[inline(always)]
+fn nan_like<T: Float>(x: T) -> T {
+    x * T::nan()
+}
+
 /// A unary rule: `x ↦ (f(x), f'(x))`.
 pub type UnaryRule<T> = fn(T) -> (T, T);
 
@@ -77,5 +100,19 @@ macro_rules! float_rule_methods {
             acosh, atanh, to_degrees, to_radians
         );
         $binary!(powf, log, max, min, abs_sub, hypot, atan2, copysign);
+    };
+}
+
+/// Expands the unary functions that `num_traits::Float` lacks (each with a
+/// rule of the same name in this module) through the caller's `unary!`
+/// macro, exactly like the `unary!` part of [`float_rule_methods!`]:
+/// `Real`'s provided methods, `Var`'s and `Dual`'s overrides all come from
+/// this one list. See "Adding a function" in the [`rules`](crate::rules)
+/// module docs for what an entry expands to.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! real_rule_methods {
+    ($unary:ident) => {
+        $unary!(relu, sigmoid, softplus);
     };
 }
