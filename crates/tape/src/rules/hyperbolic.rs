@@ -21,17 +21,22 @@ pub fn tanh<T: Float>(x: T) -> (T, T) {
     (t, T::one() - t * t)
 }
 
-/// `asinh x`; `d/dx asinh x = 1/√(x² + 1)`.
+/// `asinh x`; `d/dx asinh x = 1/√(x² + 1)`, evaluated as `1/hypot(x, 1)`
+/// so that `x²` does not overflow (at `x = 10³⁰⁰` the slope is `10⁻³⁰⁰`,
+/// not `0`).
 #[inline]
 pub fn asinh<T: Float>(x: T) -> (T, T) {
-    (x.asinh(), (x * x + T::one()).sqrt().recip())
+    (x.asinh(), x.hypot(T::one()).recip())
 }
 
-/// `acosh x`; `d/dx acosh x = 1/√(x² − 1)` (NaN for `x < 1`).
+/// `acosh x`; `d/dx acosh x = 1/√(x² − 1)`, evaluated as
+/// `1/(√(x − 1) √(x + 1))` so that `x²` does not overflow; `+∞` at 1, NaN
+/// for `x < 1`.
 #[inline]
 pub fn acosh<T: Float>(x: T) -> (T, T) {
     let v = x.acosh();
-    (v, super::in_domain(v, (x * x - T::one()).sqrt().recip()))
+    let d = ((x - T::one()).sqrt() * (x + T::one()).sqrt()).recip();
+    (v, super::in_domain(v, d))
 }
 
 /// `atanh x`; `d/dx atanh x = 1/(1 − x²)` (NaN outside `(−1, 1)`).
