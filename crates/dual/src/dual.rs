@@ -51,23 +51,45 @@ impl<T: Scalar, const K: usize> Dual<T, K> {
     }
 
     /// The chain rule for a unary rule's output `(f(a), f'(a))`:
-    /// `f(a + ȧ ε) = f(a) + f'(a) ȧ ε`.
+    /// `f(a + ȧ ε) = f(a) + f'(a) ȧ ε`, with `f'(a) · 0 = 0` exactly (see
+    /// [`scale`]).
     #[inline(always)]
     pub(crate) fn chain(self, (f, df): (T, T)) -> Self {
         Dual {
             re: f,
-            eps: self.eps.map(|e| e * df),
+            eps: self.eps.map(|e| scale(df, e)),
         }
     }
 
     /// The chain rule for a binary rule's output `(f, ∂f/∂a, ∂f/∂b)`:
-    /// `ε` part `∂f/∂a · ȧ + ∂f/∂b · ḃ`.
+    /// `ε` part `∂f/∂a · ȧ + ∂f/∂b · ḃ`, where a term whose tangent is
+    /// exactly zero contributes exactly zero (see [`scale`]): a constant
+    /// operand never turns a non-finite partial of its own (`∂(aᵇ)/∂b =
+    /// aᵇ ln a`, NaN for `a < 0`) into a NaN tangent.
     #[inline(always)]
     pub(crate) fn chain2(self, other: Self, (f, da, db): (T, T, T)) -> Self {
         Dual {
             re: f,
-            eps: std::array::from_fn(|k| da * self.eps[k] + db * other.eps[k]),
+            eps: std::array::from_fn(|k| scale(da, self.eps[k]) + scale(db, other.eps[k])),
         }
+    }
+}
+
+/// `d · e` for a partial `d` and a tangent `e`, taken as exactly `0` when
+/// every component of `e` is zero, whatever `d` is.
+///
+/// A zero tangent means "this input does not move in this direction", so
+/// its term of the chain rule is absent, as a symbolic zero is in JAX; IEEE
+/// arithmetic would make it `NaN` when `d` is infinite or NaN (a partial
+/// outside its function's domain, or the `+∞` slope of `√x` at 0). Only the
+/// partial-based chain rules pay for this test (one compare and
+/// a select for floats); `+`, `−`, `×` do not call it.
+#[inline(always)]
+fn scale<T: Scalar>(d: T, e: T) -> T {
+    if e.is_exact_zero() {
+        T::zero()
+    } else {
+        d * e
     }
 }
 

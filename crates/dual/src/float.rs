@@ -116,17 +116,7 @@ impl<T: Scalar, const K: usize> Real for Dual<T, K> {
         Dual::constant(T::from_f64(x))
     }
 
-    fn relu(self) -> Self {
-        self.chain(rules::relu(self.re))
-    }
-
-    fn sigmoid(self) -> Self {
-        self.chain(rules::sigmoid(self.re))
-    }
-
-    fn softplus(self) -> Self {
-        self.chain(rules::softplus(self.re))
-    }
+    saddle_tape::real_rule_methods!(unary);
 }
 
 /// The `T` numbers of a dual slice, in memory order

@@ -262,6 +262,21 @@ macro_rules! float_scalar {
 float_scalar!(f64, dgemm);
 float_scalar!(f32, sgemm);
 
+/// Writes `Real`'s provided method for each rule named: the rule's value,
+/// computed with `Float` operations (right for `f64`; `Var` and the duals
+/// override it to record one node or apply one chain rule).
+macro_rules! real_provided {
+    ($($name:ident),*) => {
+        $(
+            #[doc = concat!("See [`rules::", stringify!($name), "`](crate::rules::",
+                stringify!($name), "), which states the formula and its derivative.")]
+            #[inline]
+            fn $name(self) -> Self {
+                crate::rules::$name(self).0
+            }
+        )*
+    };
+}
 /// The bound for user functions: any number that behaves like a real,
 /// including mixed arithmetic with plain `f64` constants on the right
 /// (`x * 100.0`, `x - 1.0`).
@@ -298,23 +313,10 @@ pub trait Real:
     /// Embeds an `f64` constant (no tape involved).
     fn cst(x: f64) -> Self;
 
-    /// `max(x, 0)`; see [`rules::relu`](crate::rules::relu). The default
-    /// composes `Float` operations; `Var` records one node.
-    fn relu(self) -> Self {
-        crate::rules::relu(self).0
-    }
-
-    /// `1/(1 + e⁻ˣ)`, evaluated without overflow; see
-    /// [`rules::sigmoid`](crate::rules::sigmoid).
-    fn sigmoid(self) -> Self {
-        crate::rules::sigmoid(self).0
-    }
-
-    /// `ln(1 + eˣ)`, evaluated without overflow; see
-    /// [`rules::softplus`](crate::rules::softplus).
-    fn softplus(self) -> Self {
-        crate::rules::softplus(self).0
-    }
+    // The functions `Float` lacks, one method per entry of
+    // `real_rule_methods!`; `Var` and the duals override them from the same
+    // list (see "Adding a function" in `crate::rules`).
+    crate::real_rule_methods!(real_provided);
 }
 
 impl Real for f64 {

@@ -39,25 +39,6 @@ impl<T: Scalar> Num for Var<'_, T> {
     }
 }
 
-impl<T: Scalar> Real for Var<'_, T> {
-    #[inline(always)]
-    fn cst(x: f64) -> Self {
-        Var::constant(T::from_f64(x))
-    }
-
-    fn relu(self) -> Self {
-        self.apply(rules::relu)
-    }
-
-    fn sigmoid(self) -> Self {
-        self.apply(rules::sigmoid)
-    }
-
-    fn softplus(self) -> Self {
-        self.apply(rules::softplus)
-    }
-}
-
 macro_rules! constants {
     ($($name:ident),*) => {
         $(
@@ -102,6 +83,17 @@ macro_rules! unary {
             }
         )*
     };
+}
+
+/// `cst` and the functions `Float` lacks (one node each), from the same
+/// list as `Real`'s provided methods.
+impl<T: Scalar> Real for Var<'_, T> {
+    #[inline(always)]
+    fn cst(x: f64) -> Self {
+        Var::constant(T::from_f64(x))
+    }
+
+    crate::real_rule_methods!(unary);
 }
 
 impl<T: Scalar> Float for Var<'_, T> {

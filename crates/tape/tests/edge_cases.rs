@@ -93,8 +93,13 @@ fn nan_propagates_to_value_and_derivative() {
 
 #[test]
 fn outside_the_domain_is_nan_not_a_panic() {
+    // The formula 1/x would give −1 here; outside the domain the derivative
+    // is NaN like the value (the convention of the rules table).
     let (v, d) = at(-1.0, |x| x.ln());
-    assert!(v.is_nan() && d == -1.0); // ln(−1) is NaN; the rule 1/x still evaluates
+    assert!(
+        v.is_nan() && d.is_nan(),
+        "ln(−1): value {v}, derivative {d}"
+    );
     let (v, d) = at(2.0, |x| x.asin());
     assert!(v.is_nan() && d.is_nan());
     let (v, _) = at(-1.0, |x| x.sqrt());
@@ -110,4 +115,43 @@ fn max_ignores_a_nan_like_f64_does() {
     let g = y.backward();
     assert_eq!(g.wrt(b), 1.0);
     assert_eq!(g.wrt(a), 0.0);
+}
+
+/// `d/dx xⁿ = n xⁿ⁻¹` for `n = i32::MIN`, where `n − 1` does not exist in
+/// `i32` (it wrapped to `i32::MAX` in release builds: `x^MAX` instead of
+/// `x^(MIN−1)`). At `x = 1 + 2⁻³⁰` the two differ by a factor `e⁴`.
+/// Reference: `n · exp((n − 1) ln(1 + 2⁻³⁰))`. Tolerance `1e-6` relative:
+/// `powi` squares 31 times, and each squaring doubles the relative error
+/// of the previous one, so its result is good to `≈ 2³¹ · 2⁻⁵³ ≈ 2.4e-7`.
+#[test]
+fn powi_i32_min_derivative() {
+    let x0 = 1.0 + 2f64.powi(-30);
+    for n in [i32::MIN, i32::MAX] {
+        let (_, d) = at(x0, |x| x.powi(n));
+        let want = n as f64 * ((n as f64 - 1.0) * 2f64.powi(-30).ln_1p()).exp();
+        assert!(
+            (d - want).abs() <= 1e-6 * want.abs(),
+            "n = {n}: got {d}, want {want}"
+        );
+    }
+    // Exact points: ±1, and the pole at 0 with both signs of zero.
+    assert_eq!(at(1.0, |x| x.powi(i32::MIN)), (1.0, i32::MIN as f64));
+    assert_eq!(at(-1.0, |x| x.powi(i32::MIN)), (1.0, -(i32::MIN as f64)));
+    assert_eq!(
+        at(0.0, |x| x.powi(i32::MIN)),
+        (f64::INFINITY, f64::NEG_INFINITY)
+    );
+    assert_eq!(
+        at(-0.0, |x| x.powi(i32::MIN)),
+        (f64::INFINITY, f64::INFINITY)
+    );
+    // n = 1, n = 0, and negative n at 0.
+    assert_eq!(at(0.0, |x| x.powi(1)), (0.0, 1.0));
+    assert_eq!(at(0.0, |x| x.powi(0)), (1.0, 0.0));
+    assert_eq!(at(0.0, |x| x.powi(-1)), (f64::INFINITY, f64::NEG_INFINITY));
+    assert_eq!(at(0.0, |x| x.powi(-2)), (f64::INFINITY, f64::NEG_INFINITY));
+    assert_eq!(
+        at(-0.0, |x| x.powi(-3)),
+        (f64::NEG_INFINITY, f64::NEG_INFINITY)
+    );
 }

@@ -28,10 +28,17 @@ pub fn div<T: Float>(a: T, b: T) -> (T, T, T) {
 }
 
 /// `a mod b` (remainder with the sign of `a`, as `%` on floats);
-/// `∂/∂a = 1`, `∂/∂b = −trunc(a/b)` (away from the jumps at multiples of `b`).
+/// `∂/∂a = 1`, `∂/∂b = −trunc(a/b)` (away from the jumps at multiples of
+/// `b`; at a jump, the partials of the side `%` returns). NaN partials
+/// where the value is NaN (`b = 0`, `a = ±∞`).
 #[inline]
 pub fn rem<T: Float>(a: T, b: T) -> (T, T, T) {
-    (a % b, T::one(), -(a / b).trunc())
+    let v = a % b;
+    (
+        v,
+        super::in_domain(v, T::one()),
+        super::in_domain(v, -(a / b).trunc()),
+    )
 }
 
 /// `−x`; `d/dx = −1`.

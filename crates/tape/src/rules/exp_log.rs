@@ -2,12 +2,25 @@
 
 use num_traits::Float;
 
+use super::in_domain;
+
 fn ln2<T: Float>() -> T {
     T::from(std::f64::consts::LN_2).unwrap()
 }
 
 fn ln10<T: Float>() -> T {
     T::from(std::f64::consts::LN_10).unwrap()
+}
+
+/// `1/x` for `x ≥ 0`, with `1/(−0) = +∞`: the slope of `ln` at a zero
+/// argument is the limit from inside the domain whatever the zero's sign.
+#[inline]
+fn recip_of_nonneg<T: Float>(x: T) -> T {
+    if x.is_zero() {
+        T::infinity()
+    } else {
+        x.recip()
+    }
 }
 
 /// `eˣ`; `d/dx eˣ = eˣ`.
@@ -30,28 +43,33 @@ pub fn exp_m1<T: Float>(x: T) -> (T, T) {
     (x.exp_m1(), x.exp())
 }
 
-/// `ln x`; `d/dx ln x = 1/x`. NaN for `x < 0`, `−∞` at 0.
+/// `ln x`; `d/dx ln x = 1/x`. NaN (value and derivative) for `x < 0`,
+/// `−∞` at 0 with derivative `+∞`.
 #[inline]
 pub fn ln<T: Float>(x: T) -> (T, T) {
-    (x.ln(), x.recip())
+    let v = x.ln();
+    (v, in_domain(v, recip_of_nonneg(x)))
 }
 
 /// `log₂ x`; `d/dx = 1/(x ln 2)`.
 #[inline]
 pub fn log2<T: Float>(x: T) -> (T, T) {
-    (x.log2(), (x * ln2()).recip())
+    let v = x.log2();
+    (v, in_domain(v, recip_of_nonneg(x) / ln2()))
 }
 
 /// `log₁₀ x`; `d/dx = 1/(x ln 10)`.
 #[inline]
 pub fn log10<T: Float>(x: T) -> (T, T) {
-    (x.log10(), (x * ln10()).recip())
+    let v = x.log10();
+    (v, in_domain(v, recip_of_nonneg(x) / ln10()))
 }
 
 /// `ln(1 + x)` (accurate near 0); `d/dx = 1/(1 + x)`.
 #[inline]
 pub fn ln_1p<T: Float>(x: T) -> (T, T) {
-    (x.ln_1p(), (T::one() + x).recip())
+    let v = x.ln_1p();
+    (v, in_domain(v, (T::one() + x).recip()))
 }
 
 /// `log_b a = ln a / ln b`; `∂/∂a = 1/(a ln b)`, `∂/∂b = −ln a / (b (ln b)²)`.
@@ -59,7 +77,11 @@ pub fn ln_1p<T: Float>(x: T) -> (T, T) {
 pub fn log<T: Float>(a: T, b: T) -> (T, T, T) {
     let (la, lb) = (a.ln(), b.ln());
     let v = la / lb;
-    (v, (a * lb).recip(), -v / (b * lb))
+    (
+        v,
+        in_domain(v, (a * lb).recip()),
+        in_domain(v, -v / (b * lb)),
+    )
 }
 
 /// The constant `π/180`, used by `to_radians`; kept generic for duals.

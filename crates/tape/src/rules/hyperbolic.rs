@@ -21,20 +21,27 @@ pub fn tanh<T: Float>(x: T) -> (T, T) {
     (t, T::one() - t * t)
 }
 
-/// `asinh x`; `d/dx asinh x = 1/√(x² + 1)`.
+/// `asinh x`; `d/dx asinh x = 1/√(x² + 1)`, evaluated as `1/hypot(x, 1)`
+/// so that `x²` does not overflow (at `x = 10³⁰⁰` the slope is `10⁻³⁰⁰`,
+/// not `0`).
 #[inline]
 pub fn asinh<T: Float>(x: T) -> (T, T) {
-    (x.asinh(), (x * x + T::one()).sqrt().recip())
+    (x.asinh(), x.hypot(T::one()).recip())
 }
 
-/// `acosh x`; `d/dx acosh x = 1/√(x² − 1)` (NaN for `x < 1`).
+/// `acosh x`; `d/dx acosh x = 1/√(x² − 1)`, evaluated as
+/// `1/(√(x − 1) √(x + 1))` so that `x²` does not overflow; `+∞` at 1, NaN
+/// for `x < 1`.
 #[inline]
 pub fn acosh<T: Float>(x: T) -> (T, T) {
-    (x.acosh(), (x * x - T::one()).sqrt().recip())
+    let v = x.acosh();
+    let d = ((x - T::one()).sqrt() * (x + T::one()).sqrt()).recip();
+    (v, super::in_domain(v, d))
 }
 
 /// `atanh x`; `d/dx atanh x = 1/(1 − x²)` (NaN outside `(−1, 1)`).
 #[inline]
 pub fn atanh<T: Float>(x: T) -> (T, T) {
-    (x.atanh(), (T::one() - x * x).recip())
+    let v = x.atanh();
+    (v, super::in_domain(v, (T::one() - x * x).recip()))
 }

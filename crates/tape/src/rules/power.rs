@@ -3,28 +3,46 @@
 use num_traits::Float;
 
 /// `xⁿ` for an integer `n`; `d/dx xⁿ = n xⁿ⁻¹` (and `0` for `n = 0`).
+///
+/// For `n = i32::MIN`, `n − 1` does not exist in `i32`, so `xⁿ⁻¹` is
+/// evaluated as `xⁿ · x⁻¹` (the same number, and `−∞·…` signs agree at `±0`).
 #[inline]
 pub fn powi<T: Float>(x: T, n: i32) -> (T, T) {
     if n == 0 {
         return (T::one(), T::zero());
     }
-    (x.powi(n), T::from(n).unwrap() * x.powi(n - 1))
+    let v = x.powi(n);
+    let below = match n.checked_sub(1) {
+        Some(m) => x.powi(m),
+        None => v * x.recip(),
+    };
+    (v, T::from(n).unwrap() * below)
 }
 
 /// `aᵇ`; `∂/∂a = b aᵇ⁻¹`, `∂/∂b = aᵇ ln a`.
 ///
-/// At `a = 0` with `b > 0` the `∂/∂b` term is taken as its limit `0`
-/// (instead of `0 · (−∞) = NaN`). For `a < 0` the value is NaN unless `b`
-/// is an integer, exactly as `f64::powf`.
+/// Conventions (see the table in [`crate::rules`]):
+/// - `b = 0` exactly and `a` zero, infinite or NaN: `∂/∂a = 0` (the section
+///   `a ↦ a⁰ = 1` is constant) instead of `0 · ∞ = NaN`. Elsewhere the
+///   formula `b aᵇ⁻¹` is used even when `b = 0`, so that on dual numbers its
+///   tangent (the mixed derivative `∂²/∂a∂b = aᵇ⁻¹(1 + b ln a)`) is kept.
+/// - `a = 0` and `b ≥ 0`: `∂/∂b = 0`, the derivative of the section
+///   `b ↦ 0ᵇ = 0` for `b > 0` (JAX's choice, `ln` of a zero base taken as
+///   `ln 1`), instead of `0 · (−∞) = NaN` or `1 · (−∞)`.
+/// - `a < 0`: the value is NaN unless `b` is an integer, exactly as
+///   `f64::powf`, and `∂/∂b = aᵇ ln a` is NaN: the section `b ↦ aᵇ` is not
+///   real-valued around `b`. With a constant `b` that partial is dropped
+///   (the tape records a unary node; the dual chain rule skips zero
+///   tangents), so `x.powf(2.0)` is differentiable at every `x`.
 #[inline]
 pub fn powf<T: Float>(a: T, b: T) -> (T, T, T) {
     let v = a.powf(b);
-    let da = if b.is_zero() {
+    let da = if b.is_zero() && !(a.is_finite() && !a.is_zero()) {
         T::zero()
     } else {
         b * a.powf(b - T::one())
     };
-    let db = if a.is_zero() && b > T::zero() {
+    let db = if a.is_zero() && b >= T::zero() {
         T::zero()
     } else {
         v * a.ln()
@@ -32,11 +50,17 @@ pub fn powf<T: Float>(a: T, b: T) -> (T, T, T) {
     (v, da, db)
 }
 
-/// `√x`; `d/dx √x = 1/(2√x)` (`+∞` at 0).
+/// `√x`; `d/dx √x = 1/(2√x)` (`+∞` at `±0`: `√−0 = −0` in IEEE, but the
+/// slope is the limit from inside the domain).
 #[inline]
 pub fn sqrt<T: Float>(x: T) -> (T, T) {
     let s = x.sqrt();
-    (s, (s + s).recip())
+    let d = if s.is_zero() {
+        T::infinity()
+    } else {
+        (s + s).recip()
+    };
+    (s, d)
 }
 
 /// `∛x`; `d/dx ∛x = 1/(3 ∛x²)` (`+∞` at 0).
@@ -47,7 +71,8 @@ pub fn cbrt<T: Float>(x: T) -> (T, T) {
 }
 
 /// `√(a² + b²)`; `∂/∂a = a/h`, `∂/∂b = b/h`. At `a = b = 0` the
-/// partials are taken as `0` (a subgradient of the cone).
+/// partials are taken as `0` (the minimum-norm subgradient of the cone, as
+/// `|x|` at 0), and so are all higher derivatives there.
 #[inline]
 pub fn hypot<T: Float>(a: T, b: T) -> (T, T, T) {
     let h = a.hypot(b);

@@ -42,21 +42,25 @@ pub fn atan<T: Float>(x: T) -> (T, T) {
 }
 
 /// `atan2(y, x)`, the angle of the point `(x, y)`;
-/// `∂/∂y = x/(x² + y²)`, `∂/∂x = −y/(x² + y²)` (NaN at the origin).
+/// `∂/∂y = x/r²`, `∂/∂x = −y/r²` with `r = hypot(x, y)`, evaluated as
+/// `(x/r)/r` so that neither `r² ` overflows (`|x| ≈ 10³⁰⁰`) nor underflows
+/// (`|x| ≈ 10⁻³⁰⁰`). NaN at the origin, where the angle jumps.
 #[inline]
 pub fn atan2<T: Float>(y: T, x: T) -> (T, T, T) {
-    let r2 = x * x + y * y;
-    (y.atan2(x), x / r2, -y / r2)
+    let r = x.hypot(y);
+    (y.atan2(x), x / r / r, -(y / r) / r)
 }
 
 /// `x · 180/π`; `d/dx = 180/π`.
 #[inline]
 pub fn to_degrees<T: Float>(x: T) -> (T, T) {
-    (x.to_degrees(), super::exp_log::deg::<T>().recip())
+    let v = x.to_degrees();
+    (v, super::in_domain(v, super::exp_log::deg::<T>().recip()))
 }
 
 /// `x · π/180`; `d/dx = π/180`.
 #[inline]
 pub fn to_radians<T: Float>(x: T) -> (T, T) {
-    (x.to_radians(), super::exp_log::deg::<T>())
+    let v = x.to_radians();
+    (v, super::in_domain(v, super::exp_log::deg::<T>()))
 }
