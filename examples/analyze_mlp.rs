@@ -36,7 +36,7 @@ use plotters::style::RGBColor;
 use saddle::curvature::{classify, CriticalPoint, Eigen, Tolerances};
 use saddle::dual::HessianOptions;
 use saddle::nn::{
-    datasets, train, Activation, CsvOptions, Dataset, Init, Mlp, Targets, TrainOptions,
+    datasets, train, Activation, CsvOptions, Dataset, Header, Init, Mlp, Targets, TrainOptions,
 };
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -144,7 +144,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let (data, name) = match &args.csv {
         Some(path) => {
             let opts = CsvOptions {
-                has_header: true,
+                header: Header::Present,
                 targets: Targets::Last(args.targets),
             };
             (

@@ -12,22 +12,37 @@ fn build(inputs: Vec<Vec<f64>>, targets: Vec<f64>) -> Result<Dataset, Error> {
     Dataset::new(Matrix::from_rows(&inputs)?, Matrix::column(targets)?)
 }
 
-fn check_n(n: usize) -> Result<(), Error> {
+/// Checks `n ≥ 1` and that `n` samples of `width` numbers (inputs and
+/// targets) can be allocated, so that an absurd `n` is an error rather
+/// than an abort.
+fn check_n(n: usize, width: usize) -> Result<(), Error> {
     if n == 0 {
         return Err(Error::invalid(
             "a synthetic dataset needs at least one sample",
         ));
     }
-    Ok(())
+    let too_many = || {
+        Error::invalid(format!(
+            "cannot allocate a synthetic dataset of {n} samples"
+        ))
+    };
+    // Twice: the rows are built, then copied into the matrices.
+    let entries = n
+        .checked_mul(width)
+        .and_then(|e| e.checked_mul(2))
+        .ok_or_else(too_many)?;
+    Vec::<f64>::new()
+        .try_reserve_exact(entries)
+        .map_err(|_| too_many())
 }
 
 /// `y = sin x + noise·ε`, `x` uniform in `[−π, π]`, `ε ~ N(0, 1)`:
 /// one input, one output.
 ///
 /// # Errors
-/// If `n = 0` or `noise` is negative or not finite.
+/// If `n = 0` or too large to allocate, or `noise` is negative or not finite.
 pub fn noisy_sine(n: usize, noise: f64, seed: u64) -> Result<Dataset, Error> {
-    check_n(n)?;
+    check_n(n, 2)?;
     let bad_noise = || Error::invalid(format!("noise must be finite and ≥ 0, got {noise}"));
     if !(noise.is_finite() && noise >= 0.0) {
         return Err(bad_noise());
@@ -47,9 +62,9 @@ pub fn noisy_sine(n: usize, noise: f64, seed: u64) -> Result<Dataset, Error> {
 /// A bowl, `y = x₁² + x₂²` on `[−1, 1]²`: two inputs, one output, no noise.
 ///
 /// # Errors
-/// If `n = 0`.
+/// If `n = 0` or too large to allocate.
 pub fn bowl(n: usize, seed: u64) -> Result<Dataset, Error> {
-    check_n(n)?;
+    check_n(n, 3)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let xs: Vec<Vec<f64>> = (0..n)
         .map(|_| vec![rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0)])
@@ -62,9 +77,9 @@ pub fn bowl(n: usize, seed: u64) -> Result<Dataset, Error> {
 /// on `[−1, 1]²`. Not linearly separable: a network needs a hidden layer.
 ///
 /// # Errors
-/// If `n = 0`.
+/// If `n = 0` or too large to allocate.
 pub fn xor(n: usize, seed: u64) -> Result<Dataset, Error> {
-    check_n(n)?;
+    check_n(n, 3)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let xs: Vec<Vec<f64>> = (0..n)
         .map(|_| vec![rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0)])

@@ -68,6 +68,14 @@ impl Error {
             kind: ErrorKind::Csv(message.into()),
         }
     }
+
+    /// The message without the "CSV" prefix (to prefix it with a path).
+    pub(crate) fn csv_message(&self) -> String {
+        match &self.kind {
+            ErrorKind::Csv(m) => m.clone(),
+            other => other.to_string(),
+        }
+    }
 }
 
 impl From<saddle_tape::Error> for Error {

@@ -26,6 +26,7 @@
 #![deny(missing_docs)]
 
 mod activation;
+mod csv_file;
 mod data;
 pub mod datasets;
 pub mod delta_rules;
@@ -37,7 +38,8 @@ mod mlp;
 mod train;
 
 pub use activation::Activation;
-pub use data::{CsvOptions, Dataset, Targets};
+pub use csv_file::{CsvData, CsvOptions, Header, Targets};
+pub use data::Dataset;
 pub use dense::dense;
 pub use error::Error;
 pub use loss::mse;

@@ -15,18 +15,25 @@ impl Matrix {
     /// A matrix from row-major data.
     ///
     /// # Errors
-    /// If `data.len() != rows · cols` or the shape is empty.
+    /// If the shape is empty, `rows · cols` overflows `usize`, or
+    /// `data.len() != rows · cols`.
     pub fn new(rows: usize, cols: usize, data: Vec<f64>) -> Result<Self, Error> {
         if rows == 0 || cols == 0 {
             return Err(Error::invalid(format!(
                 "a matrix needs at least one row and column, got {rows}×{cols}"
             )));
         }
-        if data.len() != rows * cols {
+        // Checked: in release builds `rows * cols` would wrap and a huge
+        // shape could match a short `data`.
+        let len = rows.checked_mul(cols).ok_or_else(|| {
+            Error::invalid(format!(
+                "a {rows}×{cols} matrix has more entries than usize can count"
+            ))
+        })?;
+        if data.len() != len {
             return Err(Error::invalid(format!(
-                "{} values for a {rows}×{cols} matrix (expected {})",
+                "{} values for a {rows}×{cols} matrix (expected {len})",
                 data.len(),
-                rows * cols
             )));
         }
         Ok(Matrix { rows, cols, data })
@@ -67,13 +74,51 @@ impl Matrix {
     }
 
     /// Entry `(i, j)`.
+    ///
+    /// # Panics
+    /// If `i ≥ rows` or `j ≥ cols` (an indexing bug, as for slices); the
+    /// checked alternative is [`Matrix::try_get`].
     pub fn get(&self, i: usize, j: usize) -> f64 {
-        self.data[i * self.cols + j]
+        self.try_get(i, j)
+            .unwrap_or_else(|e| panic!("Matrix::get: {e}"))
+    }
+
+    /// Entry `(i, j)`, or an error naming the index and the shape.
+    ///
+    /// # Errors
+    /// If `i ≥ rows` or `j ≥ cols`.
+    pub fn try_get(&self, i: usize, j: usize) -> Result<f64, Error> {
+        if i >= self.rows || j >= self.cols {
+            return Err(Error::invalid(format!(
+                "entry ({i}, {j}) is outside a {}×{} matrix",
+                self.rows, self.cols
+            )));
+        }
+        Ok(self.data[i * self.cols + j])
     }
 
     /// Row `i`.
+    ///
+    /// # Panics
+    /// If `i ≥ rows` (an indexing bug, as for slices); the checked
+    /// alternative is [`Matrix::try_row`].
     pub fn row(&self, i: usize) -> &[f64] {
-        &self.data[i * self.cols..(i + 1) * self.cols]
+        self.try_row(i)
+            .unwrap_or_else(|e| panic!("Matrix::row: {e}"))
+    }
+
+    /// Row `i`, or an error naming the index and the number of rows.
+    ///
+    /// # Errors
+    /// If `i ≥ rows`.
+    pub fn try_row(&self, i: usize) -> Result<&[f64], Error> {
+        if i >= self.rows {
+            return Err(Error::invalid(format!(
+                "row {i} is outside a matrix with {} rows",
+                self.rows
+            )));
+        }
+        Ok(&self.data[i * self.cols..(i + 1) * self.cols])
     }
 
     /// All entries, row-major.
@@ -81,17 +126,32 @@ impl Matrix {
         &self.data
     }
 
-    /// The rows at `indices`, in that order.
-    pub fn select_rows(&self, indices: &[usize]) -> Matrix {
-        let data = indices
-            .iter()
-            .flat_map(|&i| self.row(i).iter().copied())
-            .collect();
-        Matrix {
+    /// The rows at `indices`, in that order (repeats allowed).
+    ///
+    /// # Errors
+    /// If `indices` is empty (a matrix has at least one row) or an index is
+    /// out of range (the message names it and the number of rows).
+    pub fn select_rows(&self, indices: &[usize]) -> Result<Matrix, Error> {
+        if indices.is_empty() {
+            return Err(Error::invalid(
+                "no row indices given: a selection would be an empty matrix",
+            ));
+        }
+        let mut data = Vec::with_capacity(indices.len().saturating_mul(self.cols));
+        for (k, &i) in indices.iter().enumerate() {
+            let row = self.try_row(i).map_err(|_| {
+                Error::invalid(format!(
+                    "index {k} of the selection is row {i}, but there are only {} rows",
+                    self.rows
+                ))
+            })?;
+            data.extend_from_slice(row);
+        }
+        Ok(Matrix {
             rows: indices.len(),
             cols: self.cols,
             data,
-        }
+        })
     }
 
     /// The first entry that is not finite, as `(row, col, value)`.

@@ -75,7 +75,13 @@ impl Mlp {
             .map(|l| if l + 1 == layers { output } else { hidden })
             .collect();
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let mut params = Vec::with_capacity(count_params(sizes));
+        let count = count_params(sizes);
+        let mut params = Vec::new();
+        params.try_reserve_exact(count).map_err(|e| {
+            Error::invalid(format!(
+                "cannot allocate {count} parameters for {sizes:?}: {e}"
+            ))
+        })?;
         for w in sizes.windows(2) {
             let (fan_in, fan_out) = (w[0], w[1]);
             match init {
@@ -173,17 +179,36 @@ impl Mlp {
         Ok(())
     }
 
-    /// Where layer `l`'s `W` (row-major) and `b` sit in the flat vector.
+    /// Where layer `l`'s `W` (row-major) and `b` sit in the flat vector
+    /// (`l` from 0).
+    ///
+    /// # Panics
+    /// If `l ≥ num_layers()` (an indexing bug, as for slices); the checked
+    /// alternative is [`Mlp::try_layer_ranges`].
     pub fn layer_ranges(&self, l: usize) -> (Range<usize>, Range<usize>) {
-        let mut off = 0;
-        for w in self.sizes.windows(2).take(l) {
-            off += (w[0] + 1) * w[1];
+        self.try_layer_ranges(l)
+            .unwrap_or_else(|e| panic!("Mlp::layer_ranges: {e}"))
+    }
+
+    /// [`Mlp::layer_ranges`], or an error if there is no layer `l`.
+    ///
+    /// # Errors
+    /// If `l ≥ num_layers()` (the message names both).
+    pub fn try_layer_ranges(&self, l: usize) -> Result<(Range<usize>, Range<usize>), Error> {
+        if l >= self.num_layers() {
+            return Err(Error::invalid(format!(
+                "layer {l} does not exist: the network has {} layers (0..{})",
+                self.num_layers(),
+                self.num_layers()
+            )));
         }
+        // No overflow: `check_sizes` bounded the total parameter count.
+        let off = count_params(&self.sizes[..=l]);
         let (fan_in, fan_out) = (self.sizes[l], self.sizes[l + 1]);
-        (
+        Ok((
             off..off + fan_in * fan_out,
             off + fan_in * fan_out..off + (fan_in + 1) * fan_out,
-        )
+        ))
     }
 
     fn check_inputs(&self, x: &Matrix) -> Result<(), Error> {
@@ -201,6 +226,11 @@ impl Mlp {
     }
 
     fn check_data(&self, data: &Dataset) -> Result<(), Error> {
+        if data.is_empty() {
+            return Err(Error::invalid(
+                "empty dataset: the loss needs at least one sample",
+            ));
+        }
         self.check_inputs(data.inputs())?;
         let out = *self.sizes.last().expect("sizes checked");
         if data.output_dim() != out {
@@ -335,6 +365,13 @@ impl Mlp {
     /// If the data does not fit, or `v` has the wrong length or is not finite.
     pub fn hvp(&self, data: &Dataset, v: &[f64]) -> Result<Hvp, Error> {
         self.check_data(data)?;
+        if v.len() != self.num_params() {
+            return Err(Error::invalid(format!(
+                "v has {} entries but the network has {} parameters",
+                v.len(),
+                self.num_params()
+            )));
+        }
         Ok(saddle_dual::hvp(
             |p| self.loss_on_tape(p, data),
             &self.params,
@@ -390,6 +427,10 @@ fn affine<T: Scalar>(a: &[T], n: usize, fan_in: usize, w: &[T], b: &[T], fan_out
     z
 }
 
+/// The most parameters a network may have: every parameter is one slot on
+/// a tape, and a saddle-tape holds at most 2³⁰ − 1 slots.
+pub(crate) const MAX_PARAMS: usize = (1 << 30) - 1;
+
 fn check_sizes(sizes: &[usize]) -> Result<(), Error> {
     if sizes.len() < 2 {
         return Err(Error::invalid(format!(
@@ -401,9 +442,21 @@ fn check_sizes(sizes: &[usize]) -> Result<(), Error> {
             "layer size {l} is zero in {sizes:?}"
         )));
     }
-    Ok(())
+    // Checked: `(fan_in + 1)·fan_out` and the sum wrap in release builds.
+    let count = sizes.windows(2).try_fold(0usize, |acc, w| {
+        w[0].checked_add(1)
+            .and_then(|f| f.checked_mul(w[1]))
+            .and_then(|p| acc.checked_add(p))
+    });
+    match count {
+        Some(c) if c <= MAX_PARAMS => Ok(()),
+        _ => Err(Error::invalid(format!(
+            "sizes {sizes:?} give more than {MAX_PARAMS} parameters (a tape holds at most that many variables)"
+        ))),
+    }
 }
 
+/// `Σₗ (fan_in + 1) fan_out` (sizes checked by `check_sizes`).
 fn count_params(sizes: &[usize]) -> usize {
     sizes.windows(2).map(|w| (w[0] + 1) * w[1]).sum()
 }

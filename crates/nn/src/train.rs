@@ -75,7 +75,8 @@ pub struct History {
 ///
 /// # Errors
 /// If the settings are invalid (non-positive or non-finite learning rate,
-/// zero epochs or batch size), the data does not fit the network, or the
+/// zero epochs or batch size, a step count `epochs · ⌈N / batch⌉` that
+/// overflows or whose history cannot be allocated), the data does not fit the network, or the
 /// loss becomes non-finite (the error names the step and suggests a smaller
 /// learning rate; the parameters are left as they were before that step).
 pub fn train(
@@ -99,11 +100,27 @@ pub fn train(
     }
     net.loss(data)?; // shape checks, once
     let steps_per_epoch = data.len().div_ceil(batch);
-    let total_steps = steps_per_epoch * options.epochs;
+    // Checked: the product wraps in release builds for huge epoch counts.
+    let total_steps = steps_per_epoch.checked_mul(options.epochs).ok_or_else(|| {
+        Error::invalid(format!(
+            "{} epochs of {steps_per_epoch} steps each overflow the step count",
+            options.epochs
+        ))
+    })?;
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let mut order: Vec<usize> = (0..data.len()).collect();
     let mut tape = Tape::new();
     let mut history = History::default();
+    // The history holds every step: claim its memory now, so that an absurd
+    // step count is an error here rather than an abort later.
+    for v in [&mut history.loss, &mut history.grad_norm] {
+        v.try_reserve_exact(total_steps).map_err(|e| {
+            Error::invalid(format!(
+                "cannot hold the history of {total_steps} steps ({} epochs): {e}",
+                options.epochs
+            ))
+        })?;
+    }
     let mut params = net.params().to_vec();
     for epoch in 0..options.epochs {
         if options.batch_size.is_some() {
@@ -112,7 +129,7 @@ pub fn train(
         for chunk in order.chunks(batch) {
             let step = history.loss.len();
             let (loss, grad) = if options.batch_size.is_some() {
-                net.gradient_on(&mut tape, &data.select(chunk))
+                net.gradient_on(&mut tape, &data.select(chunk)?)
             } else {
                 net.gradient_on(&mut tape, data)
             };

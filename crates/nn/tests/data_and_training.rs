@@ -2,7 +2,8 @@
 //! Training lowers the loss.
 
 use saddle_nn::{
-    datasets, train, Activation, CsvOptions, Dataset, Init, Matrix, Mlp, Targets, TrainOptions,
+    datasets, train, Activation, CsvOptions, Dataset, Header, Init, Matrix, Mlp, Targets,
+    TrainOptions,
 };
 
 fn csv(text: &str, options: &CsvOptions) -> Result<Dataset, String> {
@@ -12,7 +13,7 @@ fn csv(text: &str, options: &CsvOptions) -> Result<Dataset, String> {
 #[test]
 fn csv_reads_inputs_and_targets() {
     let opts = CsvOptions {
-        has_header: true,
+        header: Header::Present,
         targets: Targets::Names(vec!["y".into()]),
     };
     let d = csv("a,y,b\n1,2,3\n4,5,6\n", &opts).unwrap();
@@ -21,7 +22,7 @@ fn csv_reads_inputs_and_targets() {
     let d = csv(
         "1,2,3\n4,5,6\n",
         &CsvOptions {
-            has_header: false,
+            header: Header::Absent,
             targets: Targets::Columns(vec![0]),
         },
     )
@@ -34,17 +35,20 @@ fn bad_csv_is_an_error_naming_the_place() {
     let opts = CsvOptions::default();
     assert_eq!(
         csv("a,b\n1,2\n3\n", &opts).unwrap_err(),
-        "CSV line 3: ragged row with 1 fields, expected 2"
+        "CSV line 3: ragged row with 1 fields, expected 2 (as on the first line)"
     );
     assert_eq!(
         csv("a,b\n1,2\n3,x\n", &opts).unwrap_err(),
-        "CSV line 3, column 2: \"x\" is not a number"
+        "CSV line 3, column 1 (\"b\"): \"x\" is not a number"
     );
-    assert_eq!(csv("a,b\n", &opts).unwrap_err(), "CSV has no data rows");
+    assert_eq!(
+        csv("a,b\n", &opts).unwrap_err(),
+        "CSV has no data lines (only a header line)"
+    );
     let e = csv(
         "a,b\n1,2\n",
         &CsvOptions {
-            has_header: true,
+            header: Header::Present,
             targets: Targets::Names(vec!["z".into()]),
         },
     )
@@ -53,7 +57,7 @@ fn bad_csv_is_an_error_naming_the_place() {
     let e = csv(
         "a,b\n1,2\n",
         &CsvOptions {
-            has_header: true,
+            header: Header::Present,
             targets: Targets::Last(2),
         },
     )
@@ -62,18 +66,24 @@ fn bad_csv_is_an_error_naming_the_place() {
     let e = csv(
         "a,b\n1,2\n",
         &CsvOptions {
-            has_header: true,
+            header: Header::Present,
             targets: Targets::Columns(vec![5]),
         },
     )
     .unwrap_err();
     assert!(e.contains("target column 5 does not exist"), "{e}");
     let e = csv("a,b\n1,inf\n", &opts).unwrap_err();
-    assert_eq!(e, "targets: row 0, column 0 is inf (data must be finite)");
+    assert_eq!(
+        e,
+        "CSV line 2, column 1 (\"b\"): \"inf\" is not finite (data must be finite)"
+    );
     let e = Dataset::from_csv_path("/nonexistent/file.csv", &opts)
         .unwrap_err()
         .to_string();
-    assert!(e.starts_with("CSV /nonexistent/file.csv:"), "{e}");
+    assert!(
+        e.starts_with("CSV /nonexistent/file.csv: cannot read:"),
+        "{e}"
+    );
 }
 
 #[test]
