@@ -125,12 +125,15 @@ fn every_entry_refuses_bad_input_with_a_named_error() {
                 &["3 numbers", "n = 2"],
             )
         }),
-        case("Hessian::from_column_major n² overflows (n = 2³²)", || {
-            expect_err(
-                Hessian::from_column_major(1 << 32, vec![]),
-                &["n = 4294967296", "overflows"],
-            )
-        }),
+        case(
+            "Hessian::from_column_major n² overflows (n = 2³²)",
+            || {
+                expect_err(
+                    Hessian::from_column_major(1 << 32, vec![]),
+                    &["n = 4294967296", "overflows"],
+                )
+            },
+        ),
         case("Hessian::from_column_major n = usize::MAX", || {
             expect_err(
                 Hessian::from_column_major(usize::MAX, vec![1.0]),
@@ -191,19 +194,25 @@ fn every_entry_refuses_bad_input_with_a_named_error() {
                     &[&x1()],
                 )
             }),
-            case(format!("hessian_matrix_product direction = {bad}"), move || {
-                expect_err(
-                    hessian_matrix_product(|x| f(x), &[1.0, 2.0], &[1.0, bad]),
-                    &[&format!("direction[1] is {bad}")],
-                )
-            }),
-            case(format!("Hessian::asymmetry with an entry {bad}"), move || {
-                let h = Hessian::from_column_major(2, vec![1.0, 2.0, 2.0, bad]).unwrap();
-                match (h.asymmetry(), h.relative_asymmetry()) {
-                    (a, r) if a == f64::INFINITY && r == f64::INFINITY => Ok(()),
-                    other => Err(format!("asymmetry {other:?}, expected +∞ (not symmetric)")),
-                }
-            }),
+            case(
+                format!("hessian_matrix_product direction = {bad}"),
+                move || {
+                    expect_err(
+                        hessian_matrix_product(|x| f(x), &[1.0, 2.0], &[1.0, bad]),
+                        &[&format!("direction[1] is {bad}")],
+                    )
+                },
+            ),
+            case(
+                format!("Hessian::asymmetry with an entry {bad}"),
+                move || {
+                    let h = Hessian::from_column_major(2, vec![1.0, 2.0, 2.0, bad]).unwrap();
+                    match (h.asymmetry(), h.relative_asymmetry()) {
+                        (a, r) if a == f64::INFINITY && r == f64::INFINITY => Ok(()),
+                        other => Err(format!("asymmetry {other:?}, expected +∞ (not symmetric)")),
+                    }
+                },
+            ),
         ]);
     }
     run(cases);
@@ -226,6 +235,9 @@ fn absurd_thread_counts_are_clamped_not_errors() {
         assert_eq!(h, serial, "threads = {threads}");
         // Spawning even 10 000 threads takes seconds; clamped, the 10
         // sweeps take microseconds. 2 s leaves room for a loaded machine.
-        assert!(took < Duration::from_secs(2), "threads = {threads}: {took:?}");
+        assert!(
+            took < Duration::from_secs(2),
+            "threads = {threads}: {took:?}"
+        );
     }
 }

@@ -50,7 +50,14 @@ fn symmetrize_entries_near_f64_max_does_not_overflow() {
 fn huge_thread_count_returns_promptly() {
     let x: Vec<f64> = (0..40).map(|i| 0.05 * i as f64).collect();
     let start = Instant::now();
-    let h = hessian_with::<8, _>(|y| f(y), &x, HessianOptions { threads: usize::MAX }).unwrap();
+    let h = hessian_with::<8, _>(
+        |y| f(y),
+        &x,
+        HessianOptions {
+            threads: usize::MAX,
+        },
+    )
+    .unwrap();
     let took = start.elapsed();
     // 5 sweeps of a 40-variable function: well under a millisecond each;
     // 2 s leaves room for a loaded machine and would not cover thread
@@ -78,7 +85,10 @@ fn thread_counts_give_identical_hessians() {
 #[test]
 fn from_column_major_n_squared_overflow_is_err() {
     let e = Hessian::from_column_major(1 << 32, vec![]).unwrap_err();
-    assert!(e.to_string().contains("n = 4294967296: n² overflows usize"), "{e}");
+    assert!(
+        e.to_string().contains("n = 4294967296: n² overflows usize"),
+        "{e}"
+    );
 }
 
 /// Item 15: `get` out of range panics (documented); `try_get` is the
