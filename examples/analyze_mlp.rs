@@ -252,7 +252,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         gradient: 1e-3,
         ..Tolerances::default()
     };
-    let verdict = classify(&grad, &e, &tol);
+    let verdict = classify(&grad, &e, &tol)?;
     println!("   λmin = {:.6e}, λmax = {:.6e}", e.min(), e.max());
     println!(
         "   {} negative, {} near zero (|λ| ≤ {:.1e}), {} positive",

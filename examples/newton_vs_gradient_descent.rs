@@ -102,7 +102,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &g,
         &Eigen::of(&f.hessian(&best.x)?)?,
         &Tolerances::default(),
-    );
+    )?;
     println!(
         "\nDamped Newton ended at ({:.12}, {:.12}), {verdict}",
         best.x[0], best.x[1]

@@ -76,7 +76,7 @@ fn survey(
     println!("  sampling says: {sampled}");
     let (_, g) = f.value_gradient(&origin)?;
     let e = Eigen::of(&h)?;
-    let c = classify(&g, &e, &Tolerances::default());
+    let c = classify(&g, &e, &Tolerances::default())?;
     println!(
         "  eigenvalues {:?} say: {:?}\n",
         e.values()

@@ -85,7 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!(
         "The decomposition rebuilds H:      max |H − QΛQᵀ| = {:.1e}",
-        e.reconstruction_error(&hess)
+        e.reconstruction_error(&hess)?
     );
 
     // §3.2.5: Q(x) in the eigenbasis has no cross terms.
@@ -123,7 +123,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &loss.value_gradient(&newton.x)?.1,
         &e,
         &Tolerances::default(),
-    );
+    )?;
     println!("\nThe trained network sits at {verdict}");
     if verdict.inertia.zero > 0 {
         println!(

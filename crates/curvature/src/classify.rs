@@ -13,9 +13,18 @@
 
 use std::fmt;
 
+use crate::error::{check_vector, Error};
 use crate::spectrum::Eigen;
 
 /// Thresholds for calling an eigenvalue zero and a point critical.
+///
+/// Valid tolerances ([`Tolerances::check`]) have `eigen_abs ≥ 0` finite,
+/// `0 ≤ eigen_rel < 1` and `gradient ≥ 0` (`+∞` allowed: every point counts
+/// as critical, so only the Hessian is classified). A negative threshold
+/// would call eigenvalues of the wrong sign positive or negative (with
+/// `eigen_abs = −10`, diag(−2, 3) would be a "minimum"); `eigen_rel ≥ 1`
+/// would call every eigenvalue zero. [`inertia`] and [`classify`] refuse
+/// invalid tolerances.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Tolerances {
     /// Absolute part of the zero-eigenvalue threshold.
@@ -40,6 +49,45 @@ impl Default for Tolerances {
             eigen_rel: 1e-8,
             gradient: 1e-6,
         }
+    }
+}
+
+impl Tolerances {
+    /// Tolerances checked by [`Tolerances::check`].
+    ///
+    /// # Errors
+    /// As [`Tolerances::check`].
+    pub fn new(eigen_abs: f64, eigen_rel: f64, gradient: f64) -> Result<Self, Error> {
+        let t = Tolerances {
+            eigen_abs,
+            eigen_rel,
+            gradient,
+        };
+        t.check()?;
+        Ok(t)
+    }
+
+    /// Checks that the thresholds mean something: `eigen_abs` finite and
+    /// `≥ 0`, `eigen_rel` in `[0, 1)`, `gradient ≥ 0` (not NaN).
+    ///
+    /// # Errors
+    /// Naming the first offending field and its value.
+    pub fn check(&self) -> Result<(), Error> {
+        let bad = |field: &str, value: f64, need: &str| {
+            Err(Error::new(format!(
+                "Tolerances::{field} is {value}: it must be {need}"
+            )))
+        };
+        if !(self.eigen_abs >= 0.0 && self.eigen_abs.is_finite()) {
+            return bad("eigen_abs", self.eigen_abs, "finite and ≥ 0");
+        }
+        if !(self.eigen_rel >= 0.0 && self.eigen_rel < 1.0) {
+            return bad("eigen_rel", self.eigen_rel, "in [0, 1)");
+        }
+        if !(self.gradient >= 0.0) {
+            return bad("gradient", self.gradient, "≥ 0 (+∞ allowed)");
+        }
+        Ok(())
     }
 }
 
@@ -110,8 +158,13 @@ pub struct Classification {
     pub zero_threshold: f64,
 }
 
-/// The inertia of a spectrum under `tol`, and the threshold used.
-pub fn inertia(eigen: &Eigen, tol: &Tolerances) -> (Inertia, f64) {
+/// The inertia of a spectrum under `tol`, and the threshold used:
+/// `|λ| ≤ eigen_abs + eigen_rel · maxⱼ |λⱼ|` counts as zero.
+///
+/// # Errors
+/// If `tol` is invalid ([`Tolerances::check`]).
+pub fn inertia(eigen: &Eigen, tol: &Tolerances) -> Result<(Inertia, f64), Error> {
+    tol.check()?;
     let scale = eigen.values().iter().fold(0.0_f64, |m, l| m.max(l.abs()));
     let threshold = tol.eigen_abs + tol.eigen_rel * scale;
     let mut i = Inertia {
@@ -128,7 +181,7 @@ pub fn inertia(eigen: &Eigen, tol: &Tolerances) -> (Inertia, f64) {
             i.zero += 1;
         }
     }
-    (i, threshold)
+    Ok((i, threshold))
 }
 
 /// The definiteness implied by an inertia.
@@ -150,13 +203,35 @@ pub fn definiteness(i: Inertia) -> Definiteness {
 /// use saddle_dual::Hessian;
 /// // f = x² − y² at the origin: gradient 0, H = diag(2, −2).
 /// let h = Hessian::from_column_major(2, vec![2.0, 0.0, 0.0, -2.0])?;
-/// let c = classify(&[0.0, 0.0], &Eigen::of(&h)?, &Tolerances::default());
+/// let c = classify(&[0.0, 0.0], &Eigen::of(&h)?, &Tolerances::default())?;
 /// assert_eq!(c.kind, CriticalPoint::Saddle);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn classify(gradient: &[f64], eigen: &Eigen, tol: &Tolerances) -> Classification {
-    let gradient_norm = gradient.iter().map(|g| g * g).sum::<f64>().sqrt();
-    let (inertia, zero_threshold) = inertia(eigen, tol);
+///
+/// # Errors
+/// If `tol` is invalid ([`Tolerances::check`]), or `gradient` does not have
+/// the spectrum's `n` finite entries (a NaN gradient would otherwise make
+/// the point silently "not critical").
+pub fn classify(
+    gradient: &[f64],
+    eigen: &Eigen,
+    tol: &Tolerances,
+) -> Result<Classification, Error> {
+    check_vector("gradient", gradient, eigen.n())?;
+    // ‖g‖₂ scaled by its largest entry, so that a finite gradient of huge
+    // entries does not overflow to +∞ (it is "not critical" either way, but
+    // the reported norm should be right).
+    let big = gradient.iter().fold(0.0_f64, |m, g| m.max(g.abs()));
+    let gradient_norm = if big == 0.0 {
+        0.0
+    } else {
+        big * gradient
+            .iter()
+            .map(|g| (g / big).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    };
+    let (inertia, zero_threshold) = inertia(eigen, tol)?;
     let definiteness = definiteness(inertia);
     let kind = if !(gradient_norm <= tol.gradient) {
         CriticalPoint::NotCritical
@@ -168,7 +243,7 @@ pub fn classify(gradient: &[f64], eigen: &Eigen, tol: &Tolerances) -> Classifica
             _ => CriticalPoint::Degenerate,
         }
     };
-    Classification {
+    Ok(Classification {
         kind,
         definiteness,
         inertia,
@@ -177,7 +252,7 @@ pub fn classify(gradient: &[f64], eigen: &Eigen, tol: &Tolerances) -> Classifica
         max_eigenvalue: eigen.max(),
         condition_number: eigen.condition_number(),
         zero_threshold,
-    }
+    })
 }
 
 impl fmt::Display for Classification {

@@ -15,33 +15,63 @@
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::error::Error;
+use crate::error::{check_vector, Error};
 use crate::linalg::symmetric_eigen;
 
-/// A fallible Hessian-vector product `v ↦ H v`.
+/// A fallible Hessian-vector product `v ↦ H v`, checked: the right length
+/// and finite. `at` names the step or probe for the error message (built
+/// only on failure).
 fn apply<E: std::fmt::Display>(
     hvp: &mut impl FnMut(&[f64]) -> Result<Vec<f64>, E>,
     v: &[f64],
+    at: &dyn Fn() -> String,
 ) -> Result<Vec<f64>, Error> {
-    let hv = hvp(v).map_err(|e| Error::new(format!("Hessian-vector product failed: {e}")))?;
+    let hv = hvp(v)
+        .map_err(|e| Error::new(format!("Hessian-vector product failed at {}: {e}", at())))?;
     if hv.len() != v.len() {
         return Err(Error::new(format!(
-            "the HVP returned {} entries for a vector of {}",
+            "the HVP returned {} entries for a vector of {} at {}",
             hv.len(),
-            v.len()
+            v.len(),
+            at()
+        )));
+    }
+    if let Some(i) = hv.iter().position(|a| !a.is_finite()) {
+        return Err(Error::new(format!(
+            "the HVP returned (Hv)[{i}] = {} at {}: H v must be finite",
+            hv[i],
+            at()
         )));
     }
     Ok(hv)
+}
+
+/// A vector of `n` entries from `entry`, or an error if `n` numbers cannot
+/// be allocated (`vec!`/`collect` would abort the process on an absurd `n`).
+fn vector_of(n: usize, what: &str, entry: impl FnMut() -> f64) -> Result<Vec<f64>, Error> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| {
+        Error::new(format!(
+            "{what}: a vector of n = {n} numbers cannot be allocated"
+        ))
+    })?;
+    v.extend(std::iter::repeat_with(entry).take(n));
+    Ok(v)
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-fn rademacher(n: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
-    (0..n)
-        .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
-        .collect()
+/// A Rademacher vector (entries ±1) scaled by `scale`.
+fn rademacher(n: usize, scale: f64, rng: &mut ChaCha8Rng) -> Result<Vec<f64>, Error> {
+    vector_of(n, "probe vector", || {
+        if rng.random::<bool>() {
+            scale
+        } else {
+            -scale
+        }
+    })
 }
 
 /// Ritz pairs from a Lanczos run.
@@ -58,18 +88,24 @@ pub struct Ritz {
 }
 
 /// `steps` Lanczos steps from the unit vector `start` (fewer if an invariant
-/// subspace is found), with full reorthogonalisation.
+/// subspace is found), with full reorthogonalisation. `probe` names the run
+/// in errors (spectral density runs one per probe).
 fn lanczos_from<E: std::fmt::Display>(
     hvp: &mut impl FnMut(&[f64]) -> Result<Vec<f64>, E>,
     start: Vec<f64>,
     steps: usize,
+    probe: Option<usize>,
 ) -> Result<Ritz, Error> {
     let n = start.len();
     let mut basis: Vec<Vec<f64>> = vec![start];
     let (mut alpha, mut beta) = (Vec::new(), Vec::new());
     loop {
         let j = basis.len() - 1;
-        let mut w = apply(hvp, &basis[j])?;
+        let at = || match probe {
+            Some(p) => format!("Lanczos step {j} of probe {p}"),
+            None => format!("Lanczos step {j}"),
+        };
+        let mut w = apply(hvp, &basis[j], &at)?;
         alpha.push(dot(&w, &basis[j]));
         // Full reorthogonalisation, twice ("twice is enough").
         for _ in 0..2 {
@@ -79,6 +115,14 @@ fn lanczos_from<E: std::fmt::Display>(
             }
         }
         let b = dot(&w, &w).sqrt();
+        // Finite HVPs can still overflow αⱼ or βⱼ (entries near f64::MAX).
+        if !(alpha[j].is_finite() && b.is_finite()) {
+            return Err(Error::new(format!(
+                "Lanczos coefficients overflow at {}: α = {}, β = {b}",
+                at(),
+                alpha[j]
+            )));
+        }
         let scale = alpha
             .iter()
             .chain(&beta)
@@ -127,7 +171,9 @@ fn lanczos_from<E: std::fmt::Display>(
 /// `O(n·steps²)` arithmetic).
 ///
 /// # Errors
-/// If `n` or `steps` is zero, or the HVP fails or returns the wrong length.
+/// If `n` or `steps` is zero, `n` numbers cannot be allocated, or the HVP
+/// fails, returns the wrong length or a non-finite entry (the error names
+/// the step).
 pub fn lanczos<E: std::fmt::Display>(
     mut hvp: impl FnMut(&[f64]) -> Result<Vec<f64>, E>,
     n: usize,
@@ -140,9 +186,8 @@ pub fn lanczos<E: std::fmt::Display>(
         )));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let z = rademacher(n, &mut rng);
-    let norm = (n as f64).sqrt();
-    lanczos_from(&mut hvp, z.into_iter().map(|v| v / norm).collect(), steps)
+    let start = rademacher(n, 1.0 / (n as f64).sqrt(), &mut rng)?;
+    lanczos_from(&mut hvp, start, steps, None)
 }
 
 /// The `k` largest and `k` smallest eigenpairs, from one Lanczos run of
@@ -195,7 +240,8 @@ pub struct TraceEstimate {
 ///
 /// # Errors
 /// If `n` is zero, `probes < 2` (the standard error needs two), or the HVP
-/// fails.
+/// fails, returns the wrong length or a non-finite entry (the error names
+/// the probe).
 pub fn hutchinson_trace<E: std::fmt::Display>(
     mut hvp: impl FnMut(&[f64]) -> Result<Vec<f64>, E>,
     n: usize,
@@ -208,14 +254,26 @@ pub fn hutchinson_trace<E: std::fmt::Display>(
         )));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut samples = Vec::with_capacity(probes);
-    for _ in 0..probes {
-        let z = rademacher(n, &mut rng);
-        samples.push(dot(&z, &apply(&mut hvp, &z)?));
+    // Welford's running mean and sum of squared deviations: no buffer of
+    // `probes` samples (an absurd `probes` must not abort on allocation).
+    let (mut mean, mut m2) = (0.0_f64, 0.0_f64);
+    for p in 0..probes {
+        let z = rademacher(n, 1.0, &mut rng)?;
+        let sample = dot(
+            &z,
+            &apply(&mut hvp, &z, &|| format!("Hutchinson probe {p}"))?,
+        );
+        if !sample.is_finite() {
+            return Err(Error::new(format!(
+                "Hutchinson probe {p}: zᵀHz = {sample} overflows f64"
+            )));
+        }
+        let delta = sample - mean;
+        mean += delta / (p + 1) as f64;
+        m2 += delta * (sample - mean);
     }
     let m = probes as f64;
-    let mean = samples.iter().sum::<f64>() / m;
-    let var = samples.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / (m - 1.0);
+    let var = m2 / (m - 1.0);
     Ok(TraceEstimate {
         estimate: mean,
         standard_error: (var / m).sqrt(),
@@ -236,20 +294,50 @@ pub struct SpectralDensity {
 
 impl SpectralDensity {
     /// The density of known eigenvalues, each weighted `1/n` and smoothed
-    /// with a Gaussian of width `sigma`, on `points` grid points spanning
-    /// the eigenvalues ± 3σ.
-    pub fn from_eigenvalues(values: &[f64], sigma: f64, points: usize) -> SpectralDensity {
+    /// with a Gaussian of width `sigma`,
+    /// `φ(t) = (1/n) Σᵢ exp(−(t − λᵢ)²/2σ²) / (σ√(2π))`, on `points` grid
+    /// points spanning the eigenvalues ± 3σ.
+    ///
+    /// # Errors
+    /// If `values` is empty or not finite, `sigma` is not positive and
+    /// finite, `points < 2`, or the grid cannot be allocated or spanned in
+    /// `f64`.
+    pub fn from_eigenvalues(
+        values: &[f64],
+        sigma: f64,
+        points: usize,
+    ) -> Result<SpectralDensity, Error> {
+        if values.is_empty() {
+            return Err(Error::new(
+                "SpectralDensity::from_eigenvalues: no eigenvalues given",
+            ));
+        }
+        check_vector("eigenvalues", values, values.len())?;
         let w = 1.0 / values.len() as f64;
         Self::smooth(values.iter().map(|&v| (v, w)).collect(), sigma, points)
     }
 
-    fn smooth(nodes: Vec<(f64, f64)>, sigma: f64, points: usize) -> SpectralDensity {
+    fn smooth(nodes: Vec<(f64, f64)>, sigma: f64, points: usize) -> Result<SpectralDensity, Error> {
+        if !(sigma > 0.0 && sigma.is_finite()) || points < 2 {
+            return Err(Error::new(format!(
+                "spectral density: sigma = {sigma} must be positive and finite, \
+                 points = {points} at least 2"
+            )));
+        }
         let lo = nodes.iter().fold(f64::INFINITY, |m, n| m.min(n.0)) - 3.0 * sigma;
         let hi = nodes.iter().fold(f64::NEG_INFINITY, |m, n| m.max(n.0)) + 3.0 * sigma;
-        let points = points.max(2);
-        let grid: Vec<f64> = (0..points)
-            .map(|i| lo + (hi - lo) * i as f64 / (points - 1) as f64)
-            .collect();
+        if !(hi - lo).is_finite() {
+            return Err(Error::new(format!(
+                "spectral density: the grid [{lo:e}, {hi:e}] (eigenvalues ± 3σ) \
+                 is wider than f64 can hold"
+            )));
+        }
+        let mut i = 0;
+        let grid = vector_of(points, "spectral density grid", || {
+            let t = lo + (hi - lo) * i as f64 / (points - 1) as f64;
+            i += 1;
+            t
+        })?;
         let norm = 1.0 / (sigma * (2.0 * std::f64::consts::PI).sqrt());
         let density = grid
             .iter()
@@ -260,11 +348,11 @@ impl SpectralDensity {
                     .sum()
             })
             .collect();
-        SpectralDensity {
+        Ok(SpectralDensity {
             grid,
             density,
             nodes,
-        }
+        })
     }
 }
 
@@ -287,7 +375,9 @@ pub struct DensityOptions {
 /// from `probes × steps` HVPs.
 ///
 /// # Errors
-/// If a setting is zero or `sigma` is not positive, or the HVP fails.
+/// If a setting is zero, `sigma` is not positive and finite, or the HVP
+/// fails, returns the wrong length or a non-finite entry (the error names
+/// the probe and Lanczos step).
 pub fn spectral_density<E: std::fmt::Display>(
     mut hvp: impl FnMut(&[f64]) -> Result<Vec<f64>, E>,
     n: usize,
@@ -300,17 +390,16 @@ pub fn spectral_density<E: std::fmt::Display>(
         points,
         seed,
     } = *options;
-    if n == 0 || steps == 0 || probes == 0 || !(sigma > 0.0) || points < 2 {
+    if n == 0 || steps == 0 || probes == 0 || !(sigma > 0.0 && sigma.is_finite()) || points < 2 {
         return Err(Error::new(format!(
             "spectral_density: bad settings {options:?} for n = {n}"
         )));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut nodes = Vec::new();
-    for _ in 0..probes {
-        let z = rademacher(n, &mut rng);
-        let norm = (n as f64).sqrt();
-        let r = lanczos_from(&mut hvp, z.into_iter().map(|v| v / norm).collect(), steps)?;
+    for p in 0..probes {
+        let start = rademacher(n, 1.0 / (n as f64).sqrt(), &mut rng)?;
+        let r = lanczos_from(&mut hvp, start, steps, Some(p))?;
         nodes.extend(
             r.values
                 .iter()
@@ -318,5 +407,5 @@ pub fn spectral_density<E: std::fmt::Display>(
                 .map(|(&t, &w)| (t, w / probes as f64)),
         );
     }
-    Ok(SpectralDensity::smooth(nodes, sigma, points))
+    SpectralDensity::smooth(nodes, sigma, points)
 }

@@ -33,7 +33,7 @@
 //! let f = Smooth(Monkey);
 //! let origin = [0.0, 0.0];
 //! let (_, g) = f.value_gradient(&origin)?;
-//! let verdict = classify(&g, &Eigen::of(&f.hessian(&origin)?)?, &Tolerances::default());
+//! let verdict = classify(&g, &Eigen::of(&f.hessian(&origin)?)?, &Tolerances::default())?;
 //! assert_eq!(verdict.kind, CriticalPoint::Degenerate); // the second-order test cannot tell
 //! # Ok::<(), saddle_curvature::Error>(())
 //! ```
@@ -41,6 +41,7 @@
 // `!(a > b)` is meant: it rejects NaN, which `a <= b` would let through.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
+mod avx;
 mod classify;
 mod error;
 mod krylov;

@@ -27,14 +27,25 @@ pub trait Objective {
     /// each; override it with something faster when you have it.
     ///
     /// # Errors
-    /// As [`Objective::hvp`].
+    /// As [`Objective::hvp`], or if an HVP has the wrong length or the
+    /// `n × n` matrix cannot be allocated.
     fn hessian(&self, x: &[f64]) -> Result<Hessian, Error> {
         let n = x.len();
-        let mut data = Vec::with_capacity(n * n);
+        let mut data = Vec::new();
+        n.checked_mul(n)
+            .and_then(|n2| data.try_reserve_exact(n2).ok())
+            .ok_or_else(|| Error::new(format!("a dense {n}×{n} Hessian cannot be allocated")))?;
         let mut e = vec![0.0; n];
         for j in 0..n {
             e[j] = 1.0;
-            data.extend(self.hvp(x, &e)?);
+            let column = self.hvp(x, &e)?;
+            if column.len() != n {
+                return Err(Error::new(format!(
+                    "the HVP returned {} entries for column {j}, x has {n}",
+                    column.len()
+                )));
+            }
+            data.extend(column);
             e[j] = 0.0;
         }
         Ok(Hessian::from_column_major(n, data)?)
@@ -88,6 +99,11 @@ impl<F: Function> Objective for Smooth<F> {
     }
 
     fn value(&self, x: &[f64]) -> Result<f64, Error> {
+        // As the derivative drivers do: an empty or non-finite x is refused.
+        if x.is_empty() {
+            return Err(Error::new("x is empty: need at least one input"));
+        }
+        check_vector("x", x, x.len())?;
         Ok(self.0.eval(x))
     }
 }

@@ -15,6 +15,8 @@
 //!   one of descent, so it leaves saddles that Newton converges to
 //!   (Dauphin et al., 2014). Needs the eigendecomposition: small models.
 
+use saddle_dual::Hessian;
+
 use crate::error::{check_vector, Error};
 use crate::linalg::{cholesky_solve, lu_solve};
 use crate::objective::Objective;
@@ -123,7 +125,7 @@ fn iterate(
     let mut x = x0.to_vec();
     let mut history = Vec::new();
     loop {
-        let (value, grad) = obj.value_gradient(&x)?;
+        let (value, grad) = checked_value_gradient(obj, &x, history.len())?;
         let grad_norm = norm(&grad);
         let done = |stop, x: Vec<f64>, history| {
             Ok(Outcome {
@@ -155,7 +157,7 @@ fn iterate(
         history.push(it);
         x = next;
         if small {
-            let (value, grad) = obj.value_gradient(&x)?;
+            let (value, grad) = checked_value_gradient(obj, &x, history.len())?;
             return Ok(Outcome {
                 x,
                 value,
@@ -165,6 +167,68 @@ fn iterate(
             });
         }
     }
+}
+
+/// The objective's `(f, ∇f)` at iterate `k`, with `∇f` checked to have
+/// `x`'s length: a short gradient would otherwise be silently truncated by
+/// the vector arithmetic.
+fn checked_value_gradient(
+    obj: &impl Objective,
+    x: &[f64],
+    k: usize,
+) -> Result<(f64, Vec<f64>), Error> {
+    let (value, grad) = obj.value_gradient(x)?;
+    if grad.len() != x.len() {
+        return Err(Error::new(format!(
+            "the objective's gradient has {} entries at iteration {k}, x has {}",
+            grad.len(),
+            x.len()
+        )));
+    }
+    Ok((value, grad))
+}
+
+/// The objective's Hessian at `x`, checked: `n × n` for `n = x.len()` and
+/// finite. A wrong size used to index out of bounds inside the solvers.
+fn checked_hessian(obj: &impl Objective, x: &[f64]) -> Result<Hessian, Error> {
+    let h = obj.hessian(x)?;
+    let n = x.len();
+    if h.n() != n {
+        return Err(Error::new(format!(
+            "the objective's Hessian is {}×{} but x has {n} entries",
+            h.n(),
+            h.n()
+        )));
+    }
+    if let Some(k) = h.as_column_major().iter().position(|v| !v.is_finite()) {
+        return Err(Error::new(format!(
+            "the objective's Hessian has entry ({}, {}) = {}: it must be finite",
+            k % n,
+            k / n,
+            h.as_column_major()[k]
+        )));
+    }
+    Ok(h)
+}
+
+/// The objective's `H v`, checked: `v`'s length and finite. A wrong length
+/// used to be silently truncated by the CG updates.
+fn checked_hvp(obj: &impl Objective, x: &[f64], v: &[f64]) -> Result<Vec<f64>, Error> {
+    let hv = obj.hvp(x, v)?;
+    if hv.len() != v.len() {
+        return Err(Error::new(format!(
+            "the objective's HVP returned {} entries, x has {}",
+            hv.len(),
+            v.len()
+        )));
+    }
+    if let Some(i) = hv.iter().position(|a| !a.is_finite()) {
+        return Err(Error::new(format!(
+            "the objective's HVP returned (Hv)[{i}] = {}: it must be finite",
+            hv[i]
+        )));
+    }
+    Ok(hv)
 }
 
 /// Backtracking (Armijo) line search along a descent direction `p`:
@@ -183,6 +247,12 @@ fn line_search(
     let mut t = 1.0;
     for _ in 0..60 {
         let trial = axpy(x, t, p);
+        if trial.iter().any(|v| !v.is_finite()) {
+            // The step overflowed: too long, halve it (and do not hand the
+            // objective a non-finite point, which it may rightly refuse).
+            t *= 0.5;
+            continue;
+        }
         let ft = obj.value(&trial)?;
         if ft.is_finite() && ft <= f + 1e-4 * t * slope {
             return Ok(Some((trial, t)));
@@ -218,10 +288,12 @@ fn searched_step(
 /// whatever its kind.
 ///
 /// # Errors
-/// On bad options or `x0`, or if `f` fails.
+/// On bad options or `x0`, if `f` fails, or if the objective returns a
+/// gradient or Hessian of the wrong size or a non-finite Hessian (the error
+/// names the sizes or the entry).
 pub fn newton(obj: &impl Objective, x0: &[f64], options: &Options) -> Result<Outcome, Error> {
     iterate(obj, x0, options, |x, _, g| {
-        let h = obj.hessian(x)?;
+        let h = checked_hessian(obj, x)?;
         let minus_g: Vec<f64> = g.iter().map(|v| -v).collect();
         let Some(p) = lu_solve(x.len(), h.as_column_major(), &minus_g) else {
             return Ok(None);
@@ -245,7 +317,9 @@ pub fn newton(obj: &impl Objective, x0: &[f64], options: &Options) -> Result<Out
 /// converge quadratically.
 ///
 /// # Errors
-/// On bad options, a negative `initial_damping`, or if `f` fails.
+/// On bad options, a negative `initial_damping`, if `f` fails, or if the
+/// objective returns a gradient or Hessian of the wrong size or a
+/// non-finite Hessian.
 pub fn damped_newton(
     obj: &impl Objective,
     x0: &[f64],
@@ -260,7 +334,7 @@ pub fn damped_newton(
     let mut mu = initial_damping;
     iterate(obj, x0, options, |x, f, g| {
         let n = x.len();
-        let h = obj.hessian(x)?;
+        let h = checked_hessian(obj, x)?;
         let minus_g: Vec<f64> = g.iter().map(|v| -v).collect();
         let scale = (0..n)
             .fold(0.0_f64, |m, i| m.max(h.get(i, i).abs()))
@@ -275,7 +349,11 @@ pub fn damped_newton(
             }
             if let Some(p) = cholesky_solve(n, &a, &minus_g) {
                 let trial = axpy(x, 1.0, &p);
-                let ft = obj.value(&trial)?;
+                let ft = if trial.iter().all(|v| v.is_finite()) {
+                    obj.value(&trial)?
+                } else {
+                    f64::NAN // an overflowing step: rejected, damp more
+                };
                 if ft.is_finite() && ft < f {
                     let it = Iterate {
                         value: 0.0,
@@ -301,7 +379,8 @@ pub fn damped_newton(
 /// line search.
 ///
 /// # Errors
-/// On bad options, `cg_max = 0`, or if `f` fails.
+/// On bad options, `cg_max = 0`, if `f` fails, or if the objective returns
+/// a gradient or HVP of the wrong length or a non-finite HVP.
 pub fn newton_cg(
     obj: &impl Objective,
     x0: &[f64],
@@ -320,7 +399,7 @@ pub fn newton_cg(
         let mut rr = dot(&r, &r);
         let mut hvps = 0;
         for _ in 0..cg_max {
-            let hd = obj.hvp(x, &d)?;
+            let hd = checked_hvp(obj, x, &d)?;
             hvps += 1;
             let curvature = dot(&d, &hd);
             if curvature <= 1e-12 * dot(&d, &d) {
@@ -351,7 +430,8 @@ pub fn newton_cg(
 /// the critical point.
 ///
 /// # Errors
-/// On bad options, `damping ≤ 0`, or if `f` or the eigendecomposition fails.
+/// On bad options, `damping ≤ 0`, if `f` or the eigendecomposition fails,
+/// or if the objective returns a gradient or Hessian of the wrong size.
 pub fn saddle_free_newton(
     obj: &impl Objective,
     x0: &[f64],
@@ -364,7 +444,7 @@ pub fn saddle_free_newton(
         )));
     }
     iterate(obj, x0, options, |x, f, g| {
-        let e = Eigen::of(&obj.hessian(x)?)?;
+        let e = Eigen::of(&checked_hessian(obj, x)?)?;
         let n = x.len();
         let mut p = vec![0.0; n];
         for i in 0..n {

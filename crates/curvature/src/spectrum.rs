@@ -14,12 +14,26 @@ use crate::linalg::symmetric_eigen;
 /// `Q(x) = xᵀ H x = Σᵢ Σⱼ hᵢⱼ xᵢ xⱼ`, computed directly from the entries.
 ///
 /// # Errors
-/// If `x` does not have `n` finite entries.
+/// If `x` does not have `n` finite entries, or the sum overflows (or `H`
+/// has non-finite entries).
 pub fn quadratic_form(h: &Hessian, x: &[f64]) -> Result<f64, Error> {
     check_vector("x", x, h.n())?;
-    Ok((0..h.n())
+    let q = (0..h.n())
         .map(|j| x[j] * h.column(j).iter().zip(x).map(|(a, b)| a * b).sum::<f64>())
-        .sum())
+        .sum();
+    finite_result("xᵀHx", q)
+}
+
+/// `Ok(v)` if `v` is finite, else an error saying that `what` overflowed (or
+/// met a non-finite entry of `H`).
+fn finite_result(what: &str, v: f64) -> Result<f64, Error> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(Error::new(format!(
+            "{what} is {v}: it overflows f64, or H has non-finite entries"
+        )))
+    }
 }
 
 /// The eigendecomposition `H = Q Λ Qᵀ` of a symmetric matrix.
@@ -47,7 +61,9 @@ impl Eigen {
     /// ```
     ///
     /// # Errors
-    /// If an entry is not finite, or the decomposition fails to converge.
+    /// If an entry is not finite, an eigenvalue overflows `f64` (possible
+    /// only for entries near `f64::MAX`), or the decomposition fails to
+    /// converge.
     pub fn of(h: &Hessian) -> Result<Eigen, Error> {
         let mut sym = h.clone();
         sym.symmetrize();
@@ -58,9 +74,10 @@ impl Eigen {
     /// the lower triangle is read).
     ///
     /// # Errors
-    /// If `a` is not `n²` finite numbers, or the decomposition fails.
+    /// If `n` is zero, `a` is not `n²` finite numbers, an eigenvalue
+    /// overflows `f64`, or the decomposition fails.
     pub fn of_symmetric(n: usize, a: &[f64]) -> Result<Eigen, Error> {
-        if n == 0 || a.len() != n * n {
+        if n == 0 || n.checked_mul(n) != Some(a.len()) {
             return Err(Error::new(format!(
                 "expected a nonempty n×n matrix, got {} entries for n = {n}",
                 a.len()
@@ -89,8 +106,19 @@ impl Eigen {
     }
 
     /// The unit eigenvector `vᵢ` of `λᵢ`.
+    ///
+    /// # Panics
+    /// If `i ≥ n`; [`Eigen::try_vector`] is the checked form.
     pub fn vector(&self, i: usize) -> &[f64] {
-        &self.vectors[i * self.n..(i + 1) * self.n]
+        match self.try_vector(i) {
+            Some(v) => v,
+            None => panic!("Eigen::vector({i}) out of range for n = {}", self.n),
+        }
+    }
+
+    /// The unit eigenvector `vᵢ`, or `None` if `i ≥ n`.
+    pub fn try_vector(&self, i: usize) -> Option<&[f64]> {
+        (i < self.n).then(|| &self.vectors[i * self.n..(i + 1) * self.n])
     }
 
     /// `maxᵢⱼ |(QᵀQ − I)ᵢⱼ|`: how far the eigenvectors are from orthonormal
@@ -112,50 +140,65 @@ impl Eigen {
     }
 
     /// `maxᵢⱼ |(H − QΛQᵀ)ᵢⱼ|`: how well the decomposition rebuilds `h`.
-    pub fn reconstruction_error(&self, h: &Hessian) -> f64 {
+    ///
+    /// # Errors
+    /// If `h` is not `n × n`.
+    pub fn reconstruction_error(&self, h: &Hessian) -> Result<f64, Error> {
         let n = self.n;
+        if h.n() != n {
+            return Err(Error::new(format!(
+                "reconstruction_error: the Hessian is {}×{}, the decomposition {n}×{n}",
+                h.n(),
+                h.n()
+            )));
+        }
         let mut worst = 0.0_f64;
         for i in 0..n {
             for j in 0..n {
                 let qlq: f64 = (0..n)
                     .map(|k| self.values[k] * self.vector(k)[i] * self.vector(k)[j])
                     .sum();
-                worst = worst.max((h.get(i, j) - qlq).abs());
+                // `max` would skip a NaN difference; keep it.
+                let d = (h.get(i, j) - qlq).abs();
+                worst = if d.is_nan() { d } else { worst.max(d) };
             }
         }
-        worst
+        Ok(worst)
     }
 
     /// The principal contributions `(vᵢᵀ x)²`, one per eigenvalue.
     ///
     /// # Errors
-    /// If `x` does not have `n` finite entries.
+    /// If `x` does not have `n` finite entries, or a contribution overflows.
     pub fn contributions(&self, x: &[f64]) -> Result<Vec<f64>, Error> {
         check_vector("x", x, self.n)?;
-        Ok((0..self.n)
+        (0..self.n)
             .map(|i| {
-                self.vector(i)
+                let c = self
+                    .vector(i)
                     .iter()
                     .zip(x)
                     .map(|(a, b)| a * b)
                     .sum::<f64>()
-                    .powi(2)
+                    .powi(2);
+                finite_result("(vᵢᵀx)²", c)
             })
-            .collect())
+            .collect()
     }
 
     /// `Q(x) = Σᵢ λᵢ (vᵢᵀ x)²`: the quadratic form rebuilt from the spectrum,
     /// with no cross terms (seed §3.2.5).
     ///
     /// # Errors
-    /// If `x` does not have `n` finite entries.
+    /// If `x` does not have `n` finite entries, or the sum overflows.
     pub fn quadratic_form(&self, x: &[f64]) -> Result<f64, Error> {
-        Ok(self
+        let q = self
             .contributions(x)?
             .iter()
             .zip(&self.values)
             .map(|(c, l)| c * l)
-            .sum())
+            .sum();
+        finite_result("Σ λᵢ (vᵢᵀx)²", q)
     }
 
     /// `|λ|max / |λ|min`: `∞` when an eigenvalue is exactly zero.

@@ -13,6 +13,7 @@ fn verdict(f: &impl Objective, x: &[f64]) -> saddle_curvature::Classification {
         &Eigen::of(&f.hessian(x).unwrap()).unwrap(),
         &Tolerances::default(),
     )
+    .unwrap()
 }
 
 macro_rules! function {
@@ -118,7 +119,9 @@ fn the_tolerances_decide_what_counts_as_zero() {
     let h = saddle_dual::Hessian::from_column_major(2, vec![1.0, 0.0, 0.0, 1e-10]).unwrap();
     let e = Eigen::of(&h).unwrap();
     assert_eq!(
-        classify(&[0.0, 0.0], &e, &Tolerances::default()).kind,
+        classify(&[0.0, 0.0], &e, &Tolerances::default())
+            .unwrap()
+            .kind,
         CriticalPoint::Degenerate
     );
     let strict = Tolerances {
@@ -127,7 +130,7 @@ fn the_tolerances_decide_what_counts_as_zero() {
         ..Tolerances::default()
     };
     assert_eq!(
-        classify(&[0.0, 0.0], &e, &strict).kind,
+        classify(&[0.0, 0.0], &e, &strict).unwrap().kind,
         CriticalPoint::Minimum
     );
 }

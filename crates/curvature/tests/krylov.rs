@@ -159,10 +159,13 @@ fn bad_settings_are_errors() {
     let e = lanczos(|_: &[f64]| Ok::<_, String>(vec![1.0]), 3, 3, 0).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "the HVP returned 1 entries for a vector of 3"
+        "the HVP returned 1 entries for a vector of 3 at Lanczos step 0"
     );
     let e = lanczos(|_: &[f64]| Err::<Vec<f64>, _>("boom"), 3, 3, 0).unwrap_err();
-    assert_eq!(e.to_string(), "Hessian-vector product failed: boom");
+    assert_eq!(
+        e.to_string(),
+        "Hessian-vector product failed at Lanczos step 0: boom"
+    );
     let bad = DensityOptions {
         steps: 5,
         probes: 2,

@@ -24,12 +24,19 @@ impl Hessian {
     /// Wraps `n × n` entries given column by column.
     ///
     /// # Errors
-    /// If `data.len() != n²`.
+    /// If `n²` overflows `usize` or `data.len() != n²`.
     pub fn from_column_major(n: usize, data: Vec<f64>) -> Result<Self, Error> {
-        if data.len() != n * n {
+        // Checked: with a wrapping `n * n`, n = 2³² would "need" 0 entries.
+        let Some(n2) = n.checked_mul(n) else {
             return Err(Error::setting(
                 "Hessian",
-                format!("{} entries for a {n}×{n} matrix", data.len()),
+                format!("n = {n}: n² overflows usize ({} entries given)", data.len()),
+            ));
+        };
+        if data.len() != n2 {
+            return Err(Error::setting(
+                "Hessian",
+                format!("{} entries for a {n}×{n} matrix (need {n2})", data.len()),
             ));
         }
         Ok(Hessian { n, data })
@@ -41,13 +48,35 @@ impl Hessian {
     }
 
     /// `Hᵢⱼ = ∂²f/∂xᵢ∂xⱼ` (row `i`, column `j`).
+    ///
+    /// # Panics
+    /// If `i ≥ n` or `j ≥ n`; [`Hessian::try_get`] is the checked form.
     pub fn get(&self, i: usize, j: usize) -> f64 {
-        self.data[j * self.n + i]
+        match self.try_get(i, j) {
+            Some(v) => v,
+            None => panic!("Hessian::get({i}, {j}) out of range for n = {}", self.n),
+        }
+    }
+
+    /// `Hᵢⱼ`, or `None` if `i ≥ n` or `j ≥ n`.
+    pub fn try_get(&self, i: usize, j: usize) -> Option<f64> {
+        (i < self.n && j < self.n).then(|| self.data[j * self.n + i])
     }
 
     /// Column `j`: `H eⱼ`.
+    ///
+    /// # Panics
+    /// If `j ≥ n`; [`Hessian::try_column`] is the checked form.
     pub fn column(&self, j: usize) -> &[f64] {
-        &self.data[j * self.n..(j + 1) * self.n]
+        match self.try_column(j) {
+            Some(c) => c,
+            None => panic!("Hessian::column({j}) out of range for n = {}", self.n),
+        }
+    }
+
+    /// Column `j`, or `None` if `j ≥ n`.
+    pub fn try_column(&self, j: usize) -> Option<&[f64]> {
+        (j < self.n).then(|| &self.data[j * self.n..(j + 1) * self.n])
     }
 
     /// All entries, column by column.
@@ -65,32 +94,51 @@ impl Hessian {
     /// function agree (Clairaut), so this is rounding error only: columns
     /// come from independent sweeps, and nothing forces them to agree bit
     /// for bit.
+    ///
+    /// If any entry is NaN or ±∞ the result is `+∞`: a non-finite matrix is
+    /// never reported symmetric, so a check `asymmetry() <= tol` fails on
+    /// it. (`f64::max` skips NaN, which used to make a NaN Hessian look
+    /// perfectly symmetric.)
     pub fn asymmetry(&self) -> f64 {
+        if self.data.iter().any(|a| !a.is_finite()) {
+            return f64::INFINITY;
+        }
         let mut worst = 0.0_f64;
         for j in 0..self.n {
             for i in 0..j {
-                worst = worst.max((self.get(i, j) - self.get(j, i)).abs());
+                let (a, b) = (self.data[j * self.n + i], self.data[i * self.n + j]);
+                // |a − b| of two finite numbers can overflow to +∞: that is
+                // a (huge) asymmetry, and +∞ compares as such.
+                worst = worst.max((a - b).abs());
             }
         }
         worst
     }
 
-    /// [`Hessian::asymmetry`] relative to `maxᵢⱼ |Hᵢⱼ|` (0 for a zero matrix).
+    /// [`Hessian::asymmetry`] relative to `maxᵢⱼ |Hᵢⱼ|` (0 for a zero
+    /// matrix, `+∞` if any entry is not finite).
     pub fn relative_asymmetry(&self) -> f64 {
+        let asymmetry = self.asymmetry();
+        if !asymmetry.is_finite() {
+            return f64::INFINITY;
+        }
         let scale = self.data.iter().fold(0.0_f64, |m, a| m.max(a.abs()));
         if scale == 0.0 {
             0.0
         } else {
-            self.asymmetry() / scale
+            asymmetry / scale
         }
     }
 
     /// Replaces `H` by `(H + Hᵀ)/2`, removing the rounding asymmetry.
+    ///
+    /// Computed as `½Hᵢⱼ + ½Hⱼᵢ`, which cannot overflow for finite entries
+    /// (`½(Hᵢⱼ + Hⱼᵢ)` overflows when both are near `f64::MAX`).
     pub fn symmetrize(&mut self) {
         let n = self.n;
         for j in 0..n {
             for i in 0..j {
-                let m = 0.5 * (self.data[j * n + i] + self.data[i * n + j]);
+                let m = 0.5 * self.data[j * n + i] + 0.5 * self.data[i * n + j];
                 self.data[j * n + i] = m;
                 self.data[i * n + j] = m;
             }
@@ -101,10 +149,22 @@ impl Hessian {
 /// How [`hessian_with`] spreads its sweeps.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct HessianOptions {
-    /// Threads: `1` runs on the calling thread, `t > 1` on a pool of `t`
-    /// threads (rayon's global pool when it has `t`, else a new one), `0`
-    /// (the default) on rayon's global pool when there are at least four
-    /// sweeps, else on the calling thread.
+    /// The most sweeps that run at once.
+    ///
+    /// - `0` (the default): "all cores": rayon's current pool (the global
+    ///   one unless called inside `ThreadPool::install`) when there are at
+    ///   least four sweeps, else the calling thread.
+    /// - `1`: the calling thread, one tape.
+    /// - `t > 1`: the sweeps are split into `t` contiguous groups of
+    ///   (nearly) equal size, one tape and one rayon job per group, on the
+    ///   current pool. So at most `t` threads work on it and no thread is
+    ///   ever created per call.
+    ///
+    /// Any `t` is accepted: values above the current pool's size or the
+    /// number of sweeps are clamped to the smaller of the two (more jobs
+    /// than threads or sweeps cannot run at once). `usize::MAX` therefore
+    /// means "all of the pool". The result does not depend on `threads`:
+    /// every column comes from the same arithmetic whichever thread runs it.
     pub threads: usize,
 }
 
@@ -136,7 +196,8 @@ where
 /// `k`-th lane of sweep `s` seeded with `e_{sK+k}`.
 ///
 /// # Errors
-/// If `x` is empty or not finite, or a thread pool cannot be built.
+/// If `x` is empty or not finite, `K = 0`, or the `n × n` result cannot be
+/// allocated.
 pub fn hessian_with<const K: usize, F>(
     f: F,
     x: &[f64],
@@ -217,7 +278,7 @@ where
         return Err(Error::setting("lanes", "K must be at least 1"));
     }
     let n = x.len();
-    let mut out = vec![0.0; n * m];
+    let mut out = zeroed(n, m)?;
     let sweeps = m.div_ceil(K);
     let sweep = |tape: &mut Tape<Dual<f64, K>>, (s, chunk): (usize, &mut [f64])| {
         tape.clear();
@@ -242,36 +303,54 @@ where
         }
         progress(lanes);
     };
-    // The global pool serves "all cores" and any request it already
-    // matches; building a pool costs tens of microseconds, more than a
-    // small Hessian.
-    let global = rayon::current_num_threads();
+    let stride = K * n;
+    let serial = |out: &mut [f64], first_sweep: usize| {
+        let mut tape = Tape::new();
+        out.chunks_mut(stride)
+            .enumerate()
+            .for_each(|(s, c)| sweep(&mut tape, (first_sweep + s, c)));
+    };
     match options.threads {
         0 if sweeps >= 4 => out
-            .par_chunks_mut(K * n)
+            .par_chunks_mut(stride)
             .enumerate()
             .for_each_init(Tape::new, sweep),
-        t if t > 1 && t == global => out
-            .par_chunks_mut(K * n)
-            .enumerate()
-            .for_each_init(Tape::new, sweep),
-        0 | 1 => {
-            let mut tape = Tape::new();
-            out.chunks_mut(K * n)
-                .enumerate()
-                .for_each(|c| sweep(&mut tape, c));
-        }
+        0 | 1 => serial(&mut out, 0),
         t => {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(t)
-                .build()
-                .map_err(|e| Error::setting("threads", e.to_string()))?;
-            pool.install(|| {
-                out.par_chunks_mut(K * n)
+            // Never more jobs than the pool has threads or there are sweeps:
+            // the extra ones could not run at once. Clamping (rather than
+            // building a pool of `t` threads) keeps `usize::MAX` prompt and
+            // avoids a new pool, tens of microseconds, on every call.
+            let jobs = t.min(rayon::current_num_threads()).min(sweeps);
+            if jobs <= 1 {
+                serial(&mut out, 0);
+            } else {
+                let per_job = sweeps.div_ceil(jobs);
+                out.par_chunks_mut(per_job * stride)
                     .enumerate()
-                    .for_each_init(Tape::new, sweep)
-            });
+                    .for_each(|(g, group)| serial(group, g * per_job));
+            }
         }
     }
+    Ok(out)
+}
+
+/// An `n × m` block of zeros, or an error naming its size if it cannot be
+/// had: a dense Hessian of a million variables needs 8 TB, and `vec!` would
+/// abort the process instead of returning.
+fn zeroed(n: usize, m: usize) -> Result<Vec<f64>, Error> {
+    let too_big = || {
+        Error::setting(
+            "Hessian",
+            format!(
+                "an {n}×{m} result ({:.1e} bytes) cannot be allocated",
+                (n as f64) * (m as f64) * 8.0
+            ),
+        )
+    };
+    let len = n.checked_mul(m).ok_or_else(too_big)?;
+    let mut out = Vec::new();
+    out.try_reserve_exact(len).map_err(|_| too_big())?;
+    out.resize(len, 0.0);
     Ok(out)
 }
