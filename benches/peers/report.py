@@ -162,7 +162,7 @@ def main():
         j = jax_res.get(jkey, {}).get("median_ns") if jkey else None
         if sid and s is None:
             missing.append(sid)
-        ratio = f"{s / j:.2f}" if s is not None and j is not None else "–"
+        ratio = f"{s / j:.3g}" if s is not None and j is not None else "–"
         lines.append(f"| {workload} | {op} | {fmt_ns(s)} | {fmt_ns(j)} | {ratio} | {note} |")
     lines.append("")
     if missing:
