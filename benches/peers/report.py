@@ -93,7 +93,7 @@ def fmt_ns(ns):
 
 def machine():
     """The machine, as /proc/cpuinfo and the OS describe it."""
-    model, flags, mhz = "unknown CPU", set(), None
+    model, flags, mhz, ident = "unknown CPU", set(), None, {}
     try:
         with open("/proc/cpuinfo") as fh:
             for line in fh:
@@ -105,6 +105,8 @@ def machine():
                     flags = set(value.split())
                 elif key == "cpu MHz" and mhz is None:
                     mhz = value.strip()
+                elif key in ("cpu family", "model", "stepping") and key not in ident:
+                    ident[key] = value.strip()
     except OSError:
         pass
     isa = [f for f in ["avx512f", "avx512dq", "avx512vl", "avx512bw", "avx512_fp16", "avx2", "fma"] if f in flags]
@@ -114,7 +116,10 @@ def machine():
     except OSError:
         rustc = "rustc unknown"
     return [
-        f"CPU: {model}" + (f", {mhz} MHz reported" if mhz else "") + f"; {os.cpu_count()} cores; {virt}",
+        f"CPU: {model}"
+        + (f" (family {ident.get('cpu family', '?')}, model {ident.get('model', '?')}, "
+           f"stepping {ident.get('stepping', '?')})" if ident else "")
+        + (f", {mhz} MHz reported" if mhz else "") + f"; {os.cpu_count()} cores; {virt}",
         f"instruction sets: {', '.join(isa) if isa else 'none of AVX-512/AVX2/FMA'}",
         f"OS: {platform.system()} {platform.release()}; {rustc}",
         f"load average at report time: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
@@ -151,6 +156,11 @@ def main():
     ]
     if args.quick:
         lines += ["- **--quick: few samples, small sizes only: a smoke test, not a measurement**"]
+    # The benchmark process itself keeps about 1 on the 1-minute load average;
+    # more than that means other work shared the machine during the run.
+    if os.getloadavg()[0] > 1.5:
+        lines += ["- **the machine was loaded during this run (1-minute load average above 1.5): "
+                  "the numbers are not reliable; rerun on a quiet machine**"]
     lines += [
         "",
         "| workload | op | saddle | JAX | saddle / JAX | note |",

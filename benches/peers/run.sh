@@ -19,6 +19,10 @@ for arg in "$@"; do
     esac
 done
 
+for tool in python3 taskset cargo; do
+    command -v "$tool" >/dev/null || { echo "run.sh: needs $tool on PATH" >&2; exit 1; }
+done
+
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
