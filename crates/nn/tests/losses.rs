@@ -290,17 +290,15 @@ fn bce_with_logits_at_zero_logit_has_the_smooth_second_derivative() {
     // branch is taken by the real part with analytic formulas, so the
     // second derivative is the smooth one, σ(0)(1 − σ(0))/(N·m) = 1/8 for
     // two entries (and 0.25·e/(1+e)² … at z = 1).
-    let h = saddle_dual::hessian(|z| bce_two(z), &[0.0, 1.0]).unwrap();
+    let h = saddle_dual::hessian(bce_two, &[0.0, 1.0]).unwrap();
     let s1 = 1.0 / (1.0 + (-1.0f64).exp());
     assert!((h.get(0, 0) - 0.125).abs() <= 1e-16, "{}", h.get(0, 0));
     assert!((h.get(1, 1) - 0.5 * s1 * (1.0 - s1)).abs() <= 1e-16);
     assert_eq!(h.get(0, 1), 0.0);
-    let g = saddle_dual::gradient(|z| bce_two(z), &[0.0, 1.0])
-        .unwrap()
-        .1;
+    let g = saddle_dual::gradient(bce_two, &[0.0, 1.0]).unwrap().1;
     assert!((g[0] - 0.5 * (0.5 - 1.0)).abs() <= 1e-16);
     // Large logits do not overflow.
-    let (v, _) = saddle_dual::gradient(|z| bce_two(z), &[-800.0, 800.0]).unwrap();
+    let (v, _) = saddle_dual::gradient(bce_two, &[-800.0, 800.0]).unwrap();
     assert!((v - 800.0).abs() <= 1e-9, "{v}");
 }
 
@@ -315,9 +313,9 @@ fn huber_threshold_is_validated_and_pieces_have_their_curvature() {
     }
     // Residuals 0.2 (inside δ = 1) and 3 (outside): second derivatives
     // 1/2 and 0 (mean over two entries).
-    let h = saddle_dual::hessian(|p| huber_two(p), &[0.2, -3.0]).unwrap();
+    let h = saddle_dual::hessian(huber_two, &[0.2, -3.0]).unwrap();
     assert_eq!((h.get(0, 0), h.get(1, 1), h.get(0, 1)), (0.5, 0.0, 0.0));
-    let (v, g) = saddle_dual::gradient(|p| huber_two(p), &[0.2, -3.0]).unwrap();
+    let (v, g) = saddle_dual::gradient(huber_two, &[0.2, -3.0]).unwrap();
     assert!((v - 0.5 * (0.5 * 0.04 + (3.0 - 0.5))).abs() <= 1e-15);
     assert_eq!(g, vec![0.1, -0.5]);
 }
