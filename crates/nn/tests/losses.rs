@@ -409,3 +409,58 @@ fn spirals_are_deterministic_and_shaped() {
     assert!(datasets::spirals(5, 1, 0.1, 0).is_err());
     assert!(datasets::spirals(usize::MAX, 2, 0.1, 0).is_err());
 }
+
+/// A user loss with a bug: it subtracts blocks of different shapes.
+struct Misshapen;
+
+impl Loss for Misshapen {
+    fn name(&self) -> &'static str {
+        "misshapen"
+    }
+    fn on_tape<'t, T: Scalar>(
+        &self,
+        p: &Block<'t, T>,
+        _y: &Block<'t, T>,
+    ) -> Result<Var<'t, T>, Error> {
+        let other = p.tape().constant_block(1, 1, &[T::zero()])?;
+        Ok(p.sub(&other)?.mean())
+    }
+}
+
+#[test]
+fn a_user_loss_error_is_returned_by_every_entry_not_a_panic() {
+    // The drivers take closures returning a `Var`; an error inside one is
+    // kept and returned after the driver finishes.
+    let data = datasets::bowl(4, 1).unwrap();
+    let net = Mlp::new(
+        &[2, 3, 1],
+        Activation::Tanh,
+        Activation::Identity,
+        Init::Xavier,
+        1,
+    )
+    .unwrap();
+    let v = vec![1.0; net.num_params()];
+    let errors = [
+        net.loss_with(&data, &Misshapen).unwrap_err(),
+        net.loss_and_gradient_with(&data, &Misshapen).unwrap_err(),
+        net.hvp_with(&data, &Misshapen, &v).unwrap_err(),
+        net.hessian_with(&data, &Misshapen, HessianOptions::default(), &|_| {})
+            .unwrap_err(),
+        train_with(
+            &mut net.clone(),
+            &data,
+            &Misshapen,
+            &TrainOptions::default(),
+            |_| {},
+        )
+        .unwrap_err(),
+    ];
+    for e in errors {
+        let e = e.to_string();
+        assert_eq!(
+            e,
+            "sub: shapes 4×1 and 1×1 do not fit (elementwise needs equal shapes)"
+        );
+    }
+}
