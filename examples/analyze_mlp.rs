@@ -144,7 +144,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let (data, name) = match &args.csv {
         Some(path) => {
             let opts = CsvOptions {
-                header: Header::Present,
+                header: Header::Auto,
                 targets: Targets::Last(args.targets),
             };
             (

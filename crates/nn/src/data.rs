@@ -39,6 +39,26 @@ impl Dataset {
         Ok(Dataset { inputs, targets })
     }
 
+    /// A classification dataset: inputs and one class index per sample,
+    /// stored as a one-column target matrix (exact as `f64`) for
+    /// [`SoftmaxCrossEntropy`](crate::SoftmaxCrossEntropy), which checks
+    /// the indices against the network's outputs.
+    ///
+    /// # Errors
+    /// If the number of labels is not the number of rows, or as
+    /// [`Dataset::new`].
+    pub fn classification(inputs: Matrix, labels: &[usize]) -> Result<Self, Error> {
+        if labels.len() != inputs.rows() {
+            return Err(Error::invalid(format!(
+                "{} labels for {} samples",
+                labels.len(),
+                inputs.rows()
+            )));
+        }
+        let targets = Matrix::column(labels.iter().map(|&c| c as f64).collect())?;
+        Dataset::new(inputs, targets)
+    }
+
     /// Number of samples `N`.
     pub fn len(&self) -> usize {
         self.inputs.rows()

@@ -96,3 +96,49 @@ pub fn xor(n: usize, seed: u64) -> Result<Dataset, Error> {
         .collect();
     build(xs, ys)
 }
+
+/// `K` interleaved spiral arms in the plane, one class each (the classic
+/// CS231n set): for class `k` and `i = 0..n`, with `r = i/n` and
+/// `t = 4k + 4 i/n + noise·ε`, `ε ~ N(0, 1)`, the sample is
+/// `(r sin t, r cos t)` with label `k`. Two inputs; the target is one
+/// column of class indices, for [`SoftmaxCrossEntropy`](crate::SoftmaxCrossEntropy).
+/// Not linearly separable for `K ≥ 2`.
+///
+/// # Errors
+/// If `n_per_class = 0`, `classes < 2`, the total is too large to
+/// allocate, or `noise` is negative or not finite.
+pub fn spirals(
+    n_per_class: usize,
+    classes: usize,
+    noise: f64,
+    seed: u64,
+) -> Result<Dataset, Error> {
+    if classes < 2 {
+        return Err(Error::invalid(format!(
+            "a classification set needs at least 2 classes, got {classes}"
+        )));
+    }
+    let n = n_per_class.checked_mul(classes).ok_or_else(|| {
+        Error::invalid(format!(
+            "{n_per_class} samples × {classes} classes overflow the sample count"
+        ))
+    })?;
+    check_n(n, 3)?;
+    let bad_noise = || Error::invalid(format!("noise must be finite and ≥ 0, got {noise}"));
+    if !(noise.is_finite() && noise >= 0.0) {
+        return Err(bad_noise());
+    }
+    let normal = Normal::new(0.0, noise).map_err(|_| bad_noise())?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut xs = Vec::with_capacity(n);
+    let mut labels = Vec::with_capacity(n);
+    for k in 0..classes {
+        for i in 0..n_per_class {
+            let r = i as f64 / n_per_class as f64;
+            let t = 4.0 * k as f64 + 4.0 * r + normal.sample(&mut rng);
+            xs.push(vec![r * t.sin(), r * t.cos()]);
+            labels.push(k);
+        }
+    }
+    Dataset::classification(Matrix::from_rows(&xs)?, &labels)
+}

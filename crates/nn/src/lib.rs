@@ -9,7 +9,10 @@
 //!
 //! The conventions are the seed's (row vectors): a batch is a matrix whose
 //! rows are samples, `z = a W + b` with `W` of shape `fan_in × fan_out`,
-//! `a = f(z)`, and the loss is the mean squared error over all entries.
+//! `a = f(z)`. The loss is any [`Loss`]: the mean squared error ([`Mse`],
+//! the short forms `loss`, `hvp`, `hessian`, [`train`]), softmax
+//! cross-entropy, binary cross-entropy with logits, Huber, or your own
+//! written with block operations (the `*_with` forms).
 //!
 //! ```
 //! use saddle_nn::{datasets, Activation, Init, Mlp};
@@ -26,11 +29,13 @@
 #![deny(missing_docs)]
 
 mod activation;
+mod cross_entropy;
 mod csv_file;
 mod data;
 pub mod datasets;
 pub mod delta_rules;
 mod dense;
+mod entrywise_losses;
 mod error;
 mod loss;
 mod matrix;
@@ -38,11 +43,15 @@ mod mlp;
 mod train;
 
 pub use activation::Activation;
+pub use cross_entropy::{
+    class_labels, pick, row_logsumexp, softmax_cross_entropy, SoftmaxCrossEntropy,
+};
 pub use csv_file::{CsvData, CsvOptions, Header, Targets};
 pub use data::Dataset;
 pub use dense::dense;
+pub use entrywise_losses::{bce_with_logits, huber, BceWithLogits, Huber};
 pub use error::Error;
-pub use loss::mse;
+pub use loss::{mse, Loss, Mse};
 pub use matrix::Matrix;
 pub use mlp::{Init, LayerTrace, Mlp};
-pub use train::{train, History, Step, TrainOptions};
+pub use train::{train, train_with, History, Step, TrainOptions};

@@ -1,6 +1,7 @@
 //! The multilayer perceptron: layers `z = a W + b`, `a = f(z)`.
 
 use std::ops::Range;
+use std::sync::Mutex;
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -12,7 +13,7 @@ use crate::activation::Activation;
 use crate::data::Dataset;
 use crate::dense::dense;
 use crate::error::Error;
-use crate::loss::mse;
+use crate::loss::{Loss, Mse};
 use crate::matrix::Matrix;
 
 /// How to initialise weights (biases start at zero).
@@ -225,7 +226,9 @@ impl Mlp {
         Ok(())
     }
 
-    fn check_data(&self, data: &Dataset) -> Result<(), Error> {
+    /// Checks that `data` fits the network and `loss` (the loss checks
+    /// the targets).
+    fn check_data(&self, data: &Dataset, loss: &impl Loss) -> Result<(), Error> {
         if data.is_empty() {
             return Err(Error::invalid(
                 "empty dataset: the loss needs at least one sample",
@@ -233,13 +236,7 @@ impl Mlp {
         }
         self.check_inputs(data.inputs())?;
         let out = *self.sizes.last().expect("sizes checked");
-        if data.output_dim() != out {
-            return Err(Error::invalid(format!(
-                "targets have {} columns but the network has {out} outputs",
-                data.output_dim()
-            )));
-        }
-        Ok(())
+        loss.check_targets(data.targets(), out)
     }
 
     /// The forward pass on plain `f64` (no tape), keeping every layer's
@@ -274,12 +271,12 @@ impl Mlp {
         Ok(self.forward_trace(x)?.pop().expect("at least one layer").a)
     }
 
-    /// The loss `L = mean((a⁽ᴸ⁾ − Y)²)` on plain `f64`.
+    /// The loss `L = mean((a⁽ᴸ⁾ − Y)²)` ([`Mse`]) on plain `f64`.
     ///
     /// # Errors
     /// If the data does not fit the network.
     pub fn loss(&self, data: &Dataset) -> Result<f64, Error> {
-        self.check_data(data)?;
+        self.check_data(data, &Mse)?;
         let p = self.forward(data.inputs())?;
         let y = data.targets().as_slice();
         Ok(p.as_slice()
@@ -288,6 +285,17 @@ impl Mlp {
             .map(|(a, b)| (a - b) * (a - b))
             .sum::<f64>()
             / y.len() as f64)
+    }
+
+    /// The value of any [`Loss`] `L(a⁽ᴸ⁾, Y)` (recorded on a tape of `f64`).
+    ///
+    /// # Errors
+    /// If the data does not fit the network or the loss.
+    pub fn loss_with(&self, data: &Dataset, loss: &impl Loss) -> Result<f64, Error> {
+        self.check_data(data, loss)?;
+        let tape = Tape::new();
+        let p = tape.vars(&self.params);
+        Ok(self.loss_on_tape_with(&p, data, loss)?.value())
     }
 
     /// The forward pass recorded on a tape: the prediction block
@@ -331,40 +339,98 @@ impl Mlp {
     /// saddle-dual can differentiate it with respect to `params`.
     ///
     /// # Panics
-    /// As [`Mlp::forward_on_tape`], or if the targets do not fit.
+    /// As [`Mlp::forward_on_tape`], or if the targets do not fit (the
+    /// checked form is [`Mlp::loss_on_tape_with`]).
     pub fn loss_on_tape<'t, T: Scalar>(&self, params: &[Var<'t, T>], data: &Dataset) -> Var<'t, T> {
-        let prediction = self.forward_on_tape(params, data.inputs());
-        mse(&prediction, &convert(data.targets()))
-            .expect("loss_on_tape: targets do not fit the network")
+        self.loss_on_tape_with(params, data, &Mse)
+            .unwrap_or_else(|e| panic!("loss_on_tape: {e}"))
     }
 
-    /// `(L, ∇L)` with respect to every parameter, by reverse mode.
+    /// Any [`Loss`] recorded on a tape: [`Mlp::forward_on_tape`], the
+    /// targets as a constant block, then [`Loss::on_tape`].
+    ///
+    /// # Errors
+    /// If the loss rejects the shapes.
+    ///
+    /// # Panics
+    /// As [`Mlp::forward_on_tape`].
+    pub fn loss_on_tape_with<'t, T: Scalar>(
+        &self,
+        params: &[Var<'t, T>],
+        data: &Dataset,
+        loss: &impl Loss,
+    ) -> Result<Var<'t, T>, Error> {
+        let prediction = self.forward_on_tape(params, data.inputs());
+        let y = data.targets();
+        let targets = prediction
+            .tape()
+            .constant_block(y.rows(), y.cols(), &convert(y))?;
+        loss.on_tape(&prediction, &targets)
+    }
+
+    /// `(L, ∇L)` of the MSE with respect to every parameter, by reverse
+    /// mode.
     ///
     /// # Errors
     /// If the data does not fit the network.
     pub fn loss_and_gradient(&self, data: &Dataset) -> Result<(f64, Vec<f64>), Error> {
-        self.check_data(data)?;
-        let mut tape = Tape::new();
-        Ok(self.gradient_on(&mut tape, data))
+        self.loss_and_gradient_with(data, &Mse)
     }
 
-    /// [`Mlp::loss_and_gradient`] on a caller's tape (cleared first), so
-    /// training reuses one allocation.
-    pub(crate) fn gradient_on(&self, tape: &mut Tape<f64>, data: &Dataset) -> (f64, Vec<f64>) {
+    /// `(L, ∇L)` of any [`Loss`] with respect to every parameter, by
+    /// reverse mode.
+    ///
+    /// # Errors
+    /// If the data does not fit the network or the loss.
+    pub fn loss_and_gradient_with(
+        &self,
+        data: &Dataset,
+        loss: &impl Loss,
+    ) -> Result<(f64, Vec<f64>), Error> {
+        self.check_data(data, loss)?;
+        let mut tape = Tape::new();
+        let (l, g, _) = self.gradient_on(&mut tape, data, loss)?;
+        Ok((l, g))
+    }
+
+    /// [`Mlp::loss_and_gradient_with`] on a caller's tape (cleared first),
+    /// so training reuses one allocation; also the loss's accuracy.
+    pub(crate) fn gradient_on(
+        &self,
+        tape: &mut Tape<f64>,
+        data: &Dataset,
+        loss: &impl Loss,
+    ) -> Result<(f64, Vec<f64>, Option<f64>), Error> {
         tape.clear();
         let tape = &*tape;
         let p = tape.vars(&self.params);
-        let loss = self.loss_on_tape(&p, data);
-        (loss.value(), loss.backward().wrt_all(&p))
+        let prediction = self.forward_on_tape(&p, data.inputs());
+        let y = data.targets();
+        let targets = tape.constant_block(y.rows(), y.cols(), y.as_slice())?;
+        let l = loss.on_tape(&prediction, &targets)?;
+        let accuracy = loss.accuracy(
+            &Matrix::new(prediction.rows(), prediction.cols(), prediction.values())?,
+            y,
+        );
+        Ok((l.value(), l.backward().wrt_all(&p), accuracy))
     }
 
-    /// Value, gradient and Hessian-vector product `∇²L v` of the loss, by
+    /// Value, gradient and Hessian-vector product `∇²L v` of the MSE, by
     /// forward-over-reverse (one sweep on a tape of duals).
     ///
     /// # Errors
     /// If the data does not fit, or `v` has the wrong length or is not finite.
     pub fn hvp(&self, data: &Dataset, v: &[f64]) -> Result<Hvp, Error> {
-        self.check_data(data)?;
+        self.hvp_with(data, &Mse, v)
+    }
+
+    /// [`Mlp::hvp`] for any [`Loss`].
+    ///
+    /// # Errors
+    /// If the data does not fit the network or the loss, or `v` has the
+    /// wrong length or is not finite.
+    pub fn hvp_with(&self, data: &Dataset, loss: &impl Loss, v: &[f64]) -> Result<Hvp, Error> {
+        self.check_data(data, loss)?;
         if v.len() != self.num_params() {
             return Err(Error::invalid(format!(
                 "v has {} entries but the network has {} parameters",
@@ -372,20 +438,40 @@ impl Mlp {
                 self.num_params()
             )));
         }
-        Ok(saddle_dual::hvp(
-            |p| self.loss_on_tape(p, data),
+        let failure = Mutex::new(None);
+        let result = saddle_dual::hvp(
+            |p| self.recorded_or_kept(p, data, loss, &failure),
             &self.params,
             v,
-        )?)
+        );
+        take_failure(failure)?;
+        Ok(result?)
     }
 
-    /// The full Hessian `∇²L` with respect to every parameter, assembled
-    /// from HVPs [`LANES`] columns per sweep, with the given threading.
+    /// The loss on a tape; an error is kept in `failure` (the drivers take
+    /// closures that return a `Var`) and a constant returned in its place.
+    fn recorded_or_kept<'t, T: Scalar>(
+        &self,
+        p: &[Var<'t, T>],
+        data: &Dataset,
+        loss: &impl Loss,
+        failure: &Mutex<Option<Error>>,
+    ) -> Var<'t, T> {
+        self.loss_on_tape_with(p, data, loss).unwrap_or_else(|e| {
+            let mut slot = failure.lock().unwrap_or_else(|poison| poison.into_inner());
+            slot.get_or_insert(e);
+            Var::constant(T::zero())
+        })
+    }
+
+    /// The full Hessian `∇²L` of the MSE with respect to every parameter,
+    /// assembled from HVPs [`LANES`] columns per sweep, with the given
+    /// threading.
     ///
     /// # Errors
     /// If the data does not fit the network.
     pub fn hessian(&self, data: &Dataset, options: HessianOptions) -> Result<Hessian, Error> {
-        self.hessian_with_progress(data, options, &|_| {})
+        self.hessian_with(data, &Mse, options, &|_| {})
     }
 
     /// [`Mlp::hessian`], calling `progress(columns)` after every sweep with
@@ -399,13 +485,42 @@ impl Mlp {
         options: HessianOptions,
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<Hessian, Error> {
-        self.check_data(data)?;
-        Ok(hessian_with_progress::<LANES, _>(
-            |p| self.loss_on_tape(p, data),
+        self.hessian_with(data, &Mse, options, progress)
+    }
+
+    /// The full Hessian of any [`Loss`] with respect to every parameter
+    /// (as [`Mlp::hessian_with_progress`]; pass `&|_| {}` for no progress).
+    ///
+    /// # Errors
+    /// If the data does not fit the network or the loss.
+    pub fn hessian_with(
+        &self,
+        data: &Dataset,
+        loss: &impl Loss,
+        options: HessianOptions,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<Hessian, Error> {
+        self.check_data(data, loss)?;
+        let failure = Mutex::new(None);
+        let result = hessian_with_progress::<LANES, _>(
+            |p| self.recorded_or_kept(p, data, loss, &failure),
             &self.params,
             options,
             progress,
-        )?)
+        );
+        take_failure(failure)?;
+        Ok(result?)
+    }
+}
+
+/// The first error a loss reported inside a driver's closure, if any.
+fn take_failure(failure: Mutex<Option<Error>>) -> Result<(), Error> {
+    match failure
+        .into_inner()
+        .unwrap_or_else(|poison| poison.into_inner())
+    {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }
 

@@ -8,6 +8,7 @@ use saddle_tape::Tape;
 
 use crate::data::Dataset;
 use crate::error::Error;
+use crate::loss::{Loss, Mse};
 use crate::mlp::Mlp;
 
 /// Settings for [`train`].
@@ -49,6 +50,9 @@ pub struct Step {
     pub loss: f64,
     /// `‖∇L‖₂` before the step.
     pub grad_norm: f64,
+    /// The (mini-batch) accuracy before the step, for classification
+    /// losses ([`Loss::accuracy`]); `None` otherwise.
+    pub accuracy: Option<f64>,
 }
 
 /// The loss and gradient norm of every step, in order.
@@ -58,6 +62,9 @@ pub struct History {
     pub loss: Vec<f64>,
     /// `‖∇L‖₂` before each step.
     pub grad_norm: Vec<f64>,
+    /// The accuracy before each step, for classification losses (empty
+    /// otherwise).
+    pub accuracy: Vec<f64>,
 }
 
 /// Trains `net` on `data` by gradient descent, `θ ← θ − η ∇L(θ)`, calling
@@ -83,6 +90,32 @@ pub fn train(
     net: &mut Mlp,
     data: &Dataset,
     options: &TrainOptions,
+    on_step: impl FnMut(&Step),
+) -> Result<History, Error> {
+    train_with(net, data, &Mse, options, on_step)
+}
+
+/// [`train`] with any [`Loss`]; for classification losses every step also
+/// reports the accuracy.
+///
+/// ```
+/// use saddle_nn::{datasets, train_with, Activation, Init, Mlp, SoftmaxCrossEntropy, TrainOptions};
+/// let data = datasets::spirals(30, 3, 0.0, 2)?;
+/// let mut net = Mlp::new(&[2, 16, 3], Activation::Tanh, Activation::Identity, Init::Xavier, 2)?;
+/// let opts = TrainOptions { learning_rate: 0.5, epochs: 50, ..TrainOptions::default() };
+/// let h = train_with(&mut net, &data, &SoftmaxCrossEntropy, &opts, |_| {})?;
+/// assert!(h.loss.last().unwrap() < &h.loss[0]);
+/// assert_eq!(h.accuracy.len(), 50);
+/// # Ok::<(), saddle_nn::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`train`], and if the targets do not fit the loss.
+pub fn train_with(
+    net: &mut Mlp,
+    data: &Dataset,
+    loss: &impl Loss,
+    options: &TrainOptions,
     mut on_step: impl FnMut(&Step),
 ) -> Result<History, Error> {
     let eta = options.learning_rate;
@@ -98,7 +131,7 @@ pub fn train(
     if batch == 0 {
         return Err(Error::invalid("the batch size must be at least 1"));
     }
-    net.loss(data)?; // shape checks, once
+    net.loss_with(data, loss)?; // shape checks, once
     let steps_per_epoch = data.len().div_ceil(batch);
     // Checked: the product wraps in release builds for huge epoch counts.
     let total_steps = steps_per_epoch.checked_mul(options.epochs).ok_or_else(|| {
@@ -113,7 +146,11 @@ pub fn train(
     let mut history = History::default();
     // The history holds every step: claim its memory now, so that an absurd
     // step count is an error here rather than an abort later.
-    for v in [&mut history.loss, &mut history.grad_norm] {
+    for v in [
+        &mut history.loss,
+        &mut history.grad_norm,
+        &mut history.accuracy,
+    ] {
         v.try_reserve_exact(total_steps).map_err(|e| {
             Error::invalid(format!(
                 "cannot hold the history of {total_steps} steps ({} epochs): {e}",
@@ -128,28 +165,30 @@ pub fn train(
         }
         for chunk in order.chunks(batch) {
             let step = history.loss.len();
-            let (loss, grad) = if options.batch_size.is_some() {
-                net.gradient_on(&mut tape, &data.select(chunk)?)
+            let (value, grad, accuracy) = if options.batch_size.is_some() {
+                net.gradient_on(&mut tape, &data.select(chunk)?, loss)?
             } else {
-                net.gradient_on(&mut tape, data)
+                net.gradient_on(&mut tape, data, loss)?
             };
             let grad_norm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
-            if !loss.is_finite() || !grad_norm.is_finite() {
-                return Err(Error::diverged(step, loss, eta));
+            if !value.is_finite() || !grad_norm.is_finite() {
+                return Err(Error::diverged(step, value, eta));
             }
             for (p, g) in params.iter_mut().zip(&grad) {
                 *p -= eta * g;
             }
             net.set_params(&params)
                 .map_err(|_| Error::diverged(step + 1, f64::NAN, eta))?;
-            history.loss.push(loss);
+            history.loss.push(value);
             history.grad_norm.push(grad_norm);
+            history.accuracy.extend(accuracy);
             on_step(&Step {
                 step,
                 epoch,
                 total_steps,
-                loss,
+                loss: value,
                 grad_norm,
+                accuracy,
             });
         }
     }

@@ -16,8 +16,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use saddle_dual::HessianOptions;
 use saddle_nn::{
-    datasets, delta_rules, dense, mse, train, Activation, CsvOptions, Dataset, Error, Header, Init,
-    Matrix, Mlp, Targets, TrainOptions,
+    bce_with_logits, class_labels, datasets, delta_rules, dense, huber, mse, pick,
+    softmax_cross_entropy, train, train_with, Activation, BceWithLogits, CsvOptions, Dataset,
+    Error, Header, Huber, Init, Matrix, Mlp, SoftmaxCrossEntropy, Targets, TrainOptions,
 };
 use saddle_tape::Tape;
 
@@ -468,6 +469,181 @@ fn block_cases() -> Vec<Case> {
     ]
 }
 
+/// A 3-class network and data for it.
+fn classifier() -> Mlp {
+    Mlp::new(
+        &[2, 3, 3],
+        Activation::Tanh,
+        Activation::Identity,
+        Init::Xavier,
+        0,
+    )
+    .unwrap()
+}
+
+fn labels(values: Vec<f64>) -> Result<Dataset, Error> {
+    Dataset::new(
+        Matrix::new(values.len(), 2, vec![0.1; 2 * values.len()])?,
+        Matrix::column(values)?,
+    )
+}
+
+fn loss_cases() -> Vec<Case> {
+    let ce = SoftmaxCrossEntropy;
+    vec![
+        case("Huber::new 0", "positive and finite, got 0", || {
+            Huber::new(0.0)
+        }),
+        case("Huber::new -1", "got -1", || Huber::new(-1.0)),
+        case("Huber::new NaN", "got NaN", || Huber::new(f64::NAN)),
+        case("Huber::new inf", "got inf", || Huber::new(f64::INFINITY)),
+        case(
+            "Mlp::loss_with CE label = K",
+            "target row 1: 3 is not a class index",
+            move || classifier().loss_with(&labels(vec![0.0, 3.0])?, &ce),
+        ),
+        case(
+            "Mlp::loss_and_gradient_with CE label 0.5",
+            "0.5 is not a class index",
+            move || classifier().loss_and_gradient_with(&labels(vec![0.5])?, &ce),
+        ),
+        case(
+            "Mlp::hvp_with CE label 1e300",
+            "is not a class index",
+            move || classifier().hvp_with(&labels(vec![1e300])?, &ce, &[0.0; 21]),
+        ),
+        case(
+            "Mlp::hvp_with short v",
+            "v has 2 entries but the network has 21",
+            move || classifier().hvp_with(&labels(vec![1.0])?, &ce, &[0.0; 2]),
+        ),
+        case(
+            "Mlp::hessian_with CE two target columns",
+            "class-index targets need one column, got 3",
+            move || {
+                classifier().hessian_with(
+                    &Dataset::new(
+                        Matrix::new(1, 2, vec![0.0; 2])?,
+                        Matrix::new(1, 3, vec![0.0; 3])?,
+                    )?,
+                    &ce,
+                    HessianOptions::default(),
+                    &|_| {},
+                )
+            },
+        ),
+        case(
+            "Mlp::loss_with BCE target 2",
+            "target row 0, column 0 is 2, not a probability",
+            || net().loss_with(&labels(vec![2.0])?, &BceWithLogits),
+        ),
+        case(
+            "Mlp::loss_with Huber wrong targets",
+            "targets have 2 columns",
+            || net().loss_with(&two_targets(), &Huber::new(1.0)?),
+        ),
+        case(
+            "train_with CE bad label",
+            "target row 0: -1 is not a class index",
+            move || {
+                train_with(
+                    &mut classifier(),
+                    &labels(vec![-1.0])?,
+                    &ce,
+                    &TrainOptions::default(),
+                    |_| {},
+                )
+            },
+        ),
+        case("train_with CE NaN rate", "learning rate", move || {
+            let o = TrainOptions {
+                learning_rate: f64::NAN,
+                ..TrainOptions::default()
+            };
+            train_with(&mut classifier(), &labels(vec![1.0])?, &ce, &o, |_| {})
+        }),
+        case("class_labels two columns", "need one column, got 2", || {
+            class_labels(&Matrix::new(1, 2, vec![0.0; 2])?, 3)
+        }),
+        case(
+            "Dataset::classification label count",
+            "3 labels for 2 samples",
+            || Dataset::classification(Matrix::new(2, 1, vec![0.0; 2])?, &[0, 1, 2]),
+        ),
+        case(
+            "datasets::spirals 1 class",
+            "at least 2 classes, got 1",
+            || datasets::spirals(4, 1, 0.1, 0),
+        ),
+        case(
+            "datasets::spirals 0 per class",
+            "at least one sample",
+            || datasets::spirals(0, 3, 0.1, 0),
+        ),
+        case(
+            "datasets::spirals overflow",
+            "overflow the sample count",
+            || datasets::spirals(usize::MAX, 3, 0.1, 0),
+        ),
+        case(
+            "datasets::spirals NaN noise",
+            "noise must be finite",
+            || datasets::spirals(3, 3, f64::NAN, 0),
+        ),
+        case(
+            "softmax_cross_entropy label count",
+            "1 labels for 2 rows",
+            || {
+                let tape = Tape::<f64>::new();
+                let z = tape.input_block(2, 3, &[0.0; 6])?;
+                softmax_cross_entropy(&z, &[0]).map(|_| ())
+            },
+        ),
+        case(
+            "softmax_cross_entropy label out of range",
+            "label 3 of row 1 is not a class of 3",
+            || {
+                let tape = Tape::<f64>::new();
+                let z = tape.input_block(2, 3, &[0.0; 6])?;
+                softmax_cross_entropy(&z, &[0, 3]).map(|_| ())
+            },
+        ),
+        case(
+            "pick out of range",
+            "column 5 of row 0 is outside 3 columns",
+            || {
+                let tape = Tape::<f64>::new();
+                let z = tape.input_block(1, 3, &[0.0; 3])?;
+                pick(&z, &[5]).map(|_| ())
+            },
+        ),
+        case("pick count", "2 column indices for 1 rows", || {
+            let tape = Tape::<f64>::new();
+            let z = tape.input_block(1, 3, &[0.0; 3])?;
+            pick(&z, &[0, 1]).map(|_| ())
+        }),
+        case(
+            "bce_with_logits length",
+            "bce_with_logits: 3 predictions (1×3) but 2 targets",
+            || {
+                let tape = Tape::<f64>::new();
+                let z = tape.input_block(1, 3, &[0.0; 3])?;
+                bce_with_logits(&z, &[0.0; 2]).map(|_| ())
+            },
+        ),
+        case("huber length", "huber: 3 predictions", || {
+            let tape = Tape::<f64>::new();
+            let z = tape.input_block(1, 3, &[0.0; 3])?;
+            huber(&z, &[0.0; 2], 1.0).map(|_| ())
+        }),
+        case("huber delta NaN", "got NaN", || {
+            let tape = Tape::<f64>::new();
+            let z = tape.input_block(1, 3, &[0.0; 3])?;
+            huber(&z, &[0.0; 3], f64::NAN).map(|_| ())
+        }),
+    ]
+}
+
 #[test]
 fn every_public_entry_rejects_bad_input_with_an_error() {
     let cases: Vec<Case> = [
@@ -477,6 +653,7 @@ fn every_public_entry_rejects_bad_input_with_an_error() {
         mlp_cases(),
         train_cases(),
         block_cases(),
+        loss_cases(),
     ]
     .into_iter()
     .flatten()
