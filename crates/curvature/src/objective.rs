@@ -31,6 +31,9 @@ pub trait Objective {
     /// `n × n` matrix cannot be allocated.
     fn hessian(&self, x: &[f64]) -> Result<Hessian, Error> {
         let n = x.len();
+        if n == 0 {
+            return Err(Error::new("x is empty: need at least one input"));
+        }
         let mut data = Vec::new();
         n.checked_mul(n)
             .and_then(|n2| data.try_reserve_exact(n2).ok())

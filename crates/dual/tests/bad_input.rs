@@ -241,3 +241,19 @@ fn absurd_thread_counts_are_clamped_not_errors() {
         );
     }
 }
+
+/// The harness itself: a panicking case and a wrongly-`Ok` case are both
+/// reported, by name, and neither hides the other.
+#[test]
+fn the_sweep_reports_every_panic_and_wrong_answer() {
+    let cases = vec![
+        case("panics", || panic!("boom")),
+        case("answers Ok", || Err("returned Ok(1.0)".to_string())),
+        case("fine", || Ok(())),
+    ];
+    let report = catch_unwind(AssertUnwindSafe(|| run(cases))).unwrap_err();
+    let report = report.downcast_ref::<String>().unwrap();
+    assert!(report.contains("2 of 3 cases failed"), "{report}");
+    assert!(report.contains("panicked: [\"panics\"]"), "{report}");
+    assert!(report.contains("answers Ok: returned Ok(1.0)"), "{report}");
+}
