@@ -363,11 +363,19 @@ fn take_children<U, B>(tree: &mut Tree<U, B>, out: &mut Vec<Box<Tree<U, B>>>) {
 ///
 /// Constants are uniform in `[−2, 2]`. Trees are built and shrunk by
 /// proptest's `prop_recursive`, whose recursion is bounded by `depth`.
+///
+/// With `inputs = 0` every leaf is a constant.
 pub fn expr(inputs: usize, depth: u32) -> impl Strategy<Value = Expr> {
-    let leaf = prop_oneof![
-        (0..inputs).prop_map(Expr::Input),
-        (-2.0..2.0).prop_map(Expr::Const)
-    ];
+    // `0..0` is an empty range, which proptest cannot sample: with no
+    // inputs, draw constants only.
+    let input = (0..inputs.max(1)).prop_map(move |i| {
+        if inputs == 0 {
+            Expr::Const(0.5)
+        } else {
+            Expr::Input(i)
+        }
+    });
+    let leaf = prop_oneof![input, (-2.0..2.0).prop_map(Expr::Const)];
     let unary = prop_oneof![
         Just(Unary::Sin),
         Just(Unary::Cos),
