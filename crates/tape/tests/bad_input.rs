@@ -374,7 +374,7 @@ fn gemm_wrapping_strides_child() {
     let a_data = [1.0_f64; 3];
     let b_data = [1.0_f64; 1];
     let mut c_data = [0.0_f64; 4];
-    let probes: Vec<(&str, Box<dyn FnOnce() -> Outcome + '_>, Expect)> = vec![(
+    let probes: Vec<Probe<'_>> = vec![(
         "gemm 4×1 view with row stride 6148914691236517206 over 3 values",
         Box::new(|| {
             // (rows − 1) · row_stride = 3 · 6148914691236517206 wraps to
