@@ -8,6 +8,12 @@ const STEP: f64 = 1e-3;
 /// `(4 D(h/2) − D(h)) / 3` with `D(h) = (g(x + h v) − g(x − h v)) / 2h`.
 ///
 /// The step is `h = 10⁻³ · max(1, |x|∞) / |v|∞`. Returns zeros for `v = 0`.
+/// Non-finite entries of `x` or `v` give NaN entries (the `check_*`
+/// functions refuse them with a failed [`crate::Report`] instead).
+///
+/// # Panics
+/// If `v.len() != x.len()`: a mis-call of this low-level helper (the
+/// `check_*` functions check lengths and report instead).
 pub fn central_difference(g: &impl Fn(&[f64]) -> Vec<f64>, x: &[f64], v: &[f64]) -> Vec<f64> {
     assert_eq!(
         x.len(),
@@ -46,11 +52,17 @@ pub fn fd_gradient(f: &impl Fn(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
 }
 
 /// `J v` for `F: ℝⁿ → ℝᵐ` by central differences along `v`.
+///
+/// # Panics
+/// If `v.len() != x.len()` (see [`central_difference`]).
 pub fn fd_jvp(f: &impl Fn(&[f64]) -> Vec<f64>, x: &[f64], v: &[f64]) -> Vec<f64> {
     central_difference(f, x, v)
 }
 
 /// `H v` by central differences of the gradient along `v`.
+///
+/// # Panics
+/// If `v.len() != x.len()` (see [`central_difference`]).
 pub fn fd_hvp(grad: &impl Fn(&[f64]) -> Vec<f64>, x: &[f64], v: &[f64]) -> Vec<f64> {
     central_difference(grad, x, v)
 }

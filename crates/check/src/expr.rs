@@ -5,9 +5,23 @@
 //! generically ([`Expr::eval`]) on your engine's number type and on `f64`,
 //! and compare the derivatives with finite differences.
 //!
-//! Every operation keeps values well-scaled (bounded functions, products of
-//! bounded values, denominators at least 1), so finite-difference references
-//! stay accurate for any tree the strategy builds.
+//! Every operation of [`Unary`] and [`Binary`] keeps values well-scaled
+//! (bounded functions, products of bounded values, denominators at least
+//! 1), so finite-difference references stay accurate for any tree the
+//! strategy builds.
+//!
+//! ## Trees of any depth
+//!
+//! [`Expr`] is [`Tree<Unary, Binary>`]; a test with its own operations
+//! (say every `Float` function) uses [`Tree`] with its own operator types
+//! and evaluates with [`Tree::fold`]. Every walk over a tree — [`Tree::fold`]
+//! (hence [`Expr::eval`]), `Clone`, `PartialEq`, `Display`, `Debug` and
+//! `Drop` — runs on an explicit heap stack, never on the call stack, so a
+//! tree 10⁶ levels deep is evaluated, printed, compared and dropped like a
+//! small one. The strategy [`expr`] builds trees at most `depth` levels deep
+//! and shrinks them within that bound.
+
+use std::fmt;
 
 use num_traits::Float;
 use proptest::prelude::*;
@@ -52,62 +66,316 @@ pub enum Binary {
     Hypot,
 }
 
-/// An expression over inputs `x₀ … x_{n−1}`.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Expr {
+impl Unary {
+    /// The name printed by `Display` (`sin`, `softplus_of_sin`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Unary::Sin => "sin",
+            Unary::Cos => "cos",
+            Unary::Tanh => "tanh",
+            Unary::Atan => "atan",
+            Unary::Sigmoid => "sigmoid",
+            Unary::SoftplusOfSin => "softplus_of_sin",
+            Unary::ExpOfSin => "exp_of_sin",
+            Unary::SqrtOnePlusSquare => "sqrt_one_plus_square",
+            Unary::TanhSquared => "tanh_squared",
+            Unary::Neg => "neg",
+        }
+    }
+}
+
+impl Binary {
+    /// The name printed by `Display` (`add`, `mul_tanh`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Binary::Add => "add",
+            Binary::Sub => "sub",
+            Binary::MulTanh => "mul_tanh",
+            Binary::DivOnePlusSquare => "div_one_plus_square",
+            Binary::Hypot => "hypot_shifted",
+        }
+    }
+}
+
+impl fmt::Display for Unary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl fmt::Display for Binary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An expression tree over inputs `x₀ … x_{n−1}`, with unary operations
+/// of type `U` and binary operations of type `B`.
+///
+/// Printed (`Display` and `Debug` alike) in function notation,
+/// `op(arg)` and `op(left, right)`, with inputs as `x0`, `x1`, … and
+/// constants in Rust's shortest round-trip form, so a failing case can be
+/// pasted back as code.
+pub enum Tree<U, B> {
     /// The input `xᵢ`.
     Input(usize),
     /// A constant.
     Const(f64),
     /// A unary operation.
-    Unary(Unary, Box<Expr>),
+    Unary(U, Box<Tree<U, B>>),
     /// A binary operation.
-    Binary(Binary, Box<Expr>, Box<Expr>),
+    Binary(B, Box<Tree<U, B>>, Box<Tree<U, B>>),
+}
+
+/// The expression trees of the strategy [`expr`]: well-scaled operations.
+pub type Expr = Tree<Unary, Binary>;
+
+/// One node of a tree as [`Tree::fold`] presents it: its operation and the
+/// already folded values of its children.
+#[derive(Debug)]
+pub enum Node<'a, U, B, S> {
+    /// The input `xᵢ`.
+    Input(usize),
+    /// A constant.
+    Const(f64),
+    /// A unary operation applied to the folded child.
+    Unary(&'a U, S),
+    /// A binary operation applied to the folded children (left, right).
+    Binary(&'a B, S, S),
+}
+
+/// A pending step of an iterative post-order walk.
+enum Step<'a, U, B> {
+    Visit(&'a Tree<U, B>),
+    Unary(&'a U),
+    Binary(&'a B),
+}
+
+impl<U, B> Tree<U, B> {
+    /// Folds the tree bottom-up: `node` is called once per node, children
+    /// before parents and left before right (the order a recursive
+    /// evaluation would take), with the children's results.
+    ///
+    /// Runs on a heap stack: the depth of the tree is bounded by memory,
+    /// not by the thread's stack.
+    pub fn fold<S>(&self, mut node: impl FnMut(Node<'_, U, B, S>) -> S) -> S {
+        let mut steps = vec![Step::Visit(self)];
+        let mut values: Vec<S> = Vec::new();
+        let pop = |values: &mut Vec<S>| values.pop().expect("fold: child value on the stack");
+        while let Some(step) = steps.pop() {
+            match step {
+                Step::Visit(Tree::Input(i)) => values.push(node(Node::Input(*i))),
+                Step::Visit(Tree::Const(c)) => values.push(node(Node::Const(*c))),
+                Step::Visit(Tree::Unary(u, a)) => {
+                    steps.push(Step::Unary(u));
+                    steps.push(Step::Visit(a));
+                }
+                Step::Visit(Tree::Binary(b, l, r)) => {
+                    steps.push(Step::Binary(b));
+                    steps.push(Step::Visit(r));
+                    steps.push(Step::Visit(l));
+                }
+                Step::Unary(u) => {
+                    let a = pop(&mut values);
+                    values.push(node(Node::Unary(u, a)));
+                }
+                Step::Binary(b) => {
+                    let r = pop(&mut values);
+                    let l = pop(&mut values);
+                    values.push(node(Node::Binary(b, l, r)));
+                }
+            }
+        }
+        pop(&mut values)
+    }
+
+    /// The number of levels: 1 for a leaf, `1 + max(children)` otherwise.
+    pub fn depth(&self) -> usize {
+        self.fold(|n: Node<'_, U, B, usize>| match n {
+            Node::Input(_) | Node::Const(_) => 1,
+            Node::Unary(_, a) => a + 1,
+            Node::Binary(_, l, r) => l.max(r) + 1,
+        })
+    }
+
+    /// The number of nodes.
+    pub fn size(&self) -> usize {
+        self.fold(|n: Node<'_, U, B, usize>| match n {
+            Node::Input(_) | Node::Const(_) => 1,
+            Node::Unary(_, a) => a + 1,
+            Node::Binary(_, l, r) => l + r + 1,
+        })
+    }
+
+    /// The largest input index used, plus one (0 for a constant tree): the
+    /// least number of inputs [`Expr::eval`] needs.
+    pub fn inputs(&self) -> usize {
+        self.fold(|n: Node<'_, U, B, usize>| match n {
+            Node::Input(i) => i + 1,
+            Node::Const(_) => 0,
+            Node::Unary(_, a) => a,
+            Node::Binary(_, l, r) => l.max(r),
+        })
+    }
 }
 
 impl Expr {
     /// Evaluates the expression on any `Float` (`f64`, a tape variable, a
-    /// dual number).
+    /// dual number); see [`Unary`] and [`Binary`] for the formulas.
+    ///
+    /// # Panics
+    /// If the tree uses an input `xᵢ` with `i ≥ x.len()` (check with
+    /// [`Tree::inputs`]).
     pub fn eval<S: Float>(&self, x: &[S]) -> S {
         let c = |v: f64| S::from(v).expect("constant representable");
-        match self {
-            Expr::Input(i) => x[*i],
-            Expr::Const(v) => c(*v),
-            Expr::Unary(u, a) => {
-                let a = a.eval(x);
-                match u {
-                    Unary::Sin => a.sin(),
-                    Unary::Cos => a.cos(),
-                    Unary::Tanh => a.tanh(),
-                    Unary::Atan => a.atan(),
-                    Unary::Sigmoid => (S::one() + (-a).exp()).recip(),
-                    Unary::SoftplusOfSin => a.sin().exp().ln_1p(),
-                    Unary::ExpOfSin => a.sin().exp(),
-                    Unary::SqrtOnePlusSquare => (a * a + S::one()).sqrt(),
-                    Unary::TanhSquared => a.tanh().powi(2) * c(2.0),
-                    Unary::Neg => -a,
+        self.fold(|node: Node<'_, Unary, Binary, S>| match node {
+            Node::Input(i) => x[i],
+            Node::Const(v) => c(v),
+            Node::Unary(u, a) => match u {
+                Unary::Sin => a.sin(),
+                Unary::Cos => a.cos(),
+                Unary::Tanh => a.tanh(),
+                Unary::Atan => a.atan(),
+                Unary::Sigmoid => (S::one() + (-a).exp()).recip(),
+                Unary::SoftplusOfSin => a.sin().exp().ln_1p(),
+                Unary::ExpOfSin => a.sin().exp(),
+                Unary::SqrtOnePlusSquare => (a * a + S::one()).sqrt(),
+                Unary::TanhSquared => a.tanh().powi(2) * c(2.0),
+                Unary::Neg => -a,
+            },
+            Node::Binary(b, l, r) => match b {
+                Binary::Add => l + r,
+                Binary::Sub => l - r,
+                Binary::MulTanh => l.tanh() * r,
+                Binary::DivOnePlusSquare => l / (r * r + S::one()),
+                Binary::Hypot => l.hypot(r + c(0.5)),
+            },
+        })
+    }
+}
+
+impl<U: Clone, B: Clone> Clone for Tree<U, B> {
+    fn clone(&self) -> Self {
+        self.fold(|node| match node {
+            Node::Input(i) => Tree::Input(i),
+            Node::Const(c) => Tree::Const(c),
+            Node::Unary(u, a) => Tree::Unary(u.clone(), Box::new(a)),
+            Node::Binary(b, l, r) => Tree::Binary(b.clone(), Box::new(l), Box::new(r)),
+        })
+    }
+}
+
+impl<U: PartialEq, B: PartialEq> PartialEq for Tree<U, B> {
+    /// Structural equality; constants compare as `f64` (so a tree holding a
+    /// NaN constant is not equal to itself).
+    fn eq(&self, other: &Self) -> bool {
+        let mut pairs = vec![(self, other)];
+        while let Some(pair) = pairs.pop() {
+            match pair {
+                (Tree::Input(i), Tree::Input(j)) if i == j => {}
+                (Tree::Const(a), Tree::Const(b)) if a == b => {}
+                (Tree::Unary(u, a), Tree::Unary(v, b)) if u == v => pairs.push((a, b)),
+                (Tree::Binary(p, a, b), Tree::Binary(q, c, d)) if p == q => {
+                    pairs.push((a, c));
+                    pairs.push((b, d));
+                }
+                _ => return false,
+            }
+        }
+        true
+    }
+}
+
+/// A pending piece of output of the iterative printer.
+enum Print<'a, U, B> {
+    Visit(&'a Tree<U, B>),
+    Text(&'static str),
+}
+
+impl<U: fmt::Display, B: fmt::Display> fmt::Display for Tree<U, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut pending = vec![Print::Visit(self)];
+        while let Some(piece) = pending.pop() {
+            match piece {
+                Print::Text(s) => f.write_str(s)?,
+                Print::Visit(Tree::Input(i)) => write!(f, "x{i}")?,
+                Print::Visit(Tree::Const(c)) => write!(f, "{c:?}")?,
+                Print::Visit(Tree::Unary(u, a)) => {
+                    write!(f, "{u}(")?;
+                    pending.push(Print::Text(")"));
+                    pending.push(Print::Visit(a));
+                }
+                Print::Visit(Tree::Binary(b, l, r)) => {
+                    write!(f, "{b}(")?;
+                    pending.push(Print::Text(")"));
+                    pending.push(Print::Visit(r));
+                    pending.push(Print::Text(", "));
+                    pending.push(Print::Visit(l));
                 }
             }
-            Expr::Binary(b, l, r) => {
-                let (l, r) = (l.eval(x), r.eval(x));
-                match b {
-                    Binary::Add => l + r,
-                    Binary::Sub => l - r,
-                    Binary::MulTanh => l.tanh() * r,
-                    Binary::DivOnePlusSquare => l / (r * r + S::one()),
-                    Binary::Hypot => l.hypot(r + c(0.5)),
-                }
-            }
+        }
+        Ok(())
+    }
+}
+
+impl<U: fmt::Display, B: fmt::Display> fmt::Debug for Tree<U, B> {
+    /// The same function notation as `Display`: proptest prints a failing
+    /// input with `Debug`, and a formula reads better than nested variants.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl<U, B> Drop for Tree<U, B> {
+    /// Detaches the children onto a heap stack before they are dropped, so
+    /// dropping never recurses more than one level (the default drop of a
+    /// deep `Box` chain overflows the stack).
+    fn drop(&mut self) {
+        let mut detached: Vec<Box<Tree<U, B>>> = Vec::new();
+        take_children(self, &mut detached);
+        while let Some(mut child) = detached.pop() {
+            take_children(&mut child, &mut detached);
+            // `child` is now a leaf or has leaf children: dropping it
+            // recurses at most one level.
+        }
+    }
+}
+
+/// Moves the inner-node children of `tree` onto `out`, leaving leaves in
+/// their place (leaf children stay: dropping them cannot recurse).
+fn take_children<U, B>(tree: &mut Tree<U, B>, out: &mut Vec<Box<Tree<U, B>>>) {
+    let mut detach = |child: &mut Box<Tree<U, B>>| {
+        if !matches!(**child, Tree::Input(_) | Tree::Const(_)) {
+            out.push(std::mem::replace(child, Box::new(Tree::Const(0.0))));
+        }
+    };
+    match tree {
+        Tree::Input(_) | Tree::Const(_) => {}
+        Tree::Unary(_, a) => detach(a),
+        Tree::Binary(_, l, r) => {
+            detach(l);
+            detach(r);
         }
     }
 }
 
 /// Expression trees over `inputs` inputs, up to `depth` levels deep.
+///
+/// Constants are uniform in `[−2, 2]`. Trees are built and shrunk by
+/// proptest's `prop_recursive`, whose recursion is bounded by `depth`.
+///
+/// With `inputs = 0` every leaf is a constant.
 pub fn expr(inputs: usize, depth: u32) -> impl Strategy<Value = Expr> {
-    let leaf = prop_oneof![
-        (0..inputs).prop_map(Expr::Input),
-        (-2.0..2.0).prop_map(Expr::Const)
-    ];
+    // `0..0` is an empty range, which proptest cannot sample: with no
+    // inputs, draw constants only.
+    let input = (0..inputs.max(1)).prop_map(move |i| {
+        if inputs == 0 {
+            Expr::Const(0.5)
+        } else {
+            Expr::Input(i)
+        }
+    });
+    let leaf = prop_oneof![input, (-2.0..2.0).prop_map(Expr::Const)];
     let unary = prop_oneof![
         Just(Unary::Sin),
         Just(Unary::Cos),

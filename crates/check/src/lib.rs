@@ -68,24 +68,30 @@ pub use report::{Report, Tolerance, Worst};
 /// Compares a claimed gradient of `f` at `x` with central differences of
 /// `f` along each coordinate.
 ///
-/// # Panics
-/// If `claimed.len() != x.len()` (the check itself is mis-called).
+/// A check that cannot be made (empty or non-finite `x`, a claimed
+/// gradient of the wrong length, an invalid tolerance) returns a failed
+/// [`Report`] saying so ([`Report::problem`]); it never panics.
 pub fn check_gradient(
     f: impl Fn(&[f64]) -> f64,
     x: &[f64],
     claimed: &[f64],
     tol: Tolerance,
 ) -> Report {
-    assert_eq!(
-        claimed.len(),
-        x.len(),
-        "check_gradient: claimed gradient has the wrong length"
-    );
-    Report::compare("gradient", claimed, &fd_gradient(&f, x), tol)
+    const WHAT: &str = "gradient";
+    if let Err(problem) =
+        validate_point(x).and_then(|()| same_length("claimed gradient", claimed, x))
+    {
+        return Report::invalid(WHAT, problem, tol);
+    }
+    Report::compare(WHAT, claimed, &fd_gradient(&f, x), tol)
 }
 
 /// Compares a claimed Jacobian-vector product `J v` of `F: ℝⁿ → ℝᵐ` with
 /// central differences of `F` along `v`.
+///
+/// Bad input (empty or non-finite `x`, `v` of another length or not
+/// finite, a claim whose length differs from `F`'s output, an invalid
+/// tolerance) gives a failed [`Report`] saying so, never a panic.
 pub fn check_jvp(
     f: impl Fn(&[f64]) -> Vec<f64>,
     x: &[f64],
@@ -93,11 +99,18 @@ pub fn check_jvp(
     claimed: &[f64],
     tol: Tolerance,
 ) -> Report {
-    Report::compare("jvp", claimed, &fd_jvp(&f, x, v), tol)
+    const WHAT: &str = "jvp";
+    if let Err(problem) = validate_point(x).and_then(|()| validate_direction("v", v, x)) {
+        return Report::invalid(WHAT, problem, tol);
+    }
+    Report::compare(WHAT, claimed, &fd_jvp(&f, x, v), tol)
 }
 
 /// Compares a claimed Hessian-vector product `H v` with central differences
 /// of the gradient along `v`.
+///
+/// Bad input (as for [`check_jvp`], or a claim of another length than `x`)
+/// gives a failed [`Report`] saying so, never a panic.
 pub fn check_hvp(
     grad: impl Fn(&[f64]) -> Vec<f64>,
     x: &[f64],
@@ -105,44 +118,57 @@ pub fn check_hvp(
     claimed: &[f64],
     tol: Tolerance,
 ) -> Report {
-    Report::compare("hvp", claimed, &fd_hvp(&grad, x, v), tol)
+    const WHAT: &str = "hvp";
+    if let Err(problem) = validate_point(x)
+        .and_then(|()| validate_direction("v", v, x))
+        .and_then(|()| same_length("claimed H·v", claimed, x))
+    {
+        return Report::invalid(WHAT, problem, tol);
+    }
+    Report::compare(WHAT, claimed, &fd_hvp(&grad, x, v), tol)
 }
 
 /// Compares a claimed Hessian (`n × n`, row-major) with central differences
 /// of the gradient along each coordinate (column `j` is `∂∇f/∂xⱼ`).
 ///
-/// # Panics
-/// If `claimed.len() != n²`.
+/// Bad input (empty or non-finite `x`, a claim that is not `n²` long, an
+/// invalid tolerance) gives a failed [`Report`] saying so, never a panic.
 pub fn check_hessian(
     grad: impl Fn(&[f64]) -> Vec<f64>,
     x: &[f64],
     claimed: &[f64],
     tol: Tolerance,
 ) -> Report {
-    let n = x.len();
-    assert_eq!(
-        claimed.len(),
-        n * n,
-        "check_hessian: claimed Hessian is not {n}×{n}"
-    );
-    Report::compare("hessian", claimed, &fd_hessian(&grad, x), tol)
+    const WHAT: &str = "hessian";
+    if let Err(problem) =
+        validate_point(x).and_then(|()| square("claimed Hessian", claimed, x.len()))
+    {
+        return Report::invalid(WHAT, problem, tol);
+    }
+    Report::compare(WHAT, claimed, &fd_hessian(&grad, x), tol)
 }
 
 /// Symmetry of an `n × n` row-major matrix: compares every `Hᵢⱼ` with `Hⱼᵢ`
 /// (Clairaut: mixed partials of a `C²` function agree).
 ///
-/// # Panics
-/// If `h.len() != n²`.
+/// A matrix that is not `n × n` (including `n = 0` and an `n` whose square
+/// overflows) gives a failed [`Report`] saying so, never a panic.
 pub fn check_symmetry(h: &[f64], n: usize, tol: Tolerance) -> Report {
-    assert_eq!(h.len(), n * n, "check_symmetry: matrix is not {n}×{n}");
+    const WHAT: &str = "symmetry";
+    if let Err(problem) = square("matrix", h, n) {
+        return Report::invalid(WHAT, problem, tol);
+    }
     let transposed: Vec<f64> = (0..n * n).map(|k| h[(k % n) * n + k / n]).collect();
-    Report::compare("symmetry", h, &transposed, tol)
+    Report::compare(WHAT, h, &transposed, tol)
 }
 
 /// The dot-product test of a reverse-mode rule: for a linear map `J` given
 /// forward (`u ↦ J u`) and transposed (`w ↦ Jᵀ w`), checks
 /// `w·(J u) = (Jᵀ w)·u`. With `jvp = vjp = (v ↦ H v)` it is the Hessian's
 /// symmetry test `uᵀ(H v) = vᵀ(H u)`.
+///
+/// Empty or non-finite `u` or `w`, or maps whose outputs do not match `w`
+/// and `u` in length, give a failed [`Report`] saying so, never a panic.
 pub fn dot_test(
     jvp: impl Fn(&[f64]) -> Vec<f64>,
     vjp: impl Fn(&[f64]) -> Vec<f64>,
@@ -150,19 +176,74 @@ pub fn dot_test(
     w: &[f64],
     tol: Tolerance,
 ) -> Report {
-    let lhs = dot(w, &jvp(u));
-    let rhs = dot(&vjp(w), u);
-    Report::compare("dot test", &[lhs], &[rhs], tol)
+    const WHAT: &str = "dot test";
+    let (ju, jtw) = match finite_nonempty("u", u)
+        .and_then(|()| finite_nonempty("w", w))
+        .and_then(|()| {
+            let (ju, jtw) = (jvp(u), vjp(w));
+            same_length("J·u", &ju, w)?;
+            same_length("Jᵀ·w", &jtw, u)?;
+            Ok((ju, jtw))
+        }) {
+        Ok(pair) => pair,
+        Err(problem) => return Report::invalid(WHAT, problem, tol),
+    };
+    Report::compare(WHAT, &[dot(w, &ju)], &[dot(&jtw, u)], tol)
 }
 
-/// `Σ aᵢ bᵢ`.
+/// `Σ aᵢ bᵢ` (callers check the lengths).
 fn dot(a: &[f64], b: &[f64]) -> f64 {
-    assert_eq!(
-        a.len(),
-        b.len(),
-        "dot: lengths {} and {} differ",
-        a.len(),
-        b.len()
-    );
     a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// The point of a check: not empty, every entry finite.
+fn validate_point(x: &[f64]) -> Result<(), String> {
+    finite_nonempty("x", x)
+}
+
+fn finite_nonempty(what: &str, x: &[f64]) -> Result<(), String> {
+    if x.is_empty() {
+        return Err(format!("{what} is empty: nothing to check"));
+    }
+    finite(what, x)
+}
+
+fn finite(what: &str, x: &[f64]) -> Result<(), String> {
+    match x.iter().position(|a| !a.is_finite()) {
+        Some(i) => Err(format!("{what}[{i}] = {} is not finite", x[i])),
+        None => Ok(()),
+    }
+}
+
+/// A direction: as long as `x`, finite.
+fn validate_direction(what: &str, v: &[f64], x: &[f64]) -> Result<(), String> {
+    same_length(what, v, x)?;
+    finite(what, v)
+}
+
+fn same_length(what: &str, a: &[f64], x: &[f64]) -> Result<(), String> {
+    if a.len() == x.len() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} has {} entries but x has {}",
+            a.len(),
+            x.len()
+        ))
+    }
+}
+
+/// `h` holds an `n × n` matrix, `n ≥ 1`.
+fn square(what: &str, h: &[f64], n: usize) -> Result<(), String> {
+    if n == 0 {
+        return Err(format!("{what} is 0×0: nothing to check"));
+    }
+    match n.checked_mul(n) {
+        None => Err(format!("{what}: n = {n} is too large (n² overflows)")),
+        Some(nn) if nn != h.len() => Err(format!(
+            "{what} has {} entries, not {n}×{n} = {nn}",
+            h.len()
+        )),
+        Some(_) => Ok(()),
+    }
 }

@@ -33,6 +33,19 @@ impl Tolerance {
     pub fn allowed(&self, claimed: f64, reference: f64) -> f64 {
         self.abs + self.rel * claimed.abs().max(reference.abs())
     }
+
+    /// `Err` naming the field unless both slacks are finite and `≥ 0` (a
+    /// negative slack would make every error pass, a NaN every error fail).
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, value) in [("abs", self.abs), ("rel", self.rel)] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(format!(
+                    "tolerance {name} = {value} is not a finite number ≥ 0"
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The entry that came closest to (or furthest past) its tolerance.
@@ -59,11 +72,16 @@ pub struct Report {
     /// `abs_error / allowed` of the worst entry: `≤ 1` passes.
     ratio: f64,
     length_mismatch: Option<(usize, usize)>,
+    /// Why the check could not be made (bad input to the check itself).
+    problem: Option<String>,
     tolerance: Tolerance,
 }
 
 impl Report {
     /// Compares `claimed` entry by entry with `reference`.
+    ///
+    /// The report fails (never panics) when the lengths differ or the
+    /// tolerance is invalid ([`Tolerance::validate`]).
     pub fn compare(
         what: &'static str,
         claimed: &[f64],
@@ -76,8 +94,12 @@ impl Report {
             worst: None,
             ratio: 0.0,
             length_mismatch: None,
+            problem: None,
             tolerance,
         };
+        if let Err(problem) = tolerance.validate() {
+            return Report::invalid(what, problem, tolerance);
+        }
         if claimed.len() != reference.len() {
             report.length_mismatch = Some((claimed.len(), reference.len()));
             report.ratio = f64::INFINITY;
@@ -106,6 +128,25 @@ impl Report {
             }
         }
         report
+    }
+
+    /// A failed report for a check that could not be made, saying why
+    /// (`problem`, e.g. "x is empty").
+    pub fn invalid(what: &'static str, problem: impl Into<String>, tolerance: Tolerance) -> Report {
+        Report {
+            what,
+            entries: 0,
+            worst: None,
+            ratio: f64::INFINITY,
+            length_mismatch: None,
+            problem: Some(problem.into()),
+            tolerance,
+        }
+    }
+
+    /// Why the check could not be made, if it could not.
+    pub fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
     }
 
     /// True when every entry is within tolerance.
@@ -141,6 +182,9 @@ impl Report {
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let verdict = if self.passed() { "passed" } else { "FAILED" };
+        if let Some(problem) = &self.problem {
+            return write!(f, "{} check {verdict}: {problem}", self.what);
+        }
         if let Some((c, r)) = self.length_mismatch {
             return write!(
                 f,

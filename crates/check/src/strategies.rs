@@ -17,6 +17,10 @@ pub fn config(cases: u32) -> Config {
 }
 
 /// Vectors of `len` entries uniform in `[lo, hi]`.
+///
+/// # Panics
+/// When sampled, if `lo > hi` or either is not finite (proptest rejects
+/// the range: a mistake in the test, not in the code under test).
 pub fn vector(len: usize, lo: f64, hi: f64) -> impl Strategy<Value = Vec<f64>> {
     vec(lo..=hi, len)
 }
@@ -35,6 +39,10 @@ pub fn positive(len: usize) -> impl Strategy<Value = Vec<f64>> {
 
 /// Directions: `len` entries in `[−1, 1]` with at least one of magnitude
 /// `≥ 0.1` (so differences along them are not all rounding noise).
+///
+/// # Panics
+/// When sampled with `len = 0`: no empty vector is a direction, so the
+/// filter rejects every candidate and proptest gives up.
 pub fn direction(len: usize) -> impl Strategy<Value = Vec<f64>> {
     vector(len, -1.0, 1.0).prop_filter("direction too short", |v| v.iter().any(|a| a.abs() >= 0.1))
 }
