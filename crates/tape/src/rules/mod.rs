@@ -95,11 +95,11 @@
 //! | `abs_sub(x, 1)` | 1 | 0 | 0 | 0 | 0 | tie: min-norm subgradient 0 |
 //! | `abs_sub(x, 1)` | 3 | 2 | 1 | 0 | 0 |  |
 //! | `abs_sub(1, x)` | NaN | NaN | NaN | NaN | NaN | `f64::abs_sub` (C `fdim`) is NaN |
-//! | `copysign(x, 1)` | 0 | 0 | 0 | 0 | 0 | kink of x ↦ ±|x|: 0 as for `abs`; JAX not verified |
+//! | `copysign(x, 1)` | 0 | 0 | 0 | 0 | 0 | kink of x ↦ ±abs(x): 0 as for `abs`; JAX not verified |
 //! | `copysign(x, -1)` | 2 | -2 | -1 | 0 | 0 |  |
 //! | `copysign(1, x)` | -0 | -1 | 0 | 0 | 0 | jump in the sign: 0 |
 //! | `x % 2` | 2 | 0 | 1 | 0 | 0 | jump: slope of the side `%` returns (JAX: 1) |
-//! | `5 % x` | 2 | 1 | -2 | 0 | 0 | ∂/∂b = −trunc(a/b) (JAX: −sign·floor(|a/b|), the same) |
+//! | `5 % x` | 2 | 1 | -2 | 0 | 0 | ∂/∂b = −trunc(a/b) (JAX: −sign(a/b)·floor(abs(a/b)), the same) |
 //! | `5 % x` | 0 | NaN | NaN | NaN | NaN |  |
 //! | `x % 0` | 1 | NaN | NaN | NaN | NaN |  |
 //! | `recip(x)` | 0 | inf | -inf | NaN | NaN | f′ the limit; from f″ on NaN (the one-sided limits differ, and ∞·0, see below) |

@@ -37,7 +37,7 @@ pub fn powi<T: Float>(x: T, n: i32) -> (T, T) {
 #[inline]
 pub fn powf<T: Float>(a: T, b: T) -> (T, T, T) {
     let v = a.powf(b);
-    let da = if b.is_zero() && !(a.is_finite() && !a.is_zero()) {
+    let da = if b.is_zero() && (a.is_zero() || !a.is_finite()) {
         T::zero()
     } else {
         b * a.powf(b - T::one())
