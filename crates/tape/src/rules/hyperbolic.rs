@@ -39,9 +39,13 @@ pub fn acosh<T: Float>(x: T) -> (T, T) {
     (v, super::in_domain(v, d))
 }
 
-/// `atanh x`; `d/dx atanh x = 1/(1 − x²)` (NaN outside `(−1, 1)`).
+/// `atanh x`; `d/dx atanh x = 1/(1 − x²)` (NaN outside `(−1, 1)`),
+/// evaluated as `1/((1 − x)(1 + x))`, which keeps its digits near ±1.
 #[inline]
 pub fn atanh<T: Float>(x: T) -> (T, T) {
     let v = x.atanh();
-    (v, super::in_domain(v, (T::one() - x * x).recip()))
+    (
+        v,
+        super::in_domain(v, ((T::one() - x) * (T::one() + x)).recip()),
+    )
 }
