@@ -28,7 +28,9 @@ pub fn powi<T: Float>(x: T, n: i32) -> (T, T) {
 ///   tangent (the mixed derivative `∂²/∂a∂b = aᵇ⁻¹(1 + b ln a)`) is kept.
 /// - `a = 0` and `b ≥ 0`: `∂/∂b = 0`, the derivative of the section
 ///   `b ↦ 0ᵇ = 0` for `b > 0` (JAX's choice, `ln` of a zero base taken as
-///   `ln 1`), instead of `0 · (−∞) = NaN` or `1 · (−∞)`.
+///   `ln 1`), instead of `0 · (−∞) = NaN` or `1 · (−∞)`. For `b < 0` the
+///   value is `+∞` and `∂/∂b = ∞ · ln 0 = −∞`, the limit of `aᵇ ln a` as
+///   `a → 0⁺` (JAX: `∞ · 0 = NaN`).
 /// - `a < 0`: the value is NaN unless `b` is an integer, exactly as
 ///   `f64::powf`, and `∂/∂b = aᵇ ln a` is NaN: the section `b ↦ aᵇ` is not
 ///   real-valued around `b`. With a constant `b` that partial is dropped
