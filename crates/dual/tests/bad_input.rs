@@ -140,6 +140,16 @@ fn every_entry_refuses_bad_input_with_a_named_error() {
                 &["overflows"],
             )
         }),
+        // 2²³ variables (a 64 MB x) ask for a 2⁴⁶-entry, 512 TB Hessian:
+        // beyond x86-64's 128 TB user address space, so refused whatever
+        // the kernel's overcommit policy; `vec!` used to abort the process.
+        case("hessian of 2²³ variables (512 TB)", || {
+            let x = vec![0.5; 1 << 23];
+            expect_err(
+                hessian(|x| x[0] * x[1], &x),
+                &["an 8388608×8388608 result", "cannot be allocated"],
+            )
+        }),
         case("Hessian::from_column_major wrong count", || {
             expect_err(
                 Hessian::from_column_major(3, vec![0.0; 4]),
