@@ -7,7 +7,7 @@
 //! `after_eigen` guards issue 9 item 12: the caller's own scalar work (a
 //! 40-variable function in plain `f64` math) timed alone and right after an
 //! `Eigen::of` (whose AVX-512 kernels used to leave the upper register state
-//! dirty, making the legacy-SSE scalar code ~17× slower). The ratio
+//! dirty, making the legacy-SSE scalar code 7–60× slower). The ratio
 //! after / alone is printed in the same run; target ≤ 1.1.
 //!
 //! `cargo bench --bench curvature`

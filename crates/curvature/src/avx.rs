@@ -5,7 +5,7 @@
 //! around it is compiled for baseline x86-64, i.e. legacy-SSE encodings, and
 //! on recent Intel cores (measured on a Sapphire Rapids Xeon) every such
 //! instruction then pays for the dirty upper state (a false dependency
-//! on the full register): the caller's own scalar `f64` code ran ~17× slower
+//! on the full register): the caller's own scalar `f64` code ran 7–60× slower
 //! until a `vzeroupper`. Compilers emit `vzeroupper` at the end of AVX
 //! functions for exactly this reason; [`AvxClean`] does it at our boundary.
 

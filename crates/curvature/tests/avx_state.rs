@@ -1,5 +1,5 @@
 //! Issue 9, item 12: after faer's eigensolver the caller's own scalar code
-//! ran ~17× slower, because faer's AVX-512 kernels returned with the upper
+//! ran 7–60× slower, because faer's AVX-512 kernels returned with the upper
 //! halves of the vector registers dirty (legacy-SSE instructions then pay a
 //! false dependency on them). The crate now executes `vzeroupper` after
 //! every faer call.

@@ -47,8 +47,22 @@
 //! ## Mistakes caught
 //!
 //! Drivers return [`Error`] for empty inputs, length mismatches and
-//! non-finite inputs. A closure that does not fit a driver's number type is
-//! a compile error, not a wrong answer:
+//! non-finite inputs (a NaN or ±∞ in `x`, `v` or a direction is refused up
+//! front, never propagated into the result), for `K = 0` lanes and for a
+//! result too large to allocate. [`HessianOptions::threads`] accepts any
+//! count and clamps it to the pool (documented there). Non-finite
+//! *results* are not errors: where `f` itself is singular (`√x` at 0) its
+//! derivatives are ±∞ or NaN and are returned as such, and
+//! [`Hessian::asymmetry`] then reports `+∞`, so a symmetry check fails
+//! rather than passing on NaN.
+//!
+//! The only panics by design are out-of-range indices into a [`Hessian`]
+//! ([`Hessian::get`], [`Hessian::column`]; [`Hessian::try_get`] and
+//! [`Hessian::try_column`] are the checked forms) and panics raised by the
+//! user's own closure.
+//!
+//! A closure that does not fit a driver's number type is a compile error,
+//! not a wrong answer:
 //!
 //! ```compile_fail
 //! use saddle_dual::hvp;
