@@ -203,7 +203,10 @@ fn load(args: &Args) -> Res<(Dataset, Mlp)> {
 /// Step 1: gradient descent θ ← θ − η∇L; the loss history, final loss and
 /// gradient.
 fn train_network(args: &Args, net: &mut Mlp, data: &Dataset) -> Res<(History, f64, Vec<f64>)> {
-    println!("1. Gradient descent: {} steps, η = {}", args.epochs, args.lr);
+    println!(
+        "1. Gradient descent: {} steps, η = {}",
+        args.epochs, args.lr
+    );
     let progress = bar(args.epochs as u64, "training");
     let opts = TrainOptions {
         learning_rate: args.lr,
@@ -306,7 +309,9 @@ fn spectrum_and_verdict(args: &Args, h: &Hessian, grad: &[f64]) -> Res<(Eigen, C
         100.0 * e.max() / limit
     );
     if e.max() > 0.8 * limit {
-        println!("   training ran at the edge of stability, which is why the loss curve has spikes");
+        println!(
+            "   training ran at the edge of stability, which is why the loss curve has spikes"
+        );
         println!("   (see `cargo run --release --example sharpness` for λmax during training).\n");
     } else {
         println!("   well inside the stable range, so gradient descent settled smoothly.\n");
@@ -424,7 +429,10 @@ fn plot_along(
     let (mut measured, mut model) = (Vec::new(), Vec::new());
     for k in -40..=40 {
         let t = t_max * k as f64 / 40.0;
-        measured.push((t, delta(t).ok_or("the loss is not finite along the eigenvector")?));
+        measured.push((
+            t,
+            delta(t).ok_or("the loss is not finite along the eigenvector")?,
+        ));
         model.push((t, slope * t + 0.5 * lambda * t * t));
     }
     let file = format!("loss_along_{what}_eigenvector.svg");

@@ -44,7 +44,9 @@ type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// Draw the Hessian of a trained network: image, landscapes, densities.
 #[derive(Parser, Debug)]
-#[command(about = "The Hessian of a trained MLP as pictures: heatmap, 2-D landscapes, spectral densities.")]
+#[command(
+    about = "The Hessian of a trained MLP as pictures: heatmap, 2-D landscapes, spectral densities."
+)]
 struct Args {
     /// Hidden layer sizes of the analysed network, comma separated.
     #[arg(long, value_delimiter = ',', default_value = "24,24")]
@@ -75,7 +77,10 @@ fn main() -> Res<()> {
     let start = Instant::now();
     let (data, mut net) = sine_problem(&args.hidden, 1)?;
     let p = net.num_params();
-    println!("Network {:?}, tanh, {p} parameters; 200 noisy-sine samples\n", net.sizes());
+    println!(
+        "Network {:?}, tanh, {p} parameters; 200 noisy-sine samples\n",
+        net.sizes()
+    );
 
     let h0 = hessian(&net, &data, "Hessian at initialisation")?;
     let e0 = Eigen::of(&h0)?;
@@ -96,7 +101,11 @@ fn main() -> Res<()> {
     if args.large_epochs > 0 {
         large_density(&args)?;
     }
-    println!("Finished in {:.1?}; figures in {}", start.elapsed(), args.out.display());
+    println!(
+        "Finished in {:.1?}; figures in {}",
+        start.elapsed(),
+        args.out.display()
+    );
     Ok(())
 }
 
@@ -130,7 +139,11 @@ fn hessian(net: &Mlp, data: &Dataset, what: &str) -> Res<Hessian> {
     };
     let h = net.hessian_with_progress(data, HessianOptions::default(), &report)?;
     progress.finish_and_clear();
-    println!("{what}: {0}×{0} from HVPs in {1:.2?}", net.num_params(), t.elapsed());
+    println!(
+        "{what}: {0}×{0} from HVPs in {1:.2?}",
+        net.num_params(),
+        t.elapsed()
+    );
     Ok(h)
 }
 
@@ -146,7 +159,10 @@ fn hessian_image(args: &Args, net: &Mlp, h: &Hessian) -> Res<()> {
     for i in 0..n {
         for j in 0..n {
             let v = h.get(i, j).powi(2);
-            if groups.iter().any(|g| (g.start..g.end).contains(&i) && (g.start..g.end).contains(&j)) {
+            if groups
+                .iter()
+                .any(|g| (g.start..g.end).contains(&i) && (g.start..g.end).contains(&j))
+            {
                 diag += v;
             } else {
                 off += v;
@@ -166,8 +182,20 @@ fn landscapes(args: &Args, net: &Mlp, data: &Dataset, e: &Eigen) -> Res<()> {
     let n = e.n();
     let (loss, grad) = net.loss_and_gradient(data)?;
     let planes = [
-        (n - 1, n - 2, "landscape_top_top.svg", "top eigenvector u₁", "second eigenvector u₂"),
-        (n - 1, 0, "landscape_top_bottom.svg", "top eigenvector u₁", "bottom eigenvector uₙ"),
+        (
+            n - 1,
+            n - 2,
+            "landscape_top_top.svg",
+            "top eigenvector u₁",
+            "second eigenvector u₂",
+        ),
+        (
+            n - 1,
+            0,
+            "landscape_top_bottom.svg",
+            "top eigenvector u₁",
+            "bottom eigenvector uₙ",
+        ),
     ];
     for (iu, iv, file, u_name, v_name) in planes {
         let (u, v) = (e.vector(iu), e.vector(iv));
@@ -179,8 +207,11 @@ fn landscapes(args: &Args, net: &Mlp, data: &Dataset, e: &Eigen) -> Res<()> {
             probe.set_params(&along(net.params(), dir, t)).ok()?;
             Some(probe.loss(data).ok()? - loss)
         };
-        let ra = trusted_range(|t| delta(u, t), gu, lu);
+        // b: where v's quadratic model holds; a: no further than where u's
+        // holds, and where ½|λᵤ|a² = ½|λᵥ|b², so both directions change the
+        // loss by comparable amounts (else the steep one hides the other).
         let rb = trusted_range(|t| delta(v, t), gv, lv);
+        let ra = trusted_range(|t| delta(u, t), gu, lu).min(rb * (lv.abs() / lu.abs()).sqrt());
         let m = args.grid;
         let cells: Vec<(f64, f64)> = (0..m * m)
             .map(|k| {
@@ -207,7 +238,7 @@ fn landscapes(args: &Args, net: &Mlp, data: &Dataset, e: &Eigen) -> Res<()> {
                     .set_params(&theta)
                     .ok()
                     .and_then(|_| probe.loss(data).ok())
-                    .unwrap_or(f64::NAN);
+                    .map_or(f64::NAN, |l| l - loss);
                 progress.inc(1);
                 l
             })
@@ -215,7 +246,7 @@ fn landscapes(args: &Args, net: &Mlp, data: &Dataset, e: &Eigen) -> Res<()> {
         progress.finish_and_clear();
         let model: Vec<f64> = cells
             .iter()
-            .map(|&(a, b)| loss + gu * a + gv * b + 0.5 * (lu * a * a + lv * b * b))
+            .map(|&(a, b)| gu * a + gv * b + 0.5 * (lu * a * a + lv * b * b))
             .collect();
         let path = args.out.join(file);
         let title = format!(
@@ -233,14 +264,19 @@ fn landscapes(args: &Args, net: &Mlp, data: &Dataset, e: &Eigen) -> Res<()> {
                 cols: m,
                 a_range: (-ra, ra),
                 b_range: (-rb, rb),
-                loss: &measured,
+                delta: &measured,
                 model: &model,
             },
         )?;
         println!(
-            "Figure: {} — {m}×{m} losses in {:.2?}; a ∈ ±{ra:.3}, b ∈ ±{rb:.3} (twice where the quadratic model holds to 25%)",
+            "Figure: {} — {m}×{m} losses in {:.2?}; a ∈ ±{}, b ∈ ±{}",
             path.display(),
-            t.elapsed()
+            t.elapsed(),
+            sig(ra, 3),
+            sig(rb, 3)
+        );
+        println!(
+            "   (b: twice as far as v's quadratic model holds to 25%; a: where ½|λᵤ|a² equals ½|λᵥ|b² at the edges, or u's own range if smaller)"
         );
     }
     Ok(())

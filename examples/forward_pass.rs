@@ -119,7 +119,10 @@ fn loss_by_hand(net: &Mlp, data: &saddle::nn::Dataset) -> f64 {
                 }
             }
             let hidden = l + 1 < layers;
-            a = z.iter().map(|&v| if hidden { v.tanh() } else { v }).collect();
+            a = z
+                .iter()
+                .map(|&v| if hidden { v.tanh() } else { v })
+                .collect();
         }
         for (k, y) in a.iter().enumerate() {
             total += (y - data.targets().get(s, k)).powi(2);

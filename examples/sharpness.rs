@@ -104,23 +104,31 @@ fn one_run(args: &Args, eta: f64) -> Result<SharpnessRun, Box<dyn std::error::Er
         .iter()
         .fold(f64::NEG_INFINITY, |m, s| m.max(s.lambda_max));
     let last = r.sharpness.last().expect("measured at the end");
-    // The largest one-step rise of the loss, the signature of instability.
-    let (jump_at, jump) = loss
-        .windows(2)
-        .enumerate()
-        .map(|(i, w)| (i + 1, w[1] / w[0]))
-        .fold((0, 1.0), |best, x| if x.1 > best.1 { x } else { best });
+    // The largest spike: the loss against its best value so far.
+    let mut best = f64::INFINITY;
+    let (mut spike, mut spike_at) = (1.0, 0);
+    for (i, &l) in loss.iter().enumerate() {
+        if l / best > spike {
+            (spike, spike_at) = (l / best, i);
+        }
+        best = best.min(l);
+    }
+    println!("   loss {:.3e} → {:.3e}", loss[0], loss[loss.len() - 1]);
+    if spike > 1.01 {
+        println!("   largest spike: the loss rose to ×{spike:.2} its best value so far, at step {spike_at}");
+    } else {
+        println!("   the loss never rose more than 1% above its best value so far: no spikes");
+    }
+    let residual = if last.residual == 0.0 {
+        "0: converged to rounding".to_string()
+    } else {
+        format!("{:.1e}", last.residual)
+    };
     println!(
-        "   loss {:.3e} → {:.3e}; largest one-step rise ×{jump:.2} at step {jump_at}",
-        loss[0],
-        loss[loss.len() - 1]
-    );
-    println!(
-        "   λmax: {:.2} at the start, peak {peak:.2} ({:.0}% of 2/η), {:.2} at the end (residual {:.1e})",
+        "   λmax: {:.2} at the start, peak {peak:.2} ({:.0}% of 2/η), {:.2} at the end (Lanczos residual {residual})",
         r.sharpness[0].lambda_max,
         100.0 * peak * eta / 2.0,
-        last.lambda_max,
-        last.residual
+        last.lambda_max
     );
     println!(
         "   tracking cost: {} measurements, {} HVPs, {:.1?} of {:.1?} ({:.0}% of the run)\n",

@@ -43,9 +43,9 @@ pub use saddle_tape as tape;
 pub use saddle_tape::Real;
 
 pub mod objectives;
-pub mod sharpness;
 #[cfg(doctest)]
 mod readme_doctests;
+pub mod sharpness;
 pub mod workloads;
 
 /// The names most programs need: `use saddle::prelude::*;`.

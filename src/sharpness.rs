@@ -177,8 +177,12 @@ pub fn train_tracking_sharpness(
     };
     let mut measure = |net: &Mlp, step: usize, record: &mut TrackedTraining| -> Result<(), Error> {
         let t = Instant::now();
-        let (lambda_max, residual) =
-            lambda_max(net, data, sharp.lanczos_steps, sharp.seed.wrapping_add(step as u64))?;
+        let (lambda_max, residual) = lambda_max(
+            net,
+            data,
+            sharp.lanczos_steps,
+            sharp.seed.wrapping_add(step as u64),
+        )?;
         tracking_time += t.elapsed();
         record.hvps += sharp.lanczos_steps.min(net.num_params());
         record.sharpness.push(Sharpness {
@@ -225,7 +229,14 @@ mod tests {
 
     fn setup() -> (Mlp, Dataset) {
         let data = datasets::noisy_sine(32, 0.1, 3).unwrap();
-        let net = Mlp::new(&[1, 6, 1], Activation::Tanh, Activation::Identity, Init::Xavier, 3).unwrap();
+        let net = Mlp::new(
+            &[1, 6, 1],
+            Activation::Tanh,
+            Activation::Identity,
+            Init::Xavier,
+            3,
+        )
+        .unwrap();
         (net, data)
     }
 
@@ -246,7 +257,8 @@ mod tests {
             lanczos_steps: 5,
             seed: 0,
         };
-        let tracked = train_tracking_sharpness(&mut b, &data, &opts, &sharp, |s| steps.push(s.step)).unwrap();
+        let tracked =
+            train_tracking_sharpness(&mut b, &data, &opts, &sharp, |s| steps.push(s.step)).unwrap();
         // Same arithmetic in the same order: bit-for-bit equal.
         assert_eq!(one, tracked.history);
         assert_eq!(a.params(), b.params());
@@ -266,15 +278,28 @@ mod tests {
         // space: T is H in another basis, so the top Ritz value equals
         // λmax up to rounding, O(n ε ‖H‖).
         let (full, _) = lambda_max(&net, &data, n, 7).unwrap();
-        assert!((full - exact).abs() <= 1e-10 * exact.abs().max(1.0), "{full} vs {exact}");
+        assert!(
+            (full - exact).abs() <= 1e-10 * exact.abs().max(1.0),
+            "{full} vs {exact}"
+        );
         // With fewer steps the top Ritz value is a lower bound on λmax
         // (Cauchy interlacing), and some eigenvalue lies within the residual
         // of it (the residual bound for symmetric matrices).
         let e = Eigen::of(&h).unwrap();
         let (few, res) = lambda_max(&net, &data, 8, 7).unwrap();
-        assert!(few <= exact + 1e-10 * exact.abs().max(1.0), "{few} > {exact}");
-        let nearest = e.values().iter().map(|l| (l - few).abs()).fold(f64::INFINITY, f64::min);
-        assert!(nearest <= res + 1e-10 * exact.abs().max(1.0), "{nearest} > residual {res}");
+        assert!(
+            few <= exact + 1e-10 * exact.abs().max(1.0),
+            "{few} > {exact}"
+        );
+        let nearest = e
+            .values()
+            .iter()
+            .map(|l| (l - few).abs())
+            .fold(f64::INFINITY, f64::min);
+        assert!(
+            nearest <= res + 1e-10 * exact.abs().max(1.0),
+            "{nearest} > residual {res}"
+        );
     }
 
     #[test]
@@ -284,9 +309,10 @@ mod tests {
             batch_size: Some(8),
             ..TrainOptions::default()
         };
-        let e = train_tracking_sharpness(&mut net, &data, &opts, &SharpnessOptions::default(), |_| {})
-            .unwrap_err()
-            .to_string();
+        let e =
+            train_tracking_sharpness(&mut net, &data, &opts, &SharpnessOptions::default(), |_| {})
+                .unwrap_err()
+                .to_string();
         assert!(e.contains("batch_size = Some(8)"), "{e}");
         let zero = SharpnessOptions {
             every: 0,

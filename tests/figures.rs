@@ -37,7 +37,9 @@ fn text_strings(svg: &str) -> Vec<String> {
         .skip(1)
         .map(|t| {
             let body = &t[t.find('>').unwrap() + 1..t.find("</text>").unwrap()];
-            body.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+            body.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
         })
         .collect()
 }
@@ -58,14 +60,17 @@ fn check(path: &std::path::Path, size: (f64, f64)) {
     let mut opt = usvg::Options::default();
     opt.fontdb_mut().load_system_fonts();
     assert!(
-        opt.fontdb.len() > 0,
+        !opt.fontdb.is_empty(),
         "no system fonts found: the text-overlap check needs fonts (install fonts-dejavu-core)"
     );
     let tree = usvg::Tree::from_str(&src, &opt).unwrap();
     let (w, h) = (size.0 as u32, size.1 as u32);
     let mut pixmap = tiny_skia::Pixmap::new(w, h).unwrap();
     resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
-    assert_eq!((tree.size().width(), tree.size().height()), (size.0 as f32, size.1 as f32));
+    assert_eq!(
+        (tree.size().width(), tree.size().height()),
+        (size.0 as f32, size.1 as f32)
+    );
     assert_eq!((pixmap.width(), pixmap.height()), (w, h));
 
     // Not blank, not a solid fill.
@@ -75,16 +80,29 @@ fn check(path: &std::path::Path, size: (f64, f64)) {
         .filter(|p| p.alpha() > 0 && (p.red() < 245 || p.green() < 245 || p.blue() < 245))
         .count();
     let frac = non_white as f64 / px.len() as f64;
-    assert!((0.01..0.95).contains(&frac), "{}: {:.1}% non-white pixels", path.display(), 100.0 * frac);
+    assert!(
+        (0.01..0.95).contains(&frac),
+        "{}: {:.1}% non-white pixels",
+        path.display(),
+        100.0 * frac
+    );
 
     // Every text element laid out, inside the canvas, no two overlapping.
     let strings = text_strings(&src);
     let mut boxes = vec![];
     collect_text_boxes(tree.root(), &mut boxes);
-    assert_eq!(boxes.len(), strings.len(), "{}: a text element was not laid out (fonts?)", path.display());
+    assert_eq!(
+        boxes.len(),
+        strings.len(),
+        "{}: a text element was not laid out (fonts?)",
+        path.display()
+    );
     for (b, s) in boxes.iter().zip(&strings) {
         assert!(
-            b.left() >= 0.0 && b.top() >= 0.0 && b.right() <= size.0 as f32 && b.bottom() <= size.1 as f32,
+            b.left() >= 0.0
+                && b.top() >= 0.0
+                && b.right() <= size.0 as f32
+                && b.bottom() <= size.1 as f32,
             "{}: text {s:?} at {b:?} leaves the {w}×{h} canvas",
             path.display()
         );
@@ -127,26 +145,37 @@ fn loss_curve_figure() {
 #[test]
 fn fit_figure_has_markers_and_a_line() {
     let p = out("fit.svg");
-    let data: Vec<(f64, f64)> = (0..60).map(|i| {
-        let x = -3.0 + 0.1 * i as f64;
-        (x, x.sin() + 0.1 * ((i * 7 % 11) as f64 / 11.0 - 0.5))
-    }).collect();
-    let curve: Vec<(f64, f64)> = (0..100).map(|i| {
-        let x = -3.2 + 0.064 * i as f64;
-        (x, x.sin())
-    }).collect();
+    let data: Vec<(f64, f64)> = (0..60)
+        .map(|i| {
+            let x = -3.0 + 0.1 * i as f64;
+            (x, x.sin() + 0.1 * ((i * 7 % 11) as f64 / 11.0 - 0.5))
+        })
+        .collect();
+    let curve: Vec<(f64, f64)> = (0..100)
+        .map(|i| {
+            let x = -3.2 + 0.064 * i as f64;
+            (x, x.sin())
+        })
+        .collect();
     figures::fit(&p, "Data and the trained network", &data, &curve).unwrap();
     check(&p, figures::CHART);
     // The scatter's legend entry is a marker (circle), not a line.
     let src = std::fs::read_to_string(&p).unwrap();
-    assert!(src.matches("<circle").count() > data.len(), "a legend marker besides the data dots");
+    assert!(
+        src.matches("<circle").count() > data.len(),
+        "a legend marker besides the data dots"
+    );
 }
 
 #[test]
 fn convergence_figure() {
     let p = out("newton_vs_gd.svg");
-    let gd: Vec<(f64, f64)> = (0..200).map(|i| (i as f64, 4.0 * 0.99f64.powi(i))).collect();
-    let newton: Vec<(f64, f64)> = (0..8).map(|i| (i as f64, 4.0 * 10f64.powi(-(1 << i).min(30)))).collect();
+    let gd: Vec<(f64, f64)> = (0..200)
+        .map(|i| (i as f64, 4.0 * 0.99f64.powi(i)))
+        .collect();
+    let newton: Vec<(f64, f64)> = (0..8)
+        .map(|i| (i as f64, 4.0 * 10f64.powi(-(1 << i).min(30))))
+        .collect();
     figures::convergence(
         &p,
         "Rosenbrock: objective per iteration",
@@ -166,8 +195,12 @@ fn sharpness_figure() {
     let p = out("sharpness.svg");
     let run = |eta: f64, top: f64| SharpnessRun {
         eta,
-        loss: (0..4000).map(|i| 0.3 * (-(i as f64) / 500.0).exp() + 0.009).collect(),
-        lambda_max: (0..=20).map(|k| (200.0 * k as f64, top * (1.0 - (-(k as f64) / 4.0).exp()))).collect(),
+        loss: (0..4000)
+            .map(|i| 0.3 * (-(i as f64) / 500.0).exp() + 0.009)
+            .collect(),
+        lambda_max: (0..=20)
+            .map(|k| (200.0 * k as f64, top * (1.0 - (-(k as f64) / 4.0).exp())))
+            .collect(),
     };
     figures::sharpness(&p, &[run(0.02, 95.0), run(0.005, 120.0)]).unwrap();
     check(&p, figures::WIDE);
@@ -177,7 +210,14 @@ fn small_net() -> (Mlp, saddle::nn::Dataset) {
     let data = datasets::noisy_sine(40, 0.1, 5).unwrap();
     // Groups of sizes 4, 4, 12, 3, 3, 1: narrow blocks exercise the label
     // staggering.
-    let net = Mlp::new(&[1, 4, 3, 1], Activation::Tanh, Activation::Identity, Init::Xavier, 5).unwrap();
+    let net = Mlp::new(
+        &[1, 4, 3, 1],
+        Activation::Tanh,
+        Activation::Identity,
+        Init::Xavier,
+        5,
+    )
+    .unwrap();
     (net, data)
 }
 
@@ -188,7 +228,14 @@ fn hessian_image_figure() {
     let p = out("hessian.svg");
     let groups = figures::blocks(&parameter_groups(&net));
     assert_eq!(groups.len(), 6);
-    figures::hessian_image(&p, "Hessian of the loss (27×27)", h.n(), &h.to_row_major(), &groups).unwrap();
+    figures::hessian_image(
+        &p,
+        "Hessian of the loss (27×27)",
+        h.n(),
+        &h.to_row_major(),
+        &groups,
+    )
+    .unwrap();
     check(&p, figures::SQUARE);
     let src = std::fs::read_to_string(&p).unwrap();
     for label in ["W⁽¹⁾", "b⁽¹⁾", "W⁽²⁾", "b⁽²⁾", "W⁽³⁾", "b⁽³⁾"] {
@@ -200,15 +247,16 @@ fn hessian_image_figure() {
 #[test]
 fn landscape_figure() {
     let m = 21;
-    let f = |a: f64, b: f64| 0.05 + 3.0 * a * a + 0.2 * b * b - 0.4 * b.powi(4) + 0.3 * (a * b).powi(2);
-    let q = |a: f64, b: f64| 0.05 + 3.0 * a * a + 0.2 * b * b;
+    // A saddle: up along a, down along b, with higher-order terms.
+    let f = |a: f64, b: f64| 3.0 * a * a - 0.2 * b * b - 0.4 * b.powi(4) + 0.3 * (a * b).powi(2);
+    let q = |a: f64, b: f64| 3.0 * a * a - 0.2 * b * b;
     let mut loss = vec![];
     let mut model = vec![];
     for i in 0..m {
         for j in 0..m {
             let a = -0.5 + j as f64 / (m - 1) as f64;
             let b = 0.8 - 1.6 * i as f64 / (m - 1) as f64;
-            loss.push(f(a, b).max(1e-3));
+            loss.push(f(a, b));
             model.push(q(a, b));
         }
     }
@@ -216,14 +264,14 @@ fn landscape_figure() {
     figures::landscape(
         &p,
         &Landscape {
-            title: "Loss near the trained θ: λ(u) = 6.000, λ(v) = 4.00e-1",
+            title: "Loss near the trained θ: λ(u) = 6, λ(v) = -0.4",
             u_name: "top eigenvector u₁",
             v_name: "bottom eigenvector uₙ",
             rows: m,
             cols: m,
             a_range: (-0.5, 0.5),
             b_range: (-0.8, 0.8),
-            loss: &loss,
+            delta: &loss,
             model: &model,
         },
     )
@@ -232,7 +280,9 @@ fn landscape_figure() {
 }
 
 fn spectrum_values() -> Vec<f64> {
-    let mut v: Vec<f64> = (0..300).map(|i| 1e-9 * ((i * 37 % 101) as f64 - 50.0)).collect();
+    let mut v: Vec<f64> = (0..300)
+        .map(|i| 1e-9 * ((i * 37 % 101) as f64 - 50.0))
+        .collect();
     v.extend((0..20).map(|i| 1e-3 * (1 + i) as f64));
     v.extend([-2e-3, -4e-4, 3.2, 17.0, 95.3]);
     v.sort_by(f64::total_cmp);
@@ -242,20 +292,36 @@ fn spectrum_values() -> Vec<f64> {
 #[test]
 fn spectrum_figure() {
     let p = out("spectrum.svg");
-    figures::spectrum(&p, "Hessian eigenvalues: 2 negative, 300 near zero, 23 positive", &spectrum_values(), 1e-4)
-        .unwrap();
+    figures::spectrum(
+        &p,
+        "Hessian eigenvalues: 2 negative, 300 near zero, 23 positive",
+        &spectrum_values(),
+        1e-4,
+    )
+    .unwrap();
     check(&p, figures::CHART);
 }
 
 #[test]
 fn density_figures() {
     let v = spectrum_values();
-    let nodes: Vec<(f64, f64)> = [(-1e-3, 0.02), (0.0, 0.85), (2e-3, 0.1), (3.0, 0.02), (95.0, 0.01)].to_vec();
+    let nodes: Vec<(f64, f64)> = [
+        (-1e-3, 0.02),
+        (0.0, 0.85),
+        (2e-3, 0.1),
+        (3.0, 0.02),
+        (95.0, 0.01),
+    ]
+    .to_vec();
     let p = out("density.svg");
     figures::densities(
         &p,
         "Eigenvalue density of the trained network's Hessian",
-        &[Density { name: "trained", exact: Some(&v), slq: Some(&nodes) }],
+        &[Density {
+            name: "trained",
+            exact: Some(&v),
+            slq: Some(&nodes),
+        }],
         1e-4,
     )
     .unwrap();
@@ -266,8 +332,16 @@ fn density_figures() {
         &p,
         "Hessian spectrum at initialisation and after training",
         &[
-            Density { name: "initialisation", exact: Some(&init), slq: None },
-            Density { name: "trained", exact: Some(&v), slq: None },
+            Density {
+                name: "initialisation",
+                exact: Some(&init),
+                slq: None,
+            },
+            Density {
+                name: "trained",
+                exact: Some(&v),
+                slq: None,
+            },
         ],
         1e-4,
     )
@@ -278,8 +352,16 @@ fn density_figures() {
         &p,
         "SLQ eigenvalue density, 16897-parameter network",
         &[
-            Density { name: "initialisation", exact: None, slq: Some(&nodes) },
-            Density { name: "after 1000 steps", exact: None, slq: Some(&nodes[1..]) },
+            Density {
+                name: "initialisation",
+                exact: None,
+                slq: Some(&nodes),
+            },
+            Density {
+                name: "after 1000 steps",
+                exact: None,
+                slq: Some(&nodes[1..]),
+            },
         ],
         1e-4,
     )
@@ -318,7 +400,10 @@ fn density_curve_matches_histogram_units() {
     // at its peak; the curve's grid (8 points per bin) may miss the peak by
     // 1/16 bin, a factor exp(−1/512): at most 8e-4 below.
     let peak = 1.0 / (2.0 * std::f64::consts::PI).sqrt();
-    assert!(cmax <= peak + 1e-12 && cmax >= peak * (-1.0f64 / 512.0).exp() - 1e-12, "{cmax}");
+    assert!(
+        cmax <= peak + 1e-12 && cmax >= peak * (-1.0f64 / 512.0).exp() - 1e-12,
+        "{cmax}"
+    );
 }
 
 /// Contours of a² + b² at level r² lie on the circle of radius r, up to

@@ -155,7 +155,11 @@ fn log_ticks(lo: f64, hi: f64) -> Vec<Tick> {
                 .collect()
         };
         let t = pick(&[1.0, 2.0, 5.0]);
-        return if t.len() >= 3 { t } else { pick(&[1.0, 2.0, 3.0, 5.0, 7.0]) };
+        return if t.len() >= 3 {
+            t
+        } else {
+            pick(&[1.0, 2.0, 3.0, 5.0, 7.0])
+        };
     }
     let stride = ((k1 - k0) as usize).div_ceil(7).max(1) as i32;
     (k0..=k1)
@@ -173,7 +177,10 @@ fn symlog_ticks(c: f64, lo: f64, hi: f64) -> Vec<Tick> {
     let side = |reach: f64| -> Vec<i32> {
         // From 10c on: s(10c) = log10 11 ≈ 1 clears the 0 tick, s(c) ≈ 0.3
         // would not.
-        let (p0, p1) = ((10.0 * c).log10().ceil() as i32, reach.log10().floor() as i32);
+        let (p0, p1) = (
+            (10.0 * c).log10().ceil() as i32,
+            reach.log10().floor() as i32,
+        );
         if p1 < p0 {
             return vec![];
         }
@@ -204,15 +211,22 @@ mod tests {
     fn ticks_are_round_and_noise_free() {
         let t = ticks(Scale::Linear, -0.43, 0.41);
         let labels: Vec<_> = t.iter().map(|t| t.label.as_str()).collect();
-        assert_eq!(labels, ["-0.4", "-0.3", "-0.2", "-0.1", "0", "0.1", "0.2", "0.3", "0.4"]);
+        assert_eq!(
+            labels,
+            ["-0.4", "-0.3", "-0.2", "-0.1", "0", "0.1", "0.2", "0.3", "0.4"]
+        );
         let labels: Vec<_> = ticks(Scale::Linear, -2.6e-7, 0.1e-7)
             .into_iter()
             .map(|t| t.label)
             .collect();
-        assert_eq!(labels, ["-2.5e-7", "-2.0e-7", "-1.5e-7", "-1.0e-7", "-0.5e-7", "0"]);
+        assert_eq!(
+            labels,
+            ["-2.5e-7", "-2.0e-7", "-1.5e-7", "-1.0e-7", "-0.5e-7", "0"]
+        );
         assert_eq!(format_tick(25_000.0, 5_000.0, 4), "25000");
         assert_eq!(format_tick(250_000.0, 50_000.0, 5), "2.5e5");
-        assert_eq!(sig(95.345, 4), "95.35");
+        assert_eq!(sig(95.346, 4), "95.35");
+        assert_eq!(sig(100.0, 4), "100");
         assert_eq!(sig(-1.8777e-3, 3), "-0.00188");
         assert_eq!(sig(2.5e-7, 3), "2.50e-7");
     }

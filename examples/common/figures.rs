@@ -7,7 +7,7 @@ use std::path::Path;
 use super::axis::{sig, Scale};
 use super::heatmap::{Block, ColorScale, Contours, Heatmap};
 use super::plot::{indexed, save_row, Axis, Chart, Mark, Series};
-use super::svg::{BLACK, BLUE, GREEN, GREY, ORANGE, PALETTE, VERMILLION, WHITE};
+use super::svg::{BLACK, BLUE, GREEN, GREY, PALETTE, VERMILLION};
 
 /// Size of a single chart, px.
 pub const CHART: (f64, f64) = (760.0, 480.0);
@@ -20,22 +20,44 @@ type Io = std::io::Result<()>;
 
 /// A loss curve on a log scale.
 pub fn loss_curve(path: &Path, title: &str, losses: &[f64]) -> Io {
-    Chart::new(title, Axis::linear("gradient-descent step"), Axis::log("loss L (mean squared error)"))
-        .with(Series::new("training loss", indexed(losses), BLUE, Mark::Line))
-        .save(path, CHART.0, CHART.1)
+    Chart::new(
+        title,
+        Axis::linear("gradient-descent step"),
+        Axis::log("loss L (mean squared error)"),
+    )
+    .with(Series::new(
+        "training loss",
+        indexed(losses),
+        BLUE,
+        Mark::Line,
+    ))
+    .save(path, CHART.0, CHART.1)
 }
 
 /// Data as dots and a fitted curve as a line.
 pub fn fit(path: &Path, title: &str, data: &[(f64, f64)], curve: &[(f64, f64)]) -> Io {
-    Chart::new(title, Axis::linear("input x"), Axis::linear("target / prediction y"))
-        .with(Series::new("data", data.to_vec(), GREY, Mark::Points))
-        .with(Series::new("trained network", curve.to_vec(), VERMILLION, Mark::Line))
-        .save(path, CHART.0, CHART.1)
+    Chart::new(
+        title,
+        Axis::linear("input x"),
+        Axis::linear("target / prediction y"),
+    )
+    .with(Series::new("data", data.to_vec(), GREY, Mark::Points))
+    .with(Series::new(
+        "trained network",
+        curve.to_vec(),
+        VERMILLION,
+        Mark::Line,
+    ))
+    .save(path, CHART.0, CHART.1)
 }
 
 /// Several optimizers' objective per iteration, log scale.
 pub fn convergence(path: &Path, title: &str, runs: &[(&str, Vec<(f64, f64)>)]) -> Io {
-    let mut c = Chart::new(title, Axis::linear("iteration"), Axis::log("objective f (log scale)"));
+    let mut c = Chart::new(
+        title,
+        Axis::linear("iteration"),
+        Axis::log("objective f (log scale)"),
+    );
     for ((name, pts), color) in runs.iter().zip(PALETTE) {
         c = c.with(Series::new(*name, pts.clone(), color, Mark::Line));
     }
@@ -64,17 +86,33 @@ pub fn sharpness(path: &Path, runs: &[SharpnessRun]) -> Io {
     let mut sharp = Chart::new(
         "Sharpness λmax of the Hessian against the stability limit 2/η",
         Axis::linear("gradient-descent step"),
-        Axis::linear("largest Hessian eigenvalue λmax"),
+        Axis::log("largest Hessian eigenvalue λmax (log scale)"),
     );
-    let top = runs
-        .iter()
-        .map(|r| 2.0 / r.eta)
-        .chain(runs.iter().flat_map(|r| r.lambda_max.iter().map(|p| p.1)))
-        .fold(0.0, f64::max);
-    sharp.y = sharp.y.range(0.0, 1.08 * top);
+    // Log scale: the approach to 2/η stays visible beside a far-off limit.
+    let all = || {
+        runs.iter()
+            .map(|r| 2.0 / r.eta)
+            .chain(runs.iter().flat_map(|r| r.lambda_max.iter().map(|p| p.1)))
+            .filter(|v| *v > 0.0)
+    };
+    let (lo, hi) = (
+        all().fold(f64::INFINITY, f64::min),
+        all().fold(0.0, f64::max),
+    );
+    sharp.y = sharp.y.range(0.8 * lo, 1.25 * hi);
     for (r, color) in runs.iter().zip([VERMILLION, BLUE, GREEN]) {
-        loss = loss.with(Series::new(format!("η = {}", r.eta), indexed(&r.loss), color, Mark::Line));
-        sharp = sharp.with(Series::new(format!("λmax, η = {}", r.eta), r.lambda_max.clone(), color, Mark::Line));
+        loss = loss.with(Series::new(
+            format!("η = {}", r.eta),
+            indexed(&r.loss),
+            color,
+            Mark::Line,
+        ));
+        sharp = sharp.with(Series::new(
+            format!("λmax, η = {}", r.eta),
+            r.lambda_max.clone(),
+            color,
+            Mark::Line,
+        ));
     }
     for (r, color) in runs.iter().zip([VERMILLION, BLUE, GREEN]) {
         sharp = sharp.hline(2.0 / r.eta, format!("2/η = {}", sig(2.0 / r.eta, 4)), color);
@@ -119,9 +157,9 @@ pub fn hessian_image(path: &Path, title: &str, n: usize, h: &[f64], groups: &[Bl
     .save(path, SQUARE.0, SQUARE.1)
 }
 
-/// The loss on a grid `L(θ + a u + b v)`, `a` along columns (`a_range`)
-/// and `b` along rows (`b_range`, row 0 = largest b), as colours with
-/// contour lines, and the quadratic model's contours dashed over it.
+/// The change of the loss on a grid, `ΔL(a, b) = L(θ + a u + b v) − L(θ)`,
+/// `a` along columns (`a_range`) and `b` along rows (`b_range`, row 0 =
+/// largest b), with its quadratic model `(gᵀu) a + (gᵀv) b + ½(λᵤ a² + λᵥ b²)`.
 pub struct Landscape<'a> {
     pub title: &'a str,
     pub u_name: &'a str,
@@ -130,30 +168,35 @@ pub struct Landscape<'a> {
     pub cols: usize,
     pub a_range: (f64, f64),
     pub b_range: (f64, f64),
-    /// Measured loss, row-major.
-    pub loss: &'a [f64],
-    /// Quadratic model of the loss, row-major.
+    /// Measured ΔL, row-major.
+    pub delta: &'a [f64],
+    /// Quadratic model of ΔL, row-major.
     pub model: &'a [f64],
 }
 
-/// Draws a [`Landscape`]. Colours are log-scaled between the smallest and
-/// largest measured loss; contour levels are shared by both surfaces.
+/// Draws a [`Landscape`]: ΔL as colour (blue where the loss falls, orange
+/// where it rises; symmetric log, so a saddle's small descent shows beside
+/// a steep ascent), measured contours solid and the model's dashed at the
+/// same levels, 0 and ±max·10^(−k/2) for k = 0…4.
 pub fn landscape(path: &Path, l: &Landscape<'_>) -> Io {
-    let finite = |v: &&f64| v.is_finite() && **v > 0.0;
-    let lo = l.loss.iter().filter(finite).fold(f64::INFINITY, |m, v| m.min(*v));
-    let hi = l.loss.iter().filter(finite).fold(0.0_f64, |m, v| m.max(*v));
-    let (lo, hi) = if hi > lo { (lo, hi) } else { (lo * 0.9, lo * 1.1 + 1e-12) };
-    // Ten levels evenly spaced in log L.
-    let levels: Vec<f64> = (1..10)
-        .map(|k| lo * (hi / lo).powf(k as f64 / 10.0))
-        .collect();
+    let max = l
+        .delta
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0_f64, |m, v| m.max(v.abs()))
+        .max(1e-300);
+    let mut levels = vec![0.0];
+    for k in 0..5 {
+        let v = max * 10f64.powf(-(k as f64) / 2.0);
+        levels.extend([v, -v]);
+    }
     Heatmap {
         title: l.title.to_string(),
         rows: l.rows,
         cols: l.cols,
-        values: l.loss.to_vec(),
-        scale: ColorScale::Sequential { lo, hi, scale: Scale::Log },
-        bar_label: "loss L (log colour scale)".to_string(),
+        values: l.delta.to_vec(),
+        scale: ColorScale::Diverging { c: max * 1e-3, max },
+        bar_label: "L(θ + a u + b v) − L(θ) (symmetric-log colour)".to_string(),
         x_label: format!("a, step along {}", l.u_name),
         x_range: Some(l.a_range),
         y_label: format!("b, step along {}", l.v_name),
@@ -161,16 +204,16 @@ pub fn landscape(path: &Path, l: &Landscape<'_>) -> Io {
         blocks: vec![],
         contours: vec![
             Contours {
-                values: l.loss.to_vec(),
+                values: l.delta.to_vec(),
                 levels: levels.clone(),
-                color: WHITE,
+                color: BLACK,
                 dashed: false,
-                name: "loss contours".to_string(),
+                name: "measured contours".to_string(),
             },
             Contours {
                 values: l.model.to_vec(),
                 levels,
-                color: ORANGE,
+                color: GREEN,
                 dashed: true,
                 name: "quadratic model, same levels".to_string(),
             },
@@ -186,7 +229,10 @@ pub fn spectrum(path: &Path, title: &str, values: &[f64], c: f64) -> Io {
     Chart::new(
         title,
         Axis::linear("index i (ascending)"),
-        Axis::new(format!("eigenvalue λᵢ (symmetric log, linear below {c:.0e})"), Scale::SymLog(c)),
+        Axis::new(
+            format!("eigenvalue λᵢ (symmetric log, linear below {c:.0e})"),
+            Scale::SymLog(c),
+        ),
     )
     .with(Series::new("λᵢ", indexed(values), BLUE, Mark::Points))
     .save(path, CHART.0, CHART.1)
@@ -196,12 +242,20 @@ pub fn spectrum(path: &Path, title: &str, values: &[f64], c: f64) -> Io {
 fn symlog_edges(c: f64, reach: f64, bins: usize) -> Vec<f64> {
     let s = Scale::SymLog(c);
     let m = s.forward(reach).unwrap_or(1.0);
-    (0..=bins).map(|k| -m + 2.0 * m * k as f64 / bins as f64).collect()
+    (0..=bins)
+        .map(|k| -m + 2.0 * m * k as f64 / bins as f64)
+        .collect()
 }
 
 /// Fraction of eigenvalues per symmetric-log bin, as a step outline in
 /// data coordinates (λ, fraction); empty bins sit at `floor`.
-pub fn histogram_outline(values: &[f64], c: f64, reach: f64, bins: usize, floor: f64) -> Vec<(f64, f64)> {
+pub fn histogram_outline(
+    values: &[f64],
+    c: f64,
+    reach: f64,
+    bins: usize,
+    floor: f64,
+) -> Vec<(f64, f64)> {
     let s = Scale::SymLog(c);
     let edges = symlog_edges(c, reach, bins);
     let mut counts = vec![0usize; bins];
@@ -226,7 +280,13 @@ pub fn histogram_outline(values: &[f64], c: f64, reach: f64, bins: usize, floor:
 /// the same units as [`histogram_outline`]: the weight per bin, smoothed by
 /// a Gaussian one bin wide in symmetric-log coordinates (one width at every
 /// scale, so both the bulk near 0 and the outliers are resolved).
-pub fn density_curve(nodes: &[(f64, f64)], c: f64, reach: f64, bins: usize, floor: f64) -> Vec<(f64, f64)> {
+pub fn density_curve(
+    nodes: &[(f64, f64)],
+    c: f64,
+    reach: f64,
+    bins: usize,
+    floor: f64,
+) -> Vec<(f64, f64)> {
     let s = Scale::SymLog(c);
     let edges = symlog_edges(c, reach, bins);
     let width = edges[1] - edges[0];
@@ -268,7 +328,7 @@ pub fn densities(path: &Path, title: &str, spectra: &[Density<'_>], c: f64) -> I
                 .chain(d.slq.into_iter().flatten().map(|n| n.0))
         })
         .fold(c, |m, v| m.max(v.abs()))
-        * 1.5;
+        * 4.0;
     let bins = 60;
     let n_max = spectra
         .iter()
@@ -276,11 +336,21 @@ pub fn densities(path: &Path, title: &str, spectra: &[Density<'_>], c: f64) -> I
         .max()
         .unwrap_or(1000)
         .max(100);
-    let floor = 0.2 / n_max as f64;
+    // The y floor: below one eigenvalue's share, and below the weight SLQ
+    // gives the largest Ritz value (≈ 1/n for an outlier), so outliers show.
+    let top_weight = spectra
+        .iter()
+        .filter_map(|d| d.slq)
+        .filter_map(|nodes| nodes.iter().max_by(|a, b| a.0.total_cmp(&b.0)).map(|n| n.1))
+        .fold(1.0_f64, f64::min);
+    let floor = (0.2 / n_max as f64).min(0.3 * top_weight).max(1e-7);
     let mut chart = Chart::new(
         title,
-        Axis::new(format!("eigenvalue λ (symmetric log, linear below {c:.0e})"), Scale::SymLog(c))
-            .range(-reach, reach),
+        Axis::new(
+            format!("eigenvalue λ (symmetric log, linear below {c:.0e})"),
+            Scale::SymLog(c),
+        )
+        .range(-reach, reach),
         Axis::log("fraction of eigenvalues per bin").range(floor, 1.0),
     );
     for (d, color) in spectra.iter().zip([BLUE, VERMILLION, GREEN, BLACK]) {
@@ -305,13 +375,27 @@ pub fn densities(path: &Path, title: &str, spectra: &[Density<'_>], c: f64) -> I
 }
 
 /// `L(θ + t v) − L(θ)` measured and modelled along one eigenvector.
-pub fn loss_along(path: &Path, what: &str, lambda: f64, measured: &[(f64, f64)], model: &[(f64, f64)]) -> Io {
+pub fn loss_along(
+    path: &Path,
+    what: &str,
+    lambda: f64,
+    measured: &[(f64, f64)],
+    model: &[(f64, f64)],
+) -> Io {
     Chart::new(
-        format!("Loss along the {what} eigenvector v (λ = {})", sig(lambda, 4)),
+        format!(
+            "Loss along the {what} eigenvector v (λ = {})",
+            sig(lambda, 4)
+        ),
         Axis::linear("step length t along v"),
         Axis::linear("change of loss L(θ + t v) − L(θ)"),
     )
     .with(Series::new("measured", measured.to_vec(), BLUE, Mark::Line))
-    .with(Series::new("quadratic model (gᵀv) t + ½ λ t²", model.to_vec(), VERMILLION, Mark::Dashed))
+    .with(Series::new(
+        "quadratic model (gᵀv) t + ½ λ t²",
+        model.to_vec(),
+        VERMILLION,
+        Mark::Dashed,
+    ))
     .save(path, CHART.0, CHART.1)
 }

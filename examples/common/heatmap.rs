@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::axis::{ticks, Scale, Tick};
-use super::svg::{text_width, Anchor, Raster, Rgb, Svg, BLUE, GREY, VERMILLION, WHITE};
+use super::svg::{text_width, Anchor, Raster, Rgb, Segment, Svg, BLUE, GREY, VERMILLION, WHITE};
 
 /// How values become colours.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -157,7 +157,14 @@ impl Heatmap {
         while tsize > 10.0 && text_width(&self.title, tsize) > bw - 16.0 {
             tsize -= 0.5;
         }
-        svg.text(bx + bw / 2.0, by + 6.0 + tsize, tsize, Anchor::Middle, false, &self.title);
+        svg.text(
+            bx + bw / 2.0,
+            by + 6.0 + tsize,
+            tsize,
+            Anchor::Middle,
+            false,
+            &self.title,
+        );
         let mut top = by + 6.0 + tsize + 10.0;
 
         // Legend for contour sets and marks.
@@ -194,10 +201,16 @@ impl Heatmap {
         let right_margin = 14.0 + bar_w + 6.0 + btw + 8.0 + LABEL + 8.0;
 
         // Axis ticks or block labels decide the left and bottom margins.
-        let x_ticks = self.x_range.map(|(a, b)| ticks(Scale::Linear, a.min(b), a.max(b)));
-        let y_ticks = self.y_range.map(|(a, b)| ticks(Scale::Linear, a.min(b), a.max(b)));
+        let x_ticks = self
+            .x_range
+            .map(|(a, b)| ticks(Scale::Linear, a.min(b), a.max(b)));
+        let y_ticks = self
+            .y_range
+            .map(|(a, b)| ticks(Scale::Linear, a.min(b), a.max(b)));
         let ytw = y_ticks.as_ref().map_or(0.0, |t| {
-            t.iter().map(|t| text_width(&t.label, TICK)).fold(0.0, f64::max)
+            t.iter()
+                .map(|t| text_width(&t.label, TICK))
+                .fold(0.0, f64::max)
         });
         let block_w = self
             .blocks
@@ -225,12 +238,23 @@ impl Heatmap {
         .into_iter()
         .max()
         .map_or(0, |r| r + 1);
-        let label_cols = stagger(&centres.iter().map(|&c| (c, TICK + 2.0)).collect::<Vec<_>>(), 2.0)
-            .into_iter()
-            .max()
-            .map_or(0, |r| r + 1);
-        let left_extra = if self.blocks.is_empty() { ytw } else { label_cols as f64 * (block_w + 6.0) };
-        let bottom_extra = if self.blocks.is_empty() { TICK } else { label_rows as f64 * (TICK + 5.0) };
+        let label_cols = stagger(
+            &centres.iter().map(|&c| (c, TICK + 2.0)).collect::<Vec<_>>(),
+            2.0,
+        )
+        .into_iter()
+        .max()
+        .map_or(0, |r| r + 1);
+        let left_extra = if self.blocks.is_empty() {
+            ytw
+        } else {
+            label_cols as f64 * (block_w + 6.0)
+        };
+        let bottom_extra = if self.blocks.is_empty() {
+            TICK
+        } else {
+            label_rows as f64 * (TICK + 5.0)
+        };
         let left = bx + 8.0 + LABEL + 10.0 + left_extra + 8.0;
         let bottom = by + bh - (8.0 + LABEL + 10.0 + bottom_extra + 6.0);
         let avail_w = bx + bw - right_margin - left;
@@ -307,14 +331,28 @@ impl Heatmap {
             for t in t {
                 let x = left + (t.at - a) / (b - a) * pw;
                 svg.line((x, bottom), (x, bottom + 4.0), GREY, 1.0, false);
-                svg.text(x, bottom + 6.0 + TICK, TICK, Anchor::Middle, false, &t.label);
+                svg.text(
+                    x,
+                    bottom + 6.0 + TICK,
+                    TICK,
+                    Anchor::Middle,
+                    false,
+                    &t.label,
+                );
             }
         }
         if let (Some(t), Some((a, b))) = (&y_ticks, self.y_range) {
             for t in t {
                 let y = bottom - (t.at - a) / (b - a) * ph;
                 svg.line((left - 4.0, y), (left, y), GREY, 1.0, false);
-                svg.text(left - 7.0, y + TICK * 0.35, TICK, Anchor::End, false, &t.label);
+                svg.text(
+                    left - 7.0,
+                    y + TICK * 0.35,
+                    TICK,
+                    Anchor::End,
+                    false,
+                    &t.label,
+                );
             }
         }
 
@@ -326,8 +364,20 @@ impl Heatmap {
             let along_y = |k: f64| top + k / n * ph;
             for b in &self.blocks[1..] {
                 let k = b.start as f64;
-                svg.line((along_x(k), top), (along_x(k), bottom), Rgb(60, 60, 60), 0.8, false);
-                svg.line((left, along_y(k)), (right, along_y(k)), Rgb(60, 60, 60), 0.8, false);
+                svg.line(
+                    (along_x(k), top),
+                    (along_x(k), bottom),
+                    Rgb(60, 60, 60),
+                    0.8,
+                    false,
+                );
+                svg.line(
+                    (left, along_y(k)),
+                    (right, along_y(k)),
+                    Rgb(60, 60, 60),
+                    0.8,
+                    false,
+                );
             }
             let centres: Vec<f64> = self
                 .blocks
@@ -347,15 +397,32 @@ impl Heatmap {
                 svg.text(x, y, TICK, Anchor::Middle, false, &b.label);
             }
             // Left edge: columns of labels (height TICK each).
-            let spans: Vec<(f64, f64)> = centres.iter().map(|&c| (along_y(c), TICK + 2.0)).collect();
+            let spans: Vec<(f64, f64)> =
+                centres.iter().map(|&c| (along_y(c), TICK + 2.0)).collect();
             for ((b, &(y, _)), r) in self.blocks.iter().zip(&spans).zip(stagger(&spans, 2.0)) {
                 let x = left - 6.0 - r as f64 * (block_w + 6.0);
                 svg.line((x, y), (left, y), GREY, 0.8, false);
                 svg.text(x - 2.0, y + TICK * 0.35, TICK, Anchor::End, false, &b.label);
             }
         }
-        svg.text((left + right) / 2.0, by + bh - 10.0, LABEL, Anchor::Middle, false, &self.x_label);
-        svg.text(bx + 8.0 + LABEL, (top + bottom) / 2.0, LABEL, Anchor::Middle, true, &self.y_label);
+        // The x label right under the tick or block labels (a square image
+        // may leave room below).
+        svg.text(
+            (left + right) / 2.0,
+            bottom + 6.0 + bottom_extra + 10.0 + LABEL,
+            LABEL,
+            Anchor::Middle,
+            false,
+            &self.x_label,
+        );
+        svg.text(
+            bx + 8.0 + LABEL,
+            (top + bottom) / 2.0,
+            LABEL,
+            Anchor::Middle,
+            true,
+            &self.y_label,
+        );
 
         // Colour bar.
         let bar_x = right + 14.0;
@@ -370,9 +437,22 @@ impl Heatmap {
         let mut last_top = f64::INFINITY;
         for t in &bar_ticks {
             let y = bottom - (t.at - blo) / (bhi - blo) * ph;
-            svg.line((bar_x + bar_w, y), (bar_x + bar_w + 4.0, y), GREY, 1.0, false);
+            svg.line(
+                (bar_x + bar_w, y),
+                (bar_x + bar_w + 4.0, y),
+                GREY,
+                1.0,
+                false,
+            );
             if y + TICK / 2.0 < last_top - 2.0 {
-                svg.text(bar_x + bar_w + 6.0, y + TICK * 0.35, TICK, Anchor::Start, false, &t.label);
+                svg.text(
+                    bar_x + bar_w + 6.0,
+                    y + TICK * 0.35,
+                    TICK,
+                    Anchor::Start,
+                    false,
+                    &t.label,
+                );
                 last_top = y - TICK / 2.0;
             }
         }
@@ -394,12 +474,7 @@ impl Heatmap {
 /// Contour segments of a `rows × cols` grid at each level, in fractional
 /// (row, col) coordinates, by marching squares with linear interpolation
 /// along cell edges; saddle cells are split by the cell-centre average.
-pub fn marching_squares(
-    v: &[f64],
-    rows: usize,
-    cols: usize,
-    levels: &[f64],
-) -> Vec<((f64, f64), (f64, f64))> {
+pub fn marching_squares(v: &[f64], rows: usize, cols: usize, levels: &[f64]) -> Vec<Segment> {
     let mut out = vec![];
     let at = |i: usize, j: usize| v[i * cols + j];
     for &lev in levels {
@@ -410,7 +485,12 @@ pub fn marching_squares(
                 if c.iter().any(|x| !x.is_finite()) {
                     continue;
                 }
-                let p = [(i as f64, j as f64), (i as f64, j as f64 + 1.0), (i as f64 + 1.0, j as f64 + 1.0), (i as f64 + 1.0, j as f64)];
+                let p = [
+                    (i as f64, j as f64),
+                    (i as f64, j as f64 + 1.0),
+                    (i as f64 + 1.0, j as f64 + 1.0),
+                    (i as f64 + 1.0, j as f64),
+                ];
                 // Crossing on edge k (between corner k and k+1).
                 let cross = |k: usize| -> Option<(f64, f64)> {
                     let (a, b) = (c[k], c[(k + 1) % 4]);
@@ -421,7 +501,8 @@ pub fn marching_squares(
                     let (pa, pb) = (p[k], p[(k + 1) % 4]);
                     Some((pa.0 + t * (pb.0 - pa.0), pa.1 + t * (pb.1 - pa.1)))
                 };
-                let pts: Vec<(usize, (f64, f64))> = (0..4).filter_map(|k| cross(k).map(|q| (k, q))).collect();
+                let pts: Vec<(usize, (f64, f64))> =
+                    (0..4).filter_map(|k| cross(k).map(|q| (k, q))).collect();
                 match pts.len() {
                     2 => out.push((pts[0].1, pts[1].1)),
                     4 => {

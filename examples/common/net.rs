@@ -24,7 +24,13 @@ pub fn sine_problem(hidden: &[usize], seed: u64) -> Result<(Dataset, Mlp), saddl
     let mut sizes = vec![1];
     sizes.extend(hidden);
     sizes.push(1);
-    let net = Mlp::new(&sizes, Activation::Tanh, Activation::Identity, Init::Xavier, seed)?;
+    let net = Mlp::new(
+        &sizes,
+        Activation::Tanh,
+        Activation::Identity,
+        Init::Xavier,
+        seed,
+    )?;
     Ok((data, net))
 }
 

@@ -147,7 +147,11 @@ impl Chart {
             (lo, hi)
         } else {
             let pad = 0.05 * (hi - lo);
-            let lo = if lo == 0.0 && axis.scale == Scale::Linear { 0.0 } else { lo - pad };
+            let lo = if lo == 0.0 && axis.scale == Scale::Linear {
+                0.0
+            } else {
+                lo - pad
+            };
             (lo, hi + pad)
         }
     }
@@ -162,7 +166,14 @@ impl Chart {
         while tsize > 10.0 && text_width(&self.title, tsize) > bw - 16.0 {
             tsize -= 0.5;
         }
-        svg.text(bx + bw / 2.0, by + 6.0 + tsize, tsize, Anchor::Middle, false, &self.title);
+        svg.text(
+            bx + bw / 2.0,
+            by + 6.0 + tsize,
+            tsize,
+            Anchor::Middle,
+            false,
+            &self.title,
+        );
         let mut top = by + 6.0 + tsize + 8.0;
 
         // Legend rows under the title.
@@ -188,12 +199,24 @@ impl Chart {
                     Mark::Dashed => svg.line((x, cy), (x + 20.0, cy), s.color, 2.0, true),
                     Mark::Points => svg.circle((x + 10.0, cy), 3.5, s.color),
                     Mark::Area => svg.polygon(
-                        &[(x + 2.0, cy - 5.0), (x + 18.0, cy - 5.0), (x + 18.0, cy + 5.0), (x + 2.0, cy + 5.0)],
+                        &[
+                            (x + 2.0, cy - 5.0),
+                            (x + 18.0, cy - 5.0),
+                            (x + 18.0, cy + 5.0),
+                            (x + 2.0, cy + 5.0),
+                        ],
                         s.color,
                         0.35,
                     ),
                 }
-                svg.text(x + 26.0, cy + LEGEND * 0.35, LEGEND, Anchor::Start, false, &s.name);
+                svg.text(
+                    x + 26.0,
+                    cy + LEGEND * 0.35,
+                    LEGEND,
+                    Anchor::Start,
+                    false,
+                    &s.name,
+                );
                 x += w;
             }
             top += LEGEND + 8.0;
@@ -226,7 +249,14 @@ impl Chart {
             // Skip a label that would touch the previous one.
             let w = text_width(&t.label, TICK);
             if x - w / 2.0 > last_right + 6.0 {
-                svg.text(x, bottom + 6.0 + TICK, TICK, Anchor::Middle, false, &t.label);
+                svg.text(
+                    x,
+                    bottom + 6.0 + TICK,
+                    TICK,
+                    Anchor::Middle,
+                    false,
+                    &t.label,
+                );
                 last_right = x + w / 2.0;
             }
         }
@@ -236,17 +266,38 @@ impl Chart {
             svg.line((left, y), (right, y), light, 1.0, false);
             svg.line((left - 4.0, y), (left, y), GREY, 1.0, false);
             if y + TICK / 2.0 < last_top - 2.0 {
-                svg.text(left - 7.0, y + TICK * 0.35, TICK, Anchor::End, false, &t.label);
+                svg.text(
+                    left - 7.0,
+                    y + TICK * 0.35,
+                    TICK,
+                    Anchor::End,
+                    false,
+                    &t.label,
+                );
                 last_top = y - TICK / 2.0;
             }
         }
         svg.rect(left, top, pw, ph, None, Some(GREY));
-        svg.text((left + right) / 2.0, by + bh - 10.0, LABEL, Anchor::Middle, false, &self.x.label);
+        svg.text(
+            (left + right) / 2.0,
+            by + bh - 10.0,
+            LABEL,
+            Anchor::Middle,
+            false,
+            &self.x.label,
+        );
         let mut ysize = LABEL;
         while ysize > 9.0 && text_width(&self.y.label, ysize) > ph {
             ysize -= 0.5;
         }
-        svg.text(bx + 8.0 + ysize, (top + bottom) / 2.0, ysize, Anchor::Middle, true, &self.y.label);
+        svg.text(
+            bx + 8.0 + ysize,
+            (top + bottom) / 2.0,
+            ysize,
+            Anchor::Middle,
+            true,
+            &self.y.label,
+        );
 
         // Data, clipped to the plot area.
         svg.begin_clip(left, top, pw, ph);
@@ -254,7 +305,9 @@ impl Chart {
             let pts: Vec<(f64, f64)> = s
                 .points
                 .iter()
-                .filter_map(|&(x, y)| Some((px(self.x.scale.forward(x)?), py(self.y.scale.forward(y)?))))
+                .filter_map(|&(x, y)| {
+                    Some((px(self.x.scale.forward(x)?), py(self.y.scale.forward(y)?)))
+                })
                 .collect();
             match s.mark {
                 Mark::Line => svg.polyline(&thin(&pts), s.color, 1.8, false),
@@ -290,7 +343,11 @@ pub fn save_row(path: &Path, width: f64, height: f64, charts: &[Chart]) -> std::
 
 /// `(index, value)` pairs of a slice, for plotting a sequence.
 pub fn indexed(values: &[f64]) -> Vec<(f64, f64)> {
-    values.iter().enumerate().map(|(i, &v)| (i as f64, v)).collect()
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| (i as f64, v))
+        .collect()
 }
 
 /// A long polyline (x increasing, in pixels) reduced to the first, lowest,

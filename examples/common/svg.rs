@@ -6,6 +6,11 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// A point `(x, y)`.
+pub type Point = (f64, f64);
+/// A straight segment between two points.
+pub type Segment = (Point, Point);
+
 /// A colour, 8 bits per channel.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Rgb(pub u8, pub u8, pub u8);
@@ -98,7 +103,11 @@ impl Svg {
         for (i, (x, y)) in pts.iter().enumerate() {
             let _ = write!(d, "{}{:.2},{:.2}", if i == 0 { "M" } else { " L" }, x, y);
         }
-        let dash = if dash { r#" stroke-dasharray="6,4""# } else { "" };
+        let dash = if dash {
+            r#" stroke-dasharray="6,4""#
+        } else {
+            ""
+        };
         let _ = writeln!(
             self.body,
             r#"<path d="{d}" fill="none" stroke="{}" stroke-width="{width}" stroke-linejoin="round"{dash}/>"#,
@@ -107,7 +116,7 @@ impl Svg {
     }
 
     /// Many separate segments in one path (contour lines).
-    pub fn segments(&mut self, segs: &[((f64, f64), (f64, f64))], color: Rgb, width: f64, dash: bool) {
+    pub fn segments(&mut self, segs: &[Segment], color: Rgb, width: f64, dash: bool) {
         if segs.is_empty() {
             return;
         }
@@ -115,7 +124,11 @@ impl Svg {
         for (a, b) in segs {
             let _ = write!(d, "M{:.2},{:.2} L{:.2},{:.2} ", a.0, a.1, b.0, b.1);
         }
-        let dash = if dash { r#" stroke-dasharray="4,3""# } else { "" };
+        let dash = if dash {
+            r#" stroke-dasharray="4,3""#
+        } else {
+            ""
+        };
         let _ = writeln!(
             self.body,
             r#"<path d="{d}" fill="none" stroke="{}" stroke-width="{width}"{dash}/>"#,
