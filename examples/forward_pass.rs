@@ -38,8 +38,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let x = Matrix::new(1, 2, data.inputs().row(0).to_vec())?;
     println!(
-        "a⁽⁰⁾ = x = {:?}  (target ŷ = {:.5})\n",
-        x.row(0),
+        "a⁽⁰⁾ = x = [{:.5}, {:.5}]  (target ŷ = {:.5})\n",
+        x.row(0)[0],
+        x.row(0)[1],
         data.targets().get(0, 0)
     );
     let trace = net.forward_trace(&x)?;

@@ -162,8 +162,9 @@ fn log_ticks(lo: f64, hi: f64) -> Vec<Tick> {
         };
     }
     let stride = ((k1 - k0) as usize).div_ceil(7).max(1) as i32;
+    // Multiples of the stride: 10⁰, 10⁻⁵, 10⁻¹⁰, not 10⁻¹, 10⁻⁶, …
     (k0..=k1)
-        .filter(|k| (k - k0) % stride == 0)
+        .filter(|k| k.rem_euclid(stride) == 0)
         .map(|k| Tick {
             at: k as f64,
             label: power_of_ten(k),
