@@ -36,6 +36,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
+use common::axis::sig;
 use common::figures;
 use common::net::{along, bar, trusted_range};
 use indicatif::ProgressBar;
@@ -377,7 +378,14 @@ fn write_plots(
 ) -> Res<()> {
     println!("4. Plots");
     let out = &args.out;
-    let title = format!("Training loss, gradient descent with η = {}", args.lr);
+    // The title names the edge of stability: the spikes come where λmax
+    // reaches 2/η (the `sharpness` example shows it step by step).
+    let title = format!(
+        "Training loss, η = {}: final λmax = {} against the stability limit 2/η = {}",
+        args.lr,
+        sig(e.max(), 3),
+        sig(2.0 / args.lr, 3)
+    );
     figures::loss_curve(&out.join("loss.svg"), &title, &history.loss)?;
     plot_spectrum(args, e, verdict)?;
     plot_along(args, net, data, e, loss, grad, e.n() - 1, "top")?;

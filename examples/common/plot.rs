@@ -380,3 +380,28 @@ fn thin(pts: &[(f64, f64)]) -> Vec<(f64, f64)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::thin;
+
+    #[test]
+    fn thinning_keeps_spikes_and_ends() {
+        // 40 000 points over 400 pixel columns, one spike and one dip.
+        let pts: Vec<(f64, f64)> = (0..40_000)
+            .map(|i| {
+                let y = match i {
+                    20_003 => -50.0,
+                    31_007 => 80.0,
+                    _ => (i % 7) as f64,
+                };
+                (i as f64 / 100.0, y)
+            })
+            .collect();
+        let t = thin(&pts);
+        assert!(t.len() <= 4 * 400, "{}", t.len());
+        assert_eq!(t.first(), pts.first());
+        assert_eq!(t.last(), pts.last());
+        assert!(t.contains(&pts[20_003]) && t.contains(&pts[31_007]));
+    }
+}
