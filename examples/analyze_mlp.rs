@@ -12,6 +12,12 @@
 //! 4. writes SVG plots: the loss curve, the eigenvalue spectrum, and the
 //!    loss along the top and bottom eigenvectors.
 //!
+//! Each step is one function below (`train_network`, `compute_hessian`,
+//! `spectrum_and_verdict`, `write_plots`), and each picture one small
+//! function. Heavier pictures have their own examples: `sharpness` (λmax
+//! during training) and `curvature_pictures` (the Hessian as an image, 2-D
+//! landscapes, spectral densities).
+//!
 //! Run it with:
 //!
 //! ```text
@@ -30,13 +36,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
-use common::{line_plot, scatter_plot, Series};
-use indicatif::{ProgressBar, ProgressStyle};
-use plotters::style::RGBColor;
-use saddle::curvature::{classify, CriticalPoint, Eigen, Tolerances};
-use saddle::dual::HessianOptions;
+use common::axis::sig;
+use common::figures;
+use common::net::{along, bar, trusted_range};
+use indicatif::ProgressBar;
+use saddle::curvature::{classify, Classification, CriticalPoint, Definiteness, Eigen, Tolerances};
+use saddle::dual::{Hessian, HessianOptions};
 use saddle::nn::{
-    datasets, train, Activation, CsvOptions, Dataset, Header, Init, Mlp, Targets, TrainOptions,
+    datasets, train, Activation, CsvOptions, Dataset, Header, History, Init, Mlp, Targets,
+    TrainOptions,
 };
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -124,20 +132,30 @@ fn main() -> ExitCode {
     }
 }
 
-fn bar(len: u64, what: &str) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template(&format!(
-            "  {what} [{{bar:40}}] {{pos}}/{{len}} {{msg}} ({{elapsed}})"
-        ))
-        .expect("a valid template")
-        .progress_chars("=> "),
+/// The critical-point threshold used here, ‖∇L‖ ≤ 1e-3 (the library
+/// default, `Tolerances::default().gradient`, is 1e-6).
+const GRADIENT_THRESHOLD: f64 = 1e-3;
+
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
+
+fn run(args: &Args) -> Res<()> {
+    let start = Instant::now();
+    let (data, mut net) = load(args)?;
+    std::fs::create_dir_all(&args.out)?;
+    let (history, loss, grad) = train_network(args, &mut net, &data)?;
+    let h = compute_hessian(args, &net, &data)?;
+    let (e, verdict) = spectrum_and_verdict(args, &h, &grad)?;
+    write_plots(args, &net, &data, &history, &e, &verdict, loss, &grad)?;
+    println!(
+        "\nFinished in {:.2?}. The plots are in {}",
+        start.elapsed(),
+        args.out.display()
     );
-    bar
+    Ok(())
 }
 
-fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
-    let start = Instant::now();
+/// The data and the untrained network, described.
+fn load(args: &Args) -> Res<(Dataset, Mlp)> {
     if args.hidden.contains(&0) {
         return Err("--hidden sizes must be positive".into());
     }
@@ -170,10 +188,8 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         Init::Xavier
     };
-    let mut net = Mlp::new(&sizes, act, Activation::Identity, init, args.seed)?;
+    let net = Mlp::new(&sizes, act, Activation::Identity, init, args.seed)?;
     let p = net.num_params();
-    std::fs::create_dir_all(&args.out)?;
-
     println!("saddle: the curvature of a trained network\n");
     println!(
         "data     {name}: {} samples, {} inputs, {} outputs",
@@ -183,8 +199,12 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("network  layers {sizes:?}, {act} hidden, identity output: {p} parameters");
     println!("loss     mean squared error; the Hessian will be {p}×{p}\n");
+    Ok((data, net))
+}
 
-    // 1. Gradient descent, θ ← θ − η∇L.
+/// Step 1: gradient descent θ ← θ − η∇L; the loss history, final loss and
+/// gradient.
+fn train_network(args: &Args, net: &mut Mlp, data: &Dataset) -> Res<(History, f64, Vec<f64>)> {
     println!(
         "1. Gradient descent: {} steps, η = {}",
         args.epochs, args.lr
@@ -196,21 +216,26 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         batch_size: None,
         seed: args.seed,
     };
-    let history = train(&mut net, &data, &opts, |s| {
+    let history = train(net, data, &opts, |s| {
         if s.step % 50 == 0 {
             progress.set_position(s.step as u64);
             progress.set_message(format!("loss {:.3e}", s.loss));
         }
     })?;
     progress.finish_and_clear();
-    let (loss, grad) = net.loss_and_gradient(&data)?;
+    let (loss, grad) = net.loss_and_gradient(data)?;
     let gnorm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
     println!(
         "   loss {:.4e} → {loss:.4e}, final ‖∇L‖ = {gnorm:.3e}\n",
         history.loss[0]
     );
+    Ok((history, loss, grad))
+}
 
-    // 2. The Hessian, column by column from HVPs.
+/// Step 2: the Hessian, column by column from HVPs, with its measured
+/// asymmetry.
+fn compute_hessian(args: &Args, net: &Mlp, data: &Dataset) -> Res<Hessian> {
+    let p = net.num_params();
     let threads = if args.threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
@@ -224,7 +249,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         let now = done.fetch_add(cols, Ordering::Relaxed) + cols;
         progress.set_position(now as u64);
     };
-    let h = net.hessian_with_progress(&data, HessianOptions { threads }, &report)?;
+    let h = net.hessian_with_progress(data, HessianOptions { threads }, &report)?;
     progress.finish_and_clear();
     println!(
         "   done in {:.2?}; measured asymmetry max|Hᵢⱼ − Hⱼᵢ| = {:.2e} ({:.1e} relative)\n",
@@ -232,184 +257,194 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         h.asymmetry(),
         h.relative_asymmetry()
     );
+    Ok(h)
+}
 
-    // 3. Spectrum and verdict.
+/// Step 3: H = QΛQᵀ, the inertia under stated thresholds, and the verdict
+/// in words.
+fn spectrum_and_verdict(args: &Args, h: &Hessian, grad: &[f64]) -> Res<(Eigen, Classification)> {
     println!("3. Eigendecomposition H = QΛQᵀ");
     let t = Instant::now();
     let spinner = ProgressBar::new_spinner();
     spinner.set_message("symmetric eigensolver (faer)…");
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let e = Eigen::of(&h)?;
+    let e = Eigen::of(h)?;
     spinner.finish_and_clear();
     println!(
         "   done in {:.2?}; max |QᵀQ − I| = {:.1e}",
         t.elapsed(),
         e.orthonormality_error()
     );
-    // Gradient descent never reaches ‖∇L‖ = 0 exactly: call the point
-    // critical (to the eye of a second-order test) below 1e-3.
     let tol = Tolerances {
-        gradient: 1e-3,
+        gradient: GRADIENT_THRESHOLD,
         ..Tolerances::default()
     };
-    let verdict = classify(&grad, &e, &tol)?;
-    println!("   λmin = {:.6e}, λmax = {:.6e}", e.min(), e.max());
+    let verdict = classify(grad, &e, &tol)?;
+    println!("   thresholds:");
     println!(
-        "   {} negative, {} near zero (|λ| ≤ {:.1e}), {} positive",
-        verdict.inertia.negative,
-        verdict.inertia.zero,
-        verdict.zero_threshold,
-        verdict.inertia.positive
+        "   - critical point when ‖∇L‖ ≤ {GRADIENT_THRESHOLD:.0e} (the library default is {:.0e}). Gradient descent with a",
+        Tolerances::default().gradient
     );
-    let words = match verdict.kind {
-        CriticalPoint::Minimum => "a strict local minimum: every direction curves up",
-        CriticalPoint::Maximum => "a strict local maximum",
-        CriticalPoint::Saddle => "a saddle point: some directions still curve down, so the loss can fall further",
-        CriticalPoint::Degenerate => {
-            "degenerate: no direction curves down, but some are flat, so the second-order test is inconclusive"
-        }
-        CriticalPoint::NotCritical => "not yet a critical point (‖∇L‖ is above the 1e-3 threshold): train longer",
-    };
-    println!("   verdict: {words}");
+    println!("     fixed step only approaches a critical point geometrically, and near the stability limit");
+    println!("     2/η it oscillates, so after tens of thousands of steps ‖∇L‖ is still about 1e-4 to 1e-3;");
     println!(
-        "   (the Hessian is {:?}; condition number {:.2e})\n",
-        verdict.definiteness, verdict.condition_number
+        "   - an eigenvalue counts as zero when |λ| ≤ {:.0e} + {:.0e}·max|λ| = {:.2e} (library default:",
+        tol.eigen_abs, tol.eigen_rel, verdict.zero_threshold
     );
-
-    // 4. Plots.
-    println!("4. Plots");
-    let blue = RGBColor(31, 119, 180);
-    let red = RGBColor(214, 39, 40);
-    let loss_points = history
-        .loss
-        .iter()
-        .enumerate()
-        .map(|(i, &l)| (i as f64, l))
-        .collect();
-    line_plot(
-        &args.out.join("loss.svg"),
-        "Training loss (gradient descent)",
-        "step",
-        "MSE",
-        &[Series {
-            name: "loss",
-            points: loss_points,
-            color: blue,
-        }],
-        true,
+    println!("     far above the eigensolver's rounding, about n·ε·‖H‖).");
+    println!(
+        "   λmin = {:.6e}, λmax = {:.6e}; ‖∇L‖ = {:.3e}",
+        e.min(),
+        e.max(),
+        verdict.gradient_norm
     );
-    let spectrum = e
-        .values()
-        .iter()
-        .enumerate()
-        .map(|(i, &l)| (i as f64, l))
-        .collect();
-    scatter_plot(
-        &args.out.join("spectrum.svg"),
-        "Hessian eigenvalues, ascending",
-        "index",
-        "eigenvalue",
-        &[Series {
-            name: "λᵢ",
-            points: spectrum,
-            color: blue,
-        }],
+    println!(
+        "   {} negative, {} near zero, {} positive eigenvalues",
+        verdict.inertia.negative, verdict.inertia.zero, verdict.inertia.positive
     );
-    let symlog = |l: f64| l.signum() * (1.0 + l.abs() / verdict.zero_threshold.max(1e-300)).log10();
-    let spectrum_symlog = e
-        .values()
-        .iter()
-        .enumerate()
-        .map(|(i, &l)| (i as f64, symlog(l)))
-        .collect();
-    scatter_plot(
-        &args.out.join("spectrum_symlog.svg"),
-        "Hessian eigenvalues, sign · log10(1 + |λ|/threshold)",
-        "index",
-        "signed log magnitude",
-        &[Series {
-            name: "λᵢ",
-            points: spectrum_symlog,
-            color: blue,
-        }],
+    println!("   the Hessian is {}", describe(&verdict));
+    println!("   verdict: {}", verdict_words(&verdict));
+    let limit = 2.0 / args.lr;
+    println!(
+        "   λmax = {:.1} against the gradient-descent stability limit 2/η = {limit:.1} ({:.0}%):",
+        e.max(),
+        100.0 * e.max() / limit
     );
-    // L(θ + t v) − L(θ) against its second-order Taylor model
-    // (gᵀv) t + ½ λ t². The range is twice the largest |t| (found by
-    // doubling) at which the model is still within 25% of the truth, so the
-    // plot shows both where the quadratic form describes the loss and where
-    // higher-order terms take over.
-    let along = |i: usize, file: &str, what: &str| -> Result<(), Box<dyn std::error::Error>> {
-        let (v, lambda) = (e.vector(i), e.values()[i]);
-        let slope: f64 = grad.iter().zip(v).map(|(a, b)| a * b).sum();
-        let delta = |t: f64| -> Result<f64, Box<dyn std::error::Error>> {
-            let mut probe = net.clone();
-            probe.set_params(
-                &net.params()
-                    .iter()
-                    .zip(v)
-                    .map(|(a, b)| a + t * b)
-                    .collect::<Vec<_>>(),
-            )?;
-            Ok(probe.loss(&data)? - loss)
-        };
-        let model_at = |t: f64| slope * t + 0.5 * lambda * t * t;
-        let mut t_good = 1e-6;
-        while t_good < 4.0 {
-            let t = 2.0 * t_good;
-            let ok = [t, -t].iter().all(|&s| {
-                let m = model_at(s);
-                delta(s)
-                    .map(|d| (d - m).abs() <= 0.25 * m.abs().max(1e-15))
-                    .unwrap_or(false)
-            });
-            if !ok {
-                break;
-            }
-            t_good = t;
-        }
-        let t_max = 2.0 * t_good;
-        let (mut measured, mut model) = (Vec::new(), Vec::new());
-        for k in -40..=40 {
-            let t = t_max * k as f64 / 40.0;
-            measured.push((t, delta(t)?));
-            model.push((t, model_at(t)));
-        }
-        line_plot(
-            &args.out.join(file),
-            &format!("Loss along the {what} eigenvector (λ = {lambda:.3e})"),
-            "t",
-            "L(θ + t v) − L(θ)",
-            &[
-                Series {
-                    name: "measured",
-                    points: measured,
-                    color: blue,
-                },
-                Series {
-                    name: "quadratic model (gᵀv)t + ½λt²",
-                    points: model,
-                    color: red,
-                },
-            ],
-            false,
+    if e.max() > 0.8 * limit {
+        println!(
+            "   training ran at the edge of stability, which is why the loss curve has spikes"
         );
-        Ok(())
-    };
-    along(p - 1, "loss_along_top_eigenvector.svg", "top")?;
-    along(0, "loss_along_bottom_eigenvector.svg", "bottom")?;
+        println!("   (see `cargo run --release --example sharpness` for λmax during training).\n");
+    } else {
+        println!("   well inside the stable range, so gradient descent settled smoothly.\n");
+    }
+    Ok((e, verdict))
+}
+
+/// The Hessian's definiteness in words, with the condition number only
+/// where it means something (a definite matrix).
+fn describe(v: &Classification) -> String {
+    match v.definiteness {
+        Definiteness::PositiveDefinite => format!(
+            "positive definite, condition number λmax/λmin = {:.2e}",
+            v.condition_number
+        ),
+        Definiteness::NegativeDefinite => format!(
+            "negative definite, condition number λmin/λmax = {:.2e}",
+            v.condition_number
+        ),
+        Definiteness::PositiveSemidefinite => {
+            "positive semidefinite and singular (flat directions; no condition number)".to_string()
+        }
+        Definiteness::NegativeSemidefinite => {
+            "negative semidefinite and singular (flat directions; no condition number)".to_string()
+        }
+        Definiteness::Indefinite if v.inertia.zero > 0 => {
+            "indefinite (curves up in some directions, down in others) and singular (flat in others)".to_string()
+        }
+        Definiteness::Indefinite => {
+            "indefinite: it curves up in some directions and down in others".to_string()
+        }
+        Definiteness::Zero => "zero within the threshold".to_string(),
+    }
+}
+
+fn verdict_words(v: &Classification) -> &'static str {
+    match v.kind {
+        CriticalPoint::Minimum => "a strict local minimum: every direction curves up",
+        CriticalPoint::Maximum => "a strict local maximum: every direction curves down",
+        CriticalPoint::Saddle => {
+            "a saddle point: some directions still curve down, so the loss can fall further"
+        }
+        CriticalPoint::Degenerate => {
+            "inconclusive: no direction curves down but some are flat, so second derivatives cannot decide between a minimum and a saddle"
+        }
+        CriticalPoint::NotCritical => {
+            "not yet a critical point (‖∇L‖ is above the threshold): train longer or with another η"
+        }
+    }
+}
+
+/// Step 4: the pictures, one function each.
+#[allow(clippy::too_many_arguments)]
+fn write_plots(
+    args: &Args,
+    net: &Mlp,
+    data: &Dataset,
+    history: &History,
+    e: &Eigen,
+    verdict: &Classification,
+    loss: f64,
+    grad: &[f64],
+) -> Res<()> {
+    println!("4. Plots");
+    let out = &args.out;
+    // The title names the edge of stability: the spikes come where λmax
+    // reaches 2/η (the `sharpness` example shows it step by step).
+    let title = format!(
+        "Training loss, η = {}: final λmax = {} against the stability limit 2/η = {}",
+        args.lr,
+        sig(e.max(), 3),
+        sig(2.0 / args.lr, 3)
+    );
+    figures::loss_curve(&out.join("loss.svg"), &title, &history.loss)?;
+    plot_spectrum(args, e, verdict)?;
+    plot_along(args, net, data, e, loss, grad, e.n() - 1, "top")?;
+    plot_along(args, net, data, e, loss, grad, 0, "bottom")?;
     for f in [
         "loss.svg",
         "spectrum.svg",
-        "spectrum_symlog.svg",
         "loss_along_top_eigenvector.svg",
         "loss_along_bottom_eigenvector.svg",
     ] {
-        println!("   {}", args.out.join(f).display());
+        println!("   {}", out.join(f).display());
     }
-    println!(
-        "\nFinished in {:.2?}. The plots are in {}",
-        start.elapsed(),
-        args.out.display()
+    Ok(())
+}
+
+/// Sorted eigenvalues on a symmetric-log axis: linear below 10⁻⁶ λmax, so
+/// the near-zero bulk, the negative few and the large outliers all show.
+fn plot_spectrum(args: &Args, e: &Eigen, verdict: &Classification) -> Res<()> {
+    let c = (1e-6 * e.max().abs()).max(verdict.zero_threshold);
+    let title = format!(
+        "Hessian eigenvalues: {} negative, {} near zero, {} positive",
+        verdict.inertia.negative, verdict.inertia.zero, verdict.inertia.positive
     );
+    figures::spectrum(&args.out.join("spectrum.svg"), &title, e.values(), c)?;
+    Ok(())
+}
+
+/// L(θ + t v) − L(θ) along eigenvector `i` against its second-order model
+/// (gᵀv) t + ½ λ t², over twice the range where the model is within 25%.
+#[allow(clippy::too_many_arguments)]
+fn plot_along(
+    args: &Args,
+    net: &Mlp,
+    data: &Dataset,
+    e: &Eigen,
+    loss: f64,
+    grad: &[f64],
+    i: usize,
+    what: &str,
+) -> Res<()> {
+    let (v, lambda) = (e.vector(i), e.values()[i]);
+    let slope: f64 = grad.iter().zip(v).map(|(a, b)| a * b).sum();
+    let delta = |t: f64| -> Option<f64> {
+        let mut probe = net.clone();
+        probe.set_params(&along(net.params(), v, t)).ok()?;
+        Some(probe.loss(data).ok()? - loss)
+    };
+    let t_max = trusted_range(delta, slope, lambda);
+    let (mut measured, mut model) = (Vec::new(), Vec::new());
+    for k in -40..=40 {
+        let t = t_max * k as f64 / 40.0;
+        measured.push((
+            t,
+            delta(t).ok_or("the loss is not finite along the eigenvector")?,
+        ));
+        model.push((t, slope * t + 0.5 * lambda * t * t));
+    }
+    let file = format!("loss_along_{what}_eigenvector.svg");
+    figures::loss_along(&args.out.join(file), what, lambda, &measured, &model)?;
     Ok(())
 }

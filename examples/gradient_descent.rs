@@ -3,17 +3,18 @@
 //! This shows you training as the seed writes it, `θ ← θ − η ∇L(θ)`, with
 //! the gradient from one reverse sweep per step, and draws the loss curve.
 //!
-//! Run it with (the optional argument is the output folder):
+//! Run it with (`--out DIR` chooses the output folder, default
+//! `target/saddle-examples/gradient_descent`):
 //!
 //! ```text
-//! cargo run --release --example gradient_descent [OUT_DIR]
+//! cargo run --release --example gradient_descent
+//! cargo run --release --example gradient_descent -- --out figures
 //! ```
 
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{line_plot, output_dir, scatter_plot, Series};
-use plotters::style::RGBColor;
+use common::{figures, output_dir};
 use saddle::nn::{datasets, train, Activation, Init, Matrix, Mlp, TrainOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -59,53 +60,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         history.loss[0]
     );
 
-    let curve: Vec<(f64, f64)> = history
-        .loss
-        .iter()
-        .enumerate()
-        .map(|(i, &l)| (i as f64, l))
-        .collect();
     let loss_svg = out.join("loss.svg");
-    line_plot(
+    figures::loss_curve(
         &loss_svg,
-        "Gradient descent on the noisy sine",
-        "step",
-        "MSE loss",
-        &[Series {
-            name: "training loss",
-            points: curve,
-            color: RGBColor(31, 119, 180),
-        }],
-        true,
-    );
+        "Gradient descent on the noisy sine, η = 0.1",
+        &history.loss,
+    )?;
 
     let grid: Vec<f64> = (0..200).map(|i| -3.2 + 6.4 * i as f64 / 199.0).collect();
     let fit = net.forward(&Matrix::column(grid.clone())?)?;
     let fit_svg = out.join("fit.svg");
-    scatter_plot(
-        &fit_svg,
-        "Data and the trained network",
-        "x",
-        "y",
-        &[
-            Series {
-                name: "data",
-                points: (0..data.len())
-                    .map(|i| (data.inputs().get(i, 0), data.targets().get(i, 0)))
-                    .collect(),
-                color: RGBColor(150, 150, 150),
-            },
-            Series {
-                name: "network",
-                points: grid
-                    .iter()
-                    .zip(fit.as_slice())
-                    .map(|(&x, &y)| (x, y))
-                    .collect(),
-                color: RGBColor(214, 39, 40),
-            },
-        ],
-    );
+    let samples: Vec<(f64, f64)> = (0..data.len())
+        .map(|i| (data.inputs().get(i, 0), data.targets().get(i, 0)))
+        .collect();
+    let curve: Vec<(f64, f64)> = grid
+        .iter()
+        .zip(fit.as_slice())
+        .map(|(&x, &y)| (x, y))
+        .collect();
+    figures::fit(&fit_svg, "Data and the trained network", &samples, &curve)?;
     println!("Plots: {} and {}", loss_svg.display(), fit_svg.display());
     Ok(())
 }

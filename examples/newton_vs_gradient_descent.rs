@@ -6,17 +6,18 @@
 //! (large `λmax`) while its floor is nearly flat (small `λmin`); a Newton
 //! step `H⁻¹∇f` rescales every direction by its own curvature.
 //!
-//! Run it with (the optional argument is the output folder):
+//! Run it with (`--out DIR` chooses the output folder, default
+//! `target/saddle-examples/newton_vs_gradient_descent`):
 //!
 //! ```text
-//! cargo run --release --example newton_vs_gradient_descent [OUT_DIR]
+//! cargo run --release --example newton_vs_gradient_descent
+//! cargo run --release --example newton_vs_gradient_descent -- --out figures
 //! ```
 
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{line_plot, output_dir, Series};
-use plotters::style::RGBColor;
+use common::{figures, output_dir};
 use saddle::curvature::{
     classify, damped_newton, newton_cg, saddle_free_newton, Eigen, Function, Objective, Options,
     Outcome, Smooth, Tolerances,
@@ -108,36 +109,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         best.x[0], best.x[1]
     );
 
-    let colors = [
-        RGBColor(214, 39, 40),
-        RGBColor(44, 160, 44),
-        RGBColor(148, 103, 189),
-    ];
-    let mut series = vec![Series {
-        name: "gradient descent",
-        points: gd,
-        color: RGBColor(31, 119, 180),
-    }];
-    for ((name, r), color) in runs.iter().zip(colors) {
-        series.push(Series {
-            name,
-            points: curve(r),
-            color,
-        });
+    let mut series = vec![("gradient descent, η = 0.001", gd)];
+    for (name, r) in &runs {
+        series.push((name, curve(r)));
     }
     // Newton's curves end within tens of steps: show the first 200 steps of all.
     for s in &mut series {
-        s.points.retain(|p| p.0 <= 200.0);
+        s.1.retain(|p| p.0 <= 200.0);
     }
     let path = out_dir.join("newton_vs_gd.svg");
-    line_plot(
-        &path,
-        "Rosenbrock: loss per iteration",
-        "iteration",
-        "f",
-        &series,
-        true,
-    );
+    figures::convergence(&path, "Rosenbrock: objective per iteration", &series)?;
     println!("Plot (first 200 iterations, log scale): {}", path.display());
     Ok(())
 }

@@ -18,7 +18,8 @@
 //!
 //! and holds the [`workloads`] of the benchmarks (so tests, benches and
 //! examples share one definition) and the [`objectives`] glue that lets
-//! curvature analyse a network's loss.
+//! curvature analyse a network's loss, and [`sharpness`]: gradient descent
+//! that tracks the largest Hessian eigenvalue during training.
 //!
 //! ```
 //! use saddle::prelude::*;
@@ -44,6 +45,7 @@ pub use saddle_tape::Real;
 pub mod objectives;
 #[cfg(doctest)]
 mod readme_doctests;
+pub mod sharpness;
 pub mod workloads;
 
 /// The names most programs need: `use saddle::prelude::*;`.
