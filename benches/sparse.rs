@@ -102,12 +102,16 @@ fn sparse_vs_dense(c: &mut Criterion) {
     group.sample_size(10);
     for case in cases() {
         let (sparse, dense) = (case.sparse, case.dense);
-        group.bench_with_input(BenchmarkId::new(format!("{}_sparse", case.name), case.n), &case.x, |b, x| {
-            b.iter(|| sparse(black_box(x)))
-        });
-        group.bench_with_input(BenchmarkId::new(format!("{}_dense", case.name), case.n), &case.x, |b, x| {
-            b.iter(|| dense(black_box(x)))
-        });
+        group.bench_with_input(
+            BenchmarkId::new(format!("{}_sparse", case.name), case.n),
+            &case.x,
+            |b, x| b.iter(|| sparse(black_box(x))),
+        );
+        group.bench_with_input(
+            BenchmarkId::new(format!("{}_dense", case.name), case.n),
+            &case.x,
+            |b, x| b.iter(|| dense(black_box(x))),
+        );
     }
     group.finish();
     println!("\nsparse / dense (median of 5 calls each, std::time::Instant):");

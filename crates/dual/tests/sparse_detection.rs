@@ -48,7 +48,10 @@ fn sparse_hessian_of_the_variance_of_800_numbers_completes_and_is_exact() {
         for i in 0..n {
             let exact = 2.0 / nf * (f64::from(i == j) - 1.0 / nf);
             let got = h.get(i, j);
-            assert!((got - exact).abs() <= tol, "H[{i}][{j}] = {got}, exact {exact}");
+            assert!(
+                (got - exact).abs() <= tol,
+                "H[{i}][{j}] = {got}, exact {exact}"
+            );
         }
     }
     // The pattern is dense, so it is evaluated like the dense Hessian:
@@ -76,12 +79,16 @@ fn w1_tridiagonal_pattern_is_found_exactly_with_three_colours() {
     let n = 1000;
     let x: Vec<f64> = (0..n).map(|i| 0.5 + 0.3 * (i as f64).cos()).collect();
     let c = HessianColoring::detect(&|v: &[Var<'_, Dual<f64, LANES>>]| rosenbrock(v), &x).unwrap();
-    let tridiagonal =
-        HessianPattern::from_pairs(n, (0..n - 1).flat_map(|i| [(i, i), (i, i + 1), (i + 1, i + 1)]))
-            .unwrap();
+    let tridiagonal = HessianPattern::from_pairs(
+        n,
+        (0..n - 1).flat_map(|i| [(i, i), (i, i + 1), (i + 1, i + 1)]),
+    )
+    .unwrap();
     assert_eq!(c.pattern(), &tridiagonal);
     assert_eq!(c.num_colors(), 3);
-    let sparse = c.hessian(&|v: &[Var<'_, Dual<f64, LANES>>]| rosenbrock(v), &x).unwrap();
+    let sparse = c
+        .hessian(&|v: &[Var<'_, Dual<f64, LANES>>]| rosenbrock(v), &x)
+        .unwrap();
     let dense = hessian(|v| rosenbrock(v), &x).unwrap();
     // Different seeds per sweep, but each entry is the same single chain of
     // products: equal to the last bit.
@@ -175,5 +182,8 @@ fn sparse_hessian_get_out_of_range_has_a_checked_alternative() {
         .unwrap_err()
         .downcast::<String>()
         .unwrap();
-    assert_eq!(*msg, "SparseHessian::get(0, 2) out of range for a 2×2 Hessian");
+    assert_eq!(
+        *msg,
+        "SparseHessian::get(0, 2) out of range for a 2×2 Hessian"
+    );
 }

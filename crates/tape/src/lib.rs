@@ -100,7 +100,9 @@ mod var_ops;
 pub use block::{Block, BlockOp, Cotangents, Slots};
 pub use error::Error;
 pub use gradients::Gradients;
-pub use scalar::{check_gemm_shapes, try_check_gemm_shapes, view_extent, MatMut, MatRef, Real, Scalar};
+pub use scalar::{
+    check_gemm_shapes, try_check_gemm_shapes, view_extent, MatMut, MatRef, Real, Scalar,
+};
 pub use sparsity::HessianPattern;
 pub use tape::{Entry, SweepStep, Tape};
 pub use var::Var;

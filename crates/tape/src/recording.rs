@@ -370,9 +370,7 @@ impl<'a, T: Scalar> DoubleEndedIterator for Segments<'a, T> {
             self.back.block -= 1;
             return Some(Segment::Block(e));
         }
-        let start = blocks
-            .last()
-            .map_or(f.slot, |e| (e.start + e.len) as usize);
+        let start = blocks.last().map_or(f.slot, |e| (e.start + e.len) as usize);
         let len = b.slot - start;
         self.back.slot = start;
         self.back.node -= len;
@@ -435,7 +433,13 @@ mod tests {
         let fwd: Vec<_> = r.segments().map(describe).collect();
         assert_eq!(
             fwd,
-            [('b', 0..2), ('b', 2..3), ('n', 3..5), ('b', 5..8), ('n', 8..9)]
+            [
+                ('b', 0..2),
+                ('b', 2..3),
+                ('n', 3..5),
+                ('b', 5..8),
+                ('n', 8..9)
+            ]
         );
         let mut bwd: Vec<_> = r.segments().rev().map(describe).collect();
         bwd.reverse();

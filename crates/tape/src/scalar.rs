@@ -152,7 +152,12 @@ impl<'a, T> MatMut<'a, T> {
 /// Unchecked arithmetic here is what let a view with
 /// `row_stride = 6148914691236517206` over three numbers wrap around to a
 /// small "last index" and pass the bounds check, so every step is checked.
-pub fn view_extent(rows: usize, cols: usize, row_stride: usize, col_stride: usize) -> Option<usize> {
+pub fn view_extent(
+    rows: usize,
+    cols: usize,
+    row_stride: usize,
+    col_stride: usize,
+) -> Option<usize> {
     if rows == 0 || cols == 0 {
         return Some(0);
     }
@@ -174,7 +179,13 @@ fn check_view(
     }
     match view_extent(rows, cols, row_stride, col_stride) {
         Some(last) if last < len => Ok(()),
-        last => Err(Error::view(what, (rows, cols), (row_stride, col_stride), len, last)),
+        last => Err(Error::view(
+            what,
+            (rows, cols),
+            (row_stride, col_stride),
+            len,
+            last,
+        )),
     }
 }
 
@@ -184,7 +195,12 @@ fn check_view(
 /// must not reach a kernel's pointer arithmetic. Every other stride is at
 /// most the view's extent, below its slice's length ≤ `isize::MAX`, so the
 /// casts are exact.
-fn kernel_strides(rows: usize, cols: usize, row_stride: usize, col_stride: usize) -> (isize, isize) {
+fn kernel_strides(
+    rows: usize,
+    cols: usize,
+    row_stride: usize,
+    col_stride: usize,
+) -> (isize, isize) {
     if rows == 0 || cols == 0 {
         return (0, 0);
     }
@@ -209,7 +225,9 @@ fn element_index(
     i.checked_mul(row_stride)
         .and_then(|a| a.checked_add(j.checked_mul(col_stride)?))
         .unwrap_or_else(|| {
-            panic!("view element ({i}, {j}) with strides ({row_stride}, {col_stride}) overflows usize")
+            panic!(
+                "view element ({i}, {j}) with strides ({row_stride}, {col_stride}) overflows usize"
+            )
         })
 }
 

@@ -422,8 +422,9 @@ impl Analysis {
                             self.interact(d, d)?;
                         }
                     }
-                    for s in range.start..range.end.min(out + 1) {
-                        dom[s] = self.with_own_index(d, s, &mut inputs)?;
+                    let end = range.end.min(out + 1);
+                    for (s, slot_dom) in dom[range.start..end].iter_mut().enumerate() {
+                        *slot_dom = self.with_own_index(d, range.start + s, &mut inputs)?;
                     }
                 }
             }
@@ -479,8 +480,7 @@ fn live_slots<T: Scalar>(rec: &Recording<T>, out: usize) -> Vec<bool> {
             }
             Segment::Block(entry) => {
                 let range = entry.slots();
-                if range.start > out || !live[range.start..range.end.min(out + 1)].contains(&true)
-                {
+                if range.start > out || !live[range.start..range.end.min(out + 1)].contains(&true) {
                     continue;
                 }
                 for r in entry.op().inputs() {

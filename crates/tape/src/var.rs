@@ -71,7 +71,6 @@ impl<'t, T: Scalar> Var<'t, T> {
         self.slot as usize
     }
 
-
     /// The slot of `self` if it lives on `tape`; `None` for a constant.
     ///
     /// # Panics

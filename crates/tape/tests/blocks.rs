@@ -272,7 +272,8 @@ fn block_shape_overflow_is_an_error_naming_the_shape() {
         tape.stack(big, big, &[]).unwrap_err(),
     ] {
         assert!(
-            e.to_string().contains("4294967296×4294967296 block has more than 1073741823 entries"),
+            e.to_string()
+                .contains("4294967296×4294967296 block has more than 1073741823 entries"),
             "{e}"
         );
     }
@@ -290,7 +291,11 @@ fn matmul_result_too_large_is_an_error_before_allocating() {
     let col = tape.input_block(1 << 16, 1, &vec![1.0; 1 << 16]).unwrap();
     let row = tape.input_block(1, 1 << 16, &vec![1.0; 1 << 16]).unwrap();
     let e = col.matmul(&row).unwrap_err();
-    assert!(e.to_string().contains("matmul: a 65536×65536 block has more than"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("matmul: a 65536×65536 block has more than"),
+        "{e}"
+    );
 }
 
 /// The data-length message computes the expected count in checked
@@ -299,5 +304,8 @@ fn matmul_result_too_large_is_an_error_before_allocating() {
 fn data_length_message_for_a_mismatched_block() {
     let tape = Tape::<f64>::new();
     let e = tape.input_block(2, 3, &[1.0; 5]).unwrap_err();
-    assert_eq!(e.to_string(), "input_block: got 5 values for a 2×3 block (expected 6)");
+    assert_eq!(
+        e.to_string(),
+        "input_block: got 5 values for a 2×3 block (expected 6)"
+    );
 }

@@ -53,7 +53,9 @@ fn view() -> impl Strategy<Value = View> {
 
 /// Integer-valued data, so the kernel and the reference loop agree exactly.
 fn data(len: usize, salt: usize) -> Vec<f64> {
-    (0..len).map(|i| ((i * 7 + salt * 3) % 11) as f64 - 5.0).collect()
+    (0..len)
+        .map(|i| ((i * 7 + salt * 3) % 11) as f64 - 5.0)
+        .collect()
 }
 
 fn mat_ref<'a>(d: &'a [f64], v: &View) -> MatRef<'a, f64> {
@@ -95,10 +97,7 @@ fn run(a: &View, b: &View, c: &View, accumulate: bool) -> Result<(), TestCaseErr
     // A valid view may be huge (a billion rows of stride 0 over one
     // number): such a product is legal but would run for ever, so valid
     // views are multiplied only when the work is small.
-    let work = c
-        .rows
-        .saturating_mul(c.cols)
-        .saturating_mul(a.cols.max(1));
+    let work = c.rows.saturating_mul(c.cols).saturating_mul(a.cols.max(1));
     let empty = c.rows == 0 || c.cols == 0;
     if checked.is_ok() && work > 1_000 {
         return Ok(());
@@ -195,7 +194,10 @@ fn gemm_wrapping_stride_is_rejected_not_ub() {
     }))
     .unwrap_err();
     let msg = payload.downcast_ref::<String>().unwrap();
-    assert!(msg.starts_with("gemm: MatRef: a 4×1 view with strides (6148914691236517206, 1)"), "{msg}");
+    assert!(
+        msg.starts_with("gemm: MatRef: a 4×1 view with strides (6148914691236517206, 1)"),
+        "{msg}"
+    );
     assert_eq!(c, [0.0; 4]);
 }
 

@@ -39,7 +39,8 @@ fn rosenbrock_is_tridiagonal() {
     let n = 50;
     let p = pattern(n, |x| saddle_rosenbrock(x));
     let tridiagonal =
-        HessianPattern::from_pairs(n, (0..n).flat_map(|i| [(i, i), (i, (i + 1).min(n - 1))])).unwrap();
+        HessianPattern::from_pairs(n, (0..n).flat_map(|i| [(i, i), (i, (i + 1).min(n - 1))]))
+            .unwrap();
     assert_eq!(p, tridiagonal);
 }
 

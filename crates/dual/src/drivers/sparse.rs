@@ -156,7 +156,11 @@ impl HessianColoring {
         let mut num_colors = 0;
         let mut budget = 16usize.saturating_mul(n).saturating_mul(n);
         for j in 0..n {
-            let work: usize = pattern.column(j).iter().map(|&i| pattern.column(i).len()).sum();
+            let work: usize = pattern
+                .column(j)
+                .iter()
+                .map(|&i| pattern.column(i).len())
+                .sum();
             if work > budget {
                 // Out of budget: every remaining column its own colour.
                 for (k, c) in colors.iter_mut().enumerate().skip(j) {
