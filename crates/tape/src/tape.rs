@@ -390,19 +390,21 @@ impl<T: Scalar> Tape<T> {
                             continue; // a leaf: its adjoint is final
                         }
                         debug_assert!(p < s && q < s);
-                        let [dp, dq] = *node.partials();
+                        // By reference: a unary node's second partial is
+                        // never read (for duals it is a wide value).
+                        let d = node.partials();
                         // SAFETY: a node's parents were recorded before it
                         // (`Recording::push_*` take the slots of existing
                         // `Var`s), so `p, q < s < adj.len()` (`Var`s of a
                         // cleared recording cannot exist: `clear` takes
                         // `&mut self`).
                         unsafe {
-                            *adj.get_unchecked_mut(p) += dp * a;
+                            *adj.get_unchecked_mut(p) += d[0] * a;
                             // A unary node repeats its parent; skipping the
                             // second update avoids a read-modify-write of
                             // the slot just written.
                             if q != p {
-                                *adj.get_unchecked_mut(q) += dq * a;
+                                *adj.get_unchecked_mut(q) += d[1] * a;
                             }
                         }
                         observe(SweepStep::Node {
