@@ -180,6 +180,33 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
     /// three calls still suffice (see `lane_products`).
     fn gemm(a: MatRef<'_, Self>, b: MatRef<'_, Self>, c: MatMut<'_, Self>, accumulate: bool) {
         check_gemm_shapes(&a, &b, &c);
+        // A stride along a dimension of length ≤ 1 addresses nothing and
+        // may hold any number: zero it, so that scaling the strides by
+        // `K + 1` below cannot overflow. Every remaining stride is at most
+        // the view's checked extent < its length, and `len · (K + 1)` `T`s
+        // fit in memory, so the products are exact.
+        fn tame(n: usize, stride: usize) -> usize {
+            if n > 1 {
+                stride
+            } else {
+                0
+            }
+        }
+        let a = MatRef {
+            row_stride: tame(a.rows, a.row_stride),
+            col_stride: tame(a.cols, a.col_stride),
+            ..a
+        };
+        let b = MatRef {
+            row_stride: tame(b.rows, b.row_stride),
+            col_stride: tame(b.cols, b.col_stride),
+            ..b
+        };
+        let c = MatMut {
+            row_stride: tame(c.rows, c.row_stride),
+            col_stride: tame(c.cols, c.col_stride),
+            ..c
+        };
         let (rows, cols, rs, cs) = (
             c.rows,
             c.cols,

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-/// What went wrong when building or combining blocks.
+/// What went wrong when building or combining blocks, checking matrix
+/// views, or building a sparsity pattern.
 ///
 /// Opaque on purpose: match on the message, not on variants, so new checks
 /// can be added without breaking callers. Every message carries the
@@ -14,7 +15,8 @@ pub struct Error {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 enum ErrorKind {
-    #[error("{op}: got {got} values for a {rows}×{cols} block (expected {})", rows * cols)]
+    #[error("{op}: got {got} values for a {rows}×{cols} block (expected {})",
+        rows.checked_mul(*cols).map_or("more than usize::MAX".to_string(), |n| n.to_string()))]
     DataLength {
         op: &'static str,
         got: usize,
@@ -28,6 +30,33 @@ enum ErrorKind {
         b: (usize, usize),
         why: &'static str,
     },
+    #[error("gemm shapes: ({}×{})·({}×{}) into {}×{}", a.0, a.1, b.0, b.1, c.0, c.1)]
+    GemmShapes {
+        a: (usize, usize),
+        b: (usize, usize),
+        c: (usize, usize),
+    },
+    #[error(
+        "{what}: a {}×{} view with strides ({}, {}) {} but its slice holds {len}",
+        shape.0, shape.1, strides.0, strides.1,
+        match last { Some(l) => format!("addresses index {l}"), None => "addresses an index beyond usize::MAX".to_string() }
+    )]
+    View {
+        what: &'static str,
+        shape: (usize, usize),
+        strides: (usize, usize),
+        len: usize,
+        last: Option<usize>,
+    },
+    #[error("{op}: a {rows}×{cols} block has more than {limit} entries (rows·cols overflows or exceeds the tape's slot limit)")]
+    TooLarge {
+        op: &'static str,
+        rows: usize,
+        cols: usize,
+        limit: usize,
+    },
+    #[error("HessianPattern: entry ({i}, {j}) outside {n}×{n}")]
+    PatternEntry { i: usize, j: usize, n: usize },
     #[error("{op}: a block needs at least one row and one column, got {rows}×{cols}")]
     Empty {
         op: &'static str,
@@ -56,6 +85,47 @@ impl Error {
     ) -> Self {
         Error {
             kind: ErrorKind::Shapes { op, a, b, why },
+        }
+    }
+
+    pub(crate) fn gemm_shapes(a: (usize, usize), b: (usize, usize), c: (usize, usize)) -> Self {
+        Error {
+            kind: ErrorKind::GemmShapes { a, b, c },
+        }
+    }
+
+    pub(crate) fn view(
+        what: &'static str,
+        shape: (usize, usize),
+        strides: (usize, usize),
+        len: usize,
+        last: Option<usize>,
+    ) -> Self {
+        Error {
+            kind: ErrorKind::View {
+                what,
+                shape,
+                strides,
+                len,
+                last,
+            },
+        }
+    }
+
+    pub(crate) fn too_large(op: &'static str, rows: usize, cols: usize, limit: usize) -> Self {
+        Error {
+            kind: ErrorKind::TooLarge {
+                op,
+                rows,
+                cols,
+                limit,
+            },
+        }
+    }
+
+    pub(crate) fn pattern_entry(i: usize, j: usize, n: usize) -> Self {
+        Error {
+            kind: ErrorKind::PatternEntry { i, j, n },
         }
     }
 

@@ -9,20 +9,72 @@ use crate::var::Var;
 /// slot of the tape.
 ///
 /// Adjoints live here, not on the tape, so the same recording can be swept
-/// many times (with different outputs or seeds).
+/// many times (with different outputs or seeds). They are tied to the
+/// *recording* that was swept, not only to the tape: each recording has a
+/// process-wide unique identity that [`Tape::clear`] renews, so a `Var` of
+/// a later recording (after `clear`, or on a new tape that happens to live
+/// at the old one's address) is caught instead of being answered with an
+/// old adjoint.
+///
+/// ```should_panic
+/// use saddle_tape::Tape;
+/// let mut tape = Tape::<f64>::new();
+/// let g = {
+///     let x = tape.var(3.0);
+///     (x * 2.0).backward()
+/// };
+/// tape.clear();
+/// let y = tape.var(100.0);
+/// g.wrt(y); // panics: these gradients belong to the cleared recording
+/// ```
 #[derive(Clone, Debug)]
 pub struct Gradients<T> {
     adjoints: Vec<T>,
-    /// The swept tape's address; `None` when the output was a constant
-    /// (which depends on nothing, so every derivative is zero).
-    tape: Option<usize>,
+    /// The swept recording; `None` when the output was a constant (which
+    /// depends on nothing, so every derivative is zero).
+    swept: Option<Swept>,
+}
+
+/// Which recording a sweep read: its tape's address (to tell "another tape"
+/// from "the same tape, cleared since" in messages) and its identity (what
+/// is actually compared).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Swept {
+    addr: usize,
+    id: u64,
+}
+
+impl Swept {
+    fn of<T: Scalar>(tape: &Tape<T>) -> Self {
+        Swept {
+            addr: tape as *const Tape<T> as usize,
+            id: tape.recording_id(),
+        }
+    }
+}
+
+/// Why a `Var` or `Block` does not belong to the swept recording.
+fn mismatch(what: &str, noun: &str, swept: Swept, other: Swept) -> String {
+    if swept.addr == other.addr {
+        format!(
+            "Gradients::{what}: these gradients are stale: the tape was cleared (or a new tape \
+             was created at the same address) after the sweep, so the {noun} belongs to a \
+             newer recording (recording {} vs swept {})",
+            other.id, swept.id
+        )
+    } else {
+        format!(
+            "Gradients::{what}: the {noun} was recorded on a different tape from the one \
+             that was swept"
+        )
+    }
 }
 
 impl<T: Scalar> Gradients<T> {
     pub(crate) fn new(tape: &Tape<T>, adjoints: Vec<T>) -> Self {
         Gradients {
             adjoints,
-            tape: Some(tape as *const Tape<T> as usize),
+            swept: Some(Swept::of(tape)),
         }
     }
 
@@ -30,7 +82,16 @@ impl<T: Scalar> Gradients<T> {
     pub(crate) fn of_constant() -> Self {
         Gradients {
             adjoints: Vec::new(),
-            tape: None,
+            swept: None,
+        }
+    }
+
+    /// `Err(message)` unless `x` belongs to the swept recording (constants
+    /// and the gradients of a constant fit everything).
+    fn fits(&self, what: &str, noun: &str, tape: Option<Swept>) -> Result<(), String> {
+        match (tape, self.swept) {
+            (Some(t), Some(s)) if t != s => Err(mismatch(what, noun, s, t)),
+            _ => Ok(()),
         }
     }
 
@@ -38,27 +99,39 @@ impl<T: Scalar> Gradients<T> {
     /// not depend on.
     ///
     /// # Panics
-    /// If `x` was recorded on a different tape from the one swept.
+    /// If `x` was not recorded in the recording that was swept: on a
+    /// different tape, or on this tape after [`Tape::clear`] (the gradients
+    /// are stale). [`Gradients::try_wrt`] returns `None` instead.
     pub fn wrt(&self, x: Var<'_, T>) -> T {
-        match (x.tape_addr(), self.tape) {
-            (None, _) | (_, None) => T::zero(),
-            (Some(addr), Some(tape)) => {
-                assert_eq!(
-                    addr, tape,
-                    "Gradients::wrt: the variable was recorded on a different tape from the one that was swept"
-                );
-                self.adjoints
-                    .get(x.raw_slot())
-                    .copied()
-                    .unwrap_or_else(T::zero)
-            }
+        match self.try_wrt_or_message("wrt", x) {
+            Ok(a) => a,
+            Err(msg) => panic!("{msg}"),
         }
+    }
+
+    /// `∂output/∂x`, or `None` if `x` belongs to another recording (another
+    /// tape, or this tape after [`Tape::clear`]).
+    pub fn try_wrt(&self, x: Var<'_, T>) -> Option<T> {
+        self.try_wrt_or_message("try_wrt", x).ok()
+    }
+
+    #[inline]
+    fn try_wrt_or_message(&self, what: &str, x: Var<'_, T>) -> Result<T, String> {
+        self.fits(what, "variable", x.tape().map(Swept::of))?;
+        if x.is_constant() {
+            return Ok(T::zero());
+        }
+        Ok(self
+            .adjoints
+            .get(x.raw_slot())
+            .copied()
+            .unwrap_or_else(T::zero))
     }
 
     /// `∂output/∂x_i` for every `x_i`, in order.
     ///
     /// # Panics
-    /// If any `x_i` was recorded on a different tape from the one swept.
+    /// As [`Gradients::wrt`], for any `x_i`.
     pub fn wrt_all(&self, xs: &[Var<'_, T>]) -> Vec<T> {
         xs.iter().map(|&x| self.wrt(x)).collect()
     }
@@ -66,12 +139,12 @@ impl<T: Scalar> Gradients<T> {
     /// `∂output/∂B`, row-major, for every entry of block `b`.
     ///
     /// # Panics
-    /// If `b` was recorded on a different tape from the one swept.
+    /// If `b` was not recorded in the recording that was swept (another
+    /// tape, or this tape after [`Tape::clear`]).
     pub fn wrt_block(&self, b: &Block<'_, T>) -> Vec<T> {
-        assert!(
-            self.tape.is_none_or(|t| t == b.tape_addr()),
-            "Gradients::wrt_block: the block was recorded on a different tape from the one that was swept"
-        );
+        if let Err(msg) = self.fits("wrt_block", "block", Some(Swept::of(b.tape()))) {
+            panic!("{msg}");
+        }
         let s = b.slots();
         if self.adjoints.is_empty() {
             return vec![T::zero(); s.len()];

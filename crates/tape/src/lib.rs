@@ -65,7 +65,14 @@
 //! ## Mistakes caught
 //!
 //! Combining `Var`s or `Block`s of two tapes panics with a message saying
-//! so. Shape errors in block operations return [`Error`]. A `Var` cannot
+//! so, and so does asking a [`Gradients`] about a `Var` of another
+//! recording (another tape, or the same tape after [`Tape::clear`]: each
+//! recording has its own identity; [`Gradients::try_wrt`] is the checked
+//! form). Shape errors in block operations return [`Error`], with
+//! `rows · cols` computed in checked arithmetic; so do matrix views whose
+//! strides reach outside their storage ([`try_check_gemm_shapes`]). A
+//! recording holds at most [`Tape::MAX_SLOTS`] slots; past that, recording
+//! panics. A `Var` cannot
 //! outlive its tape, and [`Tape::clear`] needs `&mut`, so no `Var` of a
 //! cleared recording can be used:
 //!
@@ -81,6 +88,7 @@
 mod block;
 mod error;
 mod gradients;
+mod recording;
 pub mod rules;
 mod scalar;
 mod sparsity;
@@ -92,7 +100,9 @@ mod var_ops;
 pub use block::{Block, BlockOp, Cotangents, Slots};
 pub use error::Error;
 pub use gradients::Gradients;
-pub use scalar::{check_gemm_shapes, MatMut, MatRef, Real, Scalar};
+pub use scalar::{
+    check_gemm_shapes, try_check_gemm_shapes, view_extent, MatMut, MatRef, Real, Scalar,
+};
 pub use sparsity::HessianPattern;
 pub use tape::{Entry, SweepStep, Tape};
 pub use var::Var;

@@ -18,6 +18,8 @@ use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Sub, SubAssign};
 
 use num_traits::Float;
 
+use crate::error::Error;
+
 /// A strided, read-only view of an `m × n` matrix: element `(i, j)` lives at
 /// `data[offset + i·row_stride + j·col_stride]`.
 ///
@@ -76,22 +78,31 @@ impl<'a, T> MatRef<'a, T> {
         }
     }
 
-    /// Element `(i, j)`.
+    /// Element `(i, j)`, at `data[i·row_stride + j·col_stride]`.
+    ///
+    /// # Panics
+    /// If `(i, j)` is outside the view, or its index overflows or lies
+    /// outside `data`.
     #[inline]
     pub fn at(&self, i: usize, j: usize) -> &T {
-        &self.data[i * self.row_stride + j * self.col_stride]
+        &self.data[element_index(i, j, self.rows, self.cols, self.row_stride, self.col_stride)]
     }
 
-    /// Panics unless every index the view can address lies inside `data`.
-    fn check_bounds(&self) {
-        if self.rows > 0 && self.cols > 0 {
-            let last = (self.rows - 1) * self.row_stride + (self.cols - 1) * self.col_stride;
-            assert!(
-                last < self.data.len(),
-                "MatRef addresses {last} but holds {}",
-                self.data.len()
-            );
-        }
+    /// Checks that every index the view can address lies inside `data`,
+    /// in checked arithmetic (see [`view_extent`]).
+    ///
+    /// # Errors
+    /// If `(rows − 1)·row_stride + (cols − 1)·col_stride` overflows `usize`
+    /// or is not below `data.len()`.
+    pub fn check(&self) -> Result<(), Error> {
+        check_view(
+            "MatRef",
+            self.data.len(),
+            self.rows,
+            self.cols,
+            self.row_stride,
+            self.col_stride,
+        )
     }
 }
 
@@ -107,44 +118,157 @@ impl<'a, T> MatMut<'a, T> {
         }
     }
 
-    /// Element `(i, j)`.
+    /// Element `(i, j)`; see [`MatRef::at`].
+    ///
+    /// # Panics
+    /// As [`MatRef::at`].
     #[inline]
     pub fn at(&mut self, i: usize, j: usize) -> &mut T {
-        &mut self.data[i * self.row_stride + j * self.col_stride]
+        let k = element_index(i, j, self.rows, self.cols, self.row_stride, self.col_stride);
+        &mut self.data[k]
     }
 
-    fn check_bounds(&self) {
-        if self.rows > 0 && self.cols > 0 {
-            let last = (self.rows - 1) * self.row_stride + (self.cols - 1) * self.col_stride;
-            assert!(
-                last < self.data.len(),
-                "MatMut addresses {last} but holds {}",
-                self.data.len()
-            );
-        }
+    /// Checks that every index the view can address lies inside `data`;
+    /// see [`MatRef::check`].
+    ///
+    /// # Errors
+    /// As [`MatRef::check`].
+    pub fn check(&self) -> Result<(), Error> {
+        check_view(
+            "MatMut",
+            self.data.len(),
+            self.rows,
+            self.cols,
+            self.row_stride,
+            self.col_stride,
+        )
     }
 }
 
+/// The largest index a `rows × cols` view with these strides addresses,
+/// `(rows − 1)·row_stride + (cols − 1)·col_stride`, or `None` if that
+/// overflows `usize` (for an empty view, `Some(0)`: it addresses nothing).
+///
+/// Unchecked arithmetic here is what let a view with
+/// `row_stride = 6148914691236517206` over three numbers wrap around to a
+/// small "last index" and pass the bounds check, so every step is checked.
+pub fn view_extent(
+    rows: usize,
+    cols: usize,
+    row_stride: usize,
+    col_stride: usize,
+) -> Option<usize> {
+    if rows == 0 || cols == 0 {
+        return Some(0);
+    }
+    (rows - 1)
+        .checked_mul(row_stride)?
+        .checked_add((cols - 1).checked_mul(col_stride)?)
+}
+
+fn check_view(
+    what: &'static str,
+    len: usize,
+    rows: usize,
+    cols: usize,
+    row_stride: usize,
+    col_stride: usize,
+) -> Result<(), Error> {
+    if rows == 0 || cols == 0 {
+        return Ok(());
+    }
+    match view_extent(rows, cols, row_stride, col_stride) {
+        Some(last) if last < len => Ok(()),
+        last => Err(Error::view(
+            what,
+            (rows, cols),
+            (row_stride, col_stride),
+            len,
+            last,
+        )),
+    }
+}
+
+/// The strides a kernel may use: those of a checked view, with 0 for a
+/// dimension of length at most one (and both for an empty view). Such a
+/// stride never addresses anything but may hold any number, and a huge one
+/// must not reach a kernel's pointer arithmetic. Every other stride is at
+/// most the view's extent, below its slice's length ≤ `isize::MAX`, so the
+/// casts are exact.
+fn kernel_strides(
+    rows: usize,
+    cols: usize,
+    row_stride: usize,
+    col_stride: usize,
+) -> (isize, isize) {
+    if rows == 0 || cols == 0 {
+        return (0, 0);
+    }
+    let s = |n: usize, st: usize| if n > 1 { st as isize } else { 0 };
+    (s(rows, row_stride), s(cols, col_stride))
+}
+
+/// `i·row_stride + j·col_stride`, checked: element `(i, j)` of a view.
+#[inline]
+fn element_index(
+    i: usize,
+    j: usize,
+    rows: usize,
+    cols: usize,
+    row_stride: usize,
+    col_stride: usize,
+) -> usize {
+    assert!(
+        i < rows && j < cols,
+        "view element ({i}, {j}) outside a {rows}×{cols} view"
+    );
+    i.checked_mul(row_stride)
+        .and_then(|a| a.checked_add(j.checked_mul(col_stride)?))
+        .unwrap_or_else(|| {
+            panic!(
+                "view element ({i}, {j}) with strides ({row_stride}, {col_stride}) overflows usize"
+            )
+        })
+}
+
 /// Checks that `c = a · b` is dimensionally consistent and that every view
-/// stays inside its storage, so kernels may use raw pointers.
+/// stays inside its storage (in checked arithmetic), so kernels may use raw
+/// pointers.
+///
+/// # Errors
+/// On a shape mismatch, or a view whose extent overflows `usize` or runs
+/// past its slice; the message names the shapes and strides.
+pub fn try_check_gemm_shapes<T>(
+    a: &MatRef<'_, T>,
+    b: &MatRef<'_, T>,
+    c: &MatMut<'_, T>,
+) -> Result<(), Error> {
+    if a.cols != b.rows || c.rows != a.rows || c.cols != b.cols {
+        return Err(Error::gemm_shapes(
+            (a.rows, a.cols),
+            (b.rows, b.cols),
+            (c.rows, c.cols),
+        ));
+    }
+    a.check()?;
+    b.check()?;
+    c.check()
+}
+
+/// [`try_check_gemm_shapes`], panicking: what every [`Scalar::gemm`] calls
+/// before it touches memory.
 ///
 /// # Panics
-/// On a shape mismatch or an out-of-bounds view; both are engine bugs, not
-/// user errors (user-facing shape checks return `Result` earlier).
+/// On a shape mismatch or a view that overflows or runs past its storage,
+/// with the message of [`try_check_gemm_shapes`]'s error. Inside the engine
+/// both are bugs, not user errors (user-facing shape checks return `Result`
+/// earlier); callers building views from their own numbers should call
+/// [`try_check_gemm_shapes`] first.
+#[track_caller]
 pub fn check_gemm_shapes<T>(a: &MatRef<'_, T>, b: &MatRef<'_, T>, c: &MatMut<'_, T>) {
-    assert!(
-        a.cols == b.rows && c.rows == a.rows && c.cols == b.cols,
-        "gemm shapes: ({}×{})·({}×{}) into {}×{}",
-        a.rows,
-        a.cols,
-        b.rows,
-        b.cols,
-        c.rows,
-        c.cols
-    );
-    a.check_bounds();
-    b.check_bounds();
-    c.check_bounds();
+    if let Err(e) = try_check_gemm_shapes(a, b, c) {
+        panic!("gemm: {e}");
+    }
 }
 
 /// A number the tape can store and differentiate through.
@@ -187,8 +311,13 @@ pub trait Scalar:
 
     /// `C ← A·B`, or `C ← C + A·B` when `accumulate` is true.
     ///
+    /// Every implementation must call [`check_gemm_shapes`] before reading
+    /// or writing: the views are plain data a caller can fill with any
+    /// numbers, and this is a safe function.
+    ///
     /// # Panics
-    /// If the shapes do not chain or a view runs past its storage.
+    /// If the shapes do not chain, or a view's extent overflows `usize` or
+    /// runs past its storage (see [`try_check_gemm_shapes`] to check first).
     fn gemm(a: MatRef<'_, Self>, b: MatRef<'_, Self>, mut c: MatMut<'_, Self>, accumulate: bool) {
         check_gemm_shapes(&a, &b, &c);
         for i in 0..c.rows {
@@ -233,9 +362,13 @@ macro_rules! float_scalar {
                     return;
                 }
                 let beta = if accumulate { 1.0 } else { 0.0 };
-                // SAFETY: `check_gemm_shapes` verified that every index each
-                // view can address lies inside its slice, and `c` is a unique
-                // borrow, so the kernel reads and writes only owned memory.
+                let (ars, acs) = kernel_strides(a.rows, a.cols, a.row_stride, a.col_stride);
+                let (brs, bcs) = kernel_strides(b.rows, b.cols, b.row_stride, b.col_stride);
+                let (crs, ccs) = kernel_strides(c.rows, c.cols, c.row_stride, c.col_stride);
+                // SAFETY: `check_gemm_shapes` verified, in checked
+                // arithmetic, that every index each view can address lies
+                // inside its slice, and `c` is a unique borrow, so the kernel
+                // reads and writes only owned memory.
                 unsafe {
                     matrixmultiply::$kernel(
                         a.rows,
@@ -243,15 +376,15 @@ macro_rules! float_scalar {
                         b.cols,
                         1.0,
                         a.data.as_ptr(),
-                        a.row_stride as isize,
-                        a.col_stride as isize,
+                        ars,
+                        acs,
                         b.data.as_ptr(),
-                        b.row_stride as isize,
-                        b.col_stride as isize,
+                        brs,
+                        bcs,
                         beta,
                         c.data.as_mut_ptr(),
-                        c.row_stride as isize,
-                        c.col_stride as isize,
+                        crs,
+                        ccs,
                     );
                 }
             }

@@ -13,104 +13,15 @@
 //! backwards loop: no recursion, no graph search, any depth.
 
 use std::cell::{Cell, UnsafeCell};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::block::{BlockOp, Cotangents};
 use crate::gradients::Gradients;
+use crate::recording::{Node, Recording, Segment, MAX_SLOTS};
 use crate::scalar::Scalar;
 use crate::var::Var;
 
-impl<T: Scalar> Recording<T> {
-    /// Number of slots: one per scalar node plus one per block value.
-    #[inline(always)]
-    pub(crate) fn len(&self) -> usize {
-        self.nodes.len() + self.block_values.len()
-    }
-}
-
-/// A scalar node: its parents' slots and `∂(this)/∂(parent)`.
-///
-/// A unary node repeats its parent with a zero second partial (and a
-/// binary operation on one variable twice, like `x·x`, is recorded as
-/// unary); a leaf names itself as parent. For `f64` this is 24 bytes. Scalar values are
-/// not kept on the tape at all: the `Var` handles carry them, and the sweep
-/// needs only the partials.
-#[derive(Clone, Copy, Debug)]
-#[repr(C)]
-pub(crate) struct Node<T> {
-    pub(crate) parents: [u32; 2],
-    pub(crate) partials: [T; 2],
-}
-
-/// How a scalar node depends on its parents, for Hessian sparsity
-/// detection: the only second-order information the tape keeps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
-    /// `a ± b`, `−a`, `c·a`: no second derivatives.
-    Linear = 0,
-    /// `a·b`: only the mixed second derivative `∂²/∂a∂b = 1`.
-    Bilinear = 1,
-    /// Anything else (`sin a`, `a/b`, ...): any second derivative.
-    Nonlinear = 2,
-}
-
-impl Kind {
-    /// The kind of the operation once one operand is a constant.
-    #[inline(always)]
-    pub(crate) fn with_constant(self) -> Kind {
-        match self {
-            Kind::Bilinear => Kind::Linear,
-            k => k,
-        }
-    }
-
-    fn from_bits(bits: u32) -> Kind {
-        match bits {
-            0 => Kind::Linear,
-            1 => Kind::Bilinear,
-            _ => Kind::Nonlinear,
-        }
-    }
-}
-
-/// Slot indices use the low 30 bits of a parent field; the top two bits of
-/// the second parent hold the node's [`Kind`].
-pub(crate) const SLOT_BITS: u32 = 30;
-pub(crate) const SLOT_MASK: u32 = (1 << SLOT_BITS) - 1;
-
-impl<T> Node<T> {
-    /// The two parent slots, without the kind bits.
-    #[inline(always)]
-    pub(crate) fn parent_slots(&self) -> [usize; 2] {
-        [
-            self.parents[0] as usize,
-            (self.parents[1] & SLOT_MASK) as usize,
-        ]
-    }
-
-    pub(crate) fn kind(&self) -> Kind {
-        Kind::from_bits(self.parents[1] >> SLOT_BITS)
-    }
-}
-
-/// A block operation on the tape: its output slots `start .. start + len`
-/// and the rule that pulls their cotangent back to its inputs (its values
-/// are in `Recording::block_values`).
-pub(crate) struct BlockEntry<T: Scalar> {
-    pub(crate) start: u32,
-    pub(crate) len: u32,
-    pub(crate) op: Box<dyn BlockOp<T>>,
-}
-
-/// Everything recorded so far.
-pub(crate) struct Recording<T: Scalar> {
-    /// One node per scalar slot, in recording order (block slots have none).
-    pub(crate) nodes: Vec<Node<T>>,
-    /// The values of block slots, block after block (block operations read
-    /// their inputs' values here in the sweep).
-    pub(crate) block_values: Vec<T>,
-    /// Block operations, in recording order.
-    pub(crate) blocks: Vec<BlockEntry<T>>,
-}
+pub(crate) use crate::recording::Kind;
 
 /// A Wengert list of operations on numbers of type `T`.
 ///
@@ -135,6 +46,17 @@ pub struct Tape<T: Scalar> {
     /// How many [`Tape::read`] borrows are live. Recording is refused while
     /// any is, which is what makes the `UnsafeCell` sound (see `write`).
     readers: Cell<u32>,
+    /// This recording's identity, unique in the process: [`Gradients`]
+    /// compare it to tell a current `Var` from one of another recording.
+    id: u64,
+}
+
+/// Source of recording identities (a `u64` does not wrap in practice: a
+/// billion recordings a second for 584 years).
+static NEXT_RECORDING: AtomicU64 = AtomicU64::new(1);
+
+fn next_recording_id() -> u64 {
+    NEXT_RECORDING.fetch_add(1, Ordering::Relaxed)
 }
 
 /// Ends a [`Tape::read`] borrow, also when unwinding.
@@ -211,12 +133,9 @@ impl<T: Scalar> Tape<T> {
     /// An empty tape with room for `slots` values and scalar nodes.
     pub fn with_capacity(slots: usize) -> Self {
         Tape {
-            rec: UnsafeCell::new(Recording {
-                nodes: Vec::with_capacity(slots),
-                block_values: Vec::new(),
-                blocks: Vec::new(),
-            }),
+            rec: UnsafeCell::new(Recording::with_capacity(slots)),
             readers: Cell::new(0),
+            id: next_recording_id(),
         }
     }
 
@@ -248,16 +167,30 @@ impl<T: Scalar> Tape<T> {
         f(unsafe { &mut *self.rec.get() })
     }
 
-    /// Forgets everything recorded and keeps the allocation.
+    /// The identity of the current recording, unique in the process and
+    /// renewed by [`Tape::clear`].
+    #[inline]
+    pub(crate) fn recording_id(&self) -> u64 {
+        self.id
+    }
+
+    /// Forgets everything recorded and keeps the allocation; starts a new
+    /// recording with a new identity.
     ///
     /// Taking `&mut self` means the borrow checker proves that no `Var` of
-    /// the old recording is still alive.
+    /// the old recording is still alive; the new identity means that
+    /// [`Gradients`] of the old recording refuse `Var`s of the new one
+    /// instead of answering with stale adjoints.
     pub fn clear(&mut self) {
-        let rec = self.rec.get_mut();
-        rec.nodes.clear();
-        rec.block_values.clear();
-        rec.blocks.clear();
+        self.id = next_recording_id();
+        self.rec.get_mut().clear();
     }
+
+    /// The most slots one recording can hold, `2³⁰ − 1` (a slot index is
+    /// stored in 30 bits, next to two bits of curvature kind). Recording
+    /// past it panics with "tape overflow" rather than corrupting the
+    /// recording; at 24 bytes a node that is a 24 GiB tape of `f64`s.
+    pub const MAX_SLOTS: usize = MAX_SLOTS;
 
     /// Bytes one scalar node takes on the tape: two `u32` parent slots and
     /// two partials of type `T` (24 for `f64`; values live in the `Var`s).
@@ -271,7 +204,7 @@ impl<T: Scalar> Tape<T> {
     /// How many scalar nodes fit before the tape must grow its storage
     /// (unchanged by [`Tape::clear`]).
     pub fn capacity(&self) -> usize {
-        self.read(|r| r.nodes.capacity())
+        self.read(|r| r.node_capacity())
     }
 
     /// True if nothing has been recorded.
@@ -281,20 +214,21 @@ impl<T: Scalar> Tape<T> {
 
     /// Number of scalar nodes (leaves included).
     pub fn num_nodes(&self) -> usize {
-        self.read(|r| r.nodes.len())
+        self.read(|r| r.num_nodes())
     }
 
     /// Number of block operations (input blocks included).
     pub fn num_blocks(&self) -> usize {
-        self.read(|r| r.blocks.len())
+        self.read(|r| r.num_blocks())
     }
 
     /// A new independent variable with value `value`.
+    ///
+    /// # Panics
+    /// If the tape already holds [`Tape::MAX_SLOTS`] slots (as every
+    /// recording operation).
     pub fn var(&self, value: T) -> Var<'_, T> {
-        let slot = self.push_node(|s| Node {
-            parents: [s, s],
-            partials: [T::zero(); 2],
-        });
+        let slot = self.write(|rec| rec.push_leaf());
         Var::on_tape(self, slot, value)
     }
 
@@ -303,23 +237,10 @@ impl<T: Scalar> Tape<T> {
         values.iter().map(|&v| self.var(v)).collect()
     }
 
-    /// Records a scalar node; `make` receives the new slot.
-    #[inline(always)]
-    fn push_node(&self, make: impl FnOnce(u32) -> Node<T>) -> u32 {
-        self.write(|rec| {
-            let slot = slot_index(rec.len());
-            rec.nodes.push(make(slot));
-            slot
-        })
-    }
-
     /// Records `value = f(parent)` with local partial `partial`.
     #[inline(always)]
     pub(crate) fn push_unary(&self, parent: u32, partial: T, value: T, kind: Kind) -> Var<'_, T> {
-        let slot = self.push_node(|_| Node {
-            parents: [parent, parent | (kind as u32) << SLOT_BITS],
-            partials: [partial, T::zero()],
-        });
+        let slot = self.write(|rec| rec.push_unary(parent, partial, kind));
         Var::on_tape(self, slot, value)
     }
 
@@ -341,34 +262,19 @@ impl<T: Scalar> Tape<T> {
         if a == b {
             return self.push_unary(a, da + db, value, kind);
         }
-        let slot = self.push_node(|_| Node {
-            parents: [a, b | (kind as u32) << SLOT_BITS],
-            partials: [da, db],
-        });
+        let slot = self.write(|rec| rec.push_binary(a, b, da, db, kind));
         Var::on_tape(self, slot, value)
     }
 
     /// Appends a block's output values and its entry; returns its first
     /// slot and where its values start in the block-value store.
     pub(crate) fn push_block(&self, values: &[T], op: Box<dyn BlockOp<T>>) -> (u32, u32) {
-        self.write(|rec| {
-            let start = slot_index(rec.len());
-            let offset = slot_index(rec.block_values.len());
-            slot_index(rec.len() + values.len());
-            slot_index(rec.block_values.len() + values.len());
-            rec.block_values.extend_from_slice(values);
-            rec.blocks.push(BlockEntry {
-                start,
-                len: values.len() as u32,
-                op,
-            });
-            (start, offset)
-        })
+        self.write(|rec| rec.push_block(values, op))
     }
 
     /// Block values `offset .. offset + len`, copied out.
     pub(crate) fn values_of(&self, offset: u32, len: usize) -> Vec<T> {
-        self.read(|rec| rec.block_values[offset as usize..offset as usize + len].to_vec())
+        self.read(|rec| rec.block_values()[offset as usize..offset as usize + len].to_vec())
     }
 
     /// Runs `f` on the values of every block recorded so far, without
@@ -383,7 +289,7 @@ impl<T: Scalar> Tape<T> {
 
     /// Runs `f` on the block-value store (to read block inputs without a copy).
     pub(crate) fn with_values<R>(&self, f: impl FnOnce(&[T]) -> R) -> R {
-        self.read(|rec| f(&rec.block_values))
+        self.read(|rec| f(rec.block_values()))
     }
 
     /// The recording, entry by entry, for printing and teaching.
@@ -392,39 +298,38 @@ impl<T: Scalar> Tape<T> {
     }
 
     fn entries_of(rec: &Recording<T>) -> Vec<Entry<T>> {
-        let mut out = Vec::new();
-        let mut node = 0;
-        let mut slot = 0;
-        let mut block_iter = rec.blocks.iter().peekable();
-        while slot < rec.len() {
-            if let Some(b) = block_iter.next_if(|b| b.start as usize == slot) {
-                out.push(Entry::Block {
-                    name: b.op.name(),
-                    start: slot,
-                    len: b.len as usize,
-                });
-                slot += b.len as usize;
-                continue;
+        let mut out = Vec::with_capacity(rec.len());
+        for seg in rec.segments() {
+            match seg {
+                Segment::Block(b) => out.push(Entry::Block {
+                    name: b.op().name(),
+                    start: b.slots().start,
+                    len: b.slots().len(),
+                }),
+                Segment::Nodes { slots, nodes } => {
+                    out.extend(slots.zip(nodes).map(|(slot, n)| Self::entry_of(slot, n)))
+                }
             }
-            let n = &rec.nodes[node];
-            let [p, q] = n.parent_slots();
-            out.push(if p == slot {
-                Entry::Leaf { slot }
-            } else if p == q && n.partials[1].is_exact_zero() {
-                Entry::Node {
-                    slot,
-                    parents: vec![(p, n.partials[0])],
-                }
-            } else {
-                Entry::Node {
-                    slot,
-                    parents: vec![(p, n.partials[0]), (q, n.partials[1])],
-                }
-            });
-            node += 1;
-            slot += 1;
         }
         out
+    }
+
+    fn entry_of(slot: usize, n: &Node<T>) -> Entry<T> {
+        let [p, q] = n.parent_slots();
+        let [dp, dq] = *n.partials();
+        if p == slot {
+            Entry::Leaf { slot }
+        } else if p == q && dq.is_exact_zero() {
+            Entry::Node {
+                slot,
+                parents: vec![(p, dp)],
+            }
+        } else {
+            Entry::Node {
+                slot,
+                parents: vec![(p, dp), (q, dq)],
+            }
+        }
     }
 
     /// The reverse sweep from `output` with seed `seed` (`ā_output = seed`).
@@ -465,82 +370,74 @@ impl<T: Scalar> Tape<T> {
     ) -> Vec<T> {
         let mut adj = vec![T::zero(); rec.len()];
         adj[slot] = seed;
-        // Walk the tape backwards as alternating runs of scalar nodes and
-        // blocks. A scalar run occupies slots `run_lo .. slot_hi` and the
-        // nodes `node_hi - (slot_hi - run_lo) .. node_hi`.
-        let mut slot_hi = rec.len();
-        let mut node_hi = rec.nodes.len();
-        let mut blocks = rec.blocks.iter().rev();
-        loop {
-            let block = blocks.next();
-            let run_lo = block.map_or(0, |b| (b.start + b.len) as usize);
-            let node_lo = node_hi - (slot_hi - run_lo);
-            // Nothing after the output can carry an adjoint.
-            let top = slot_hi.min(slot + 1);
-            for s in (run_lo..top).rev() {
-                let a = adj[s];
-                if a.is_exact_zero() {
-                    continue;
-                }
-                let node = &rec.nodes[node_lo + (s - run_lo)];
-                let [p, q] = node.parent_slots();
-                if p == s {
-                    continue; // a leaf: its adjoint is final
-                }
-                debug_assert!(p < s && q < s);
-                // SAFETY: a node's parents were recorded before it, so
-                // `p, q < s < adj.len()` (`Var`s of a cleared recording cannot
-                // exist: `clear` takes `&mut self`).
-                unsafe {
-                    *adj.get_unchecked_mut(p) += node.partials[0] * a;
-                    // A unary node repeats its parent; skipping the second
-                    // update avoids a read-modify-write of the slot just
-                    // written.
-                    if q != p {
-                        *adj.get_unchecked_mut(q) += node.partials[1] * a;
+        // Walk the tape backwards, a run of scalar nodes or a block at a
+        // time. Nothing after the output can carry an adjoint.
+        for seg in rec.segments().rev() {
+            match seg {
+                Segment::Nodes { slots, nodes } => {
+                    if slots.start > slot {
+                        continue;
+                    }
+                    let lo = slots.start;
+                    for s in (lo..slots.end.min(slot + 1)).rev() {
+                        let a = adj[s];
+                        if a.is_exact_zero() {
+                            continue;
+                        }
+                        let node = &nodes[s - lo];
+                        let [p, q] = node.parent_slots();
+                        if p == s {
+                            continue; // a leaf: its adjoint is final
+                        }
+                        debug_assert!(p < s && q < s);
+                        // By reference: a unary node's second partial is
+                        // never read (for duals it is a wide value).
+                        let d = node.partials();
+                        // SAFETY: a node's parents were recorded before it
+                        // (`Recording::push_*` take the slots of existing
+                        // `Var`s), so `p, q < s < adj.len()` (`Var`s of a
+                        // cleared recording cannot exist: `clear` takes
+                        // `&mut self`).
+                        unsafe {
+                            *adj.get_unchecked_mut(p) += d[0] * a;
+                            // A unary node repeats its parent; skipping the
+                            // second update avoids a read-modify-write of
+                            // the slot just written.
+                            if q != p {
+                                *adj.get_unchecked_mut(q) += d[1] * a;
+                            }
+                        }
+                        observe(SweepStep::Node {
+                            slot: s,
+                            adjoints: &adj,
+                        });
                     }
                 }
-                observe(SweepStep::Node {
-                    slot: s,
-                    adjoints: &adj,
-                });
-            }
-            let Some(block) = block else { break };
-            let (start, end) = (block.start as usize, run_lo);
-            if start <= slot {
-                let (before, rest) = adj.split_at_mut(start);
-                let out = &rest[..end - start];
-                if !out.iter().all(|a| a.is_exact_zero()) {
-                    let mut cot = Cotangents {
-                        values: &rec.block_values,
-                        output: out,
-                        adjoints: before,
-                    };
-                    block.op.vjp(&mut cot);
-                    observe(SweepStep::Block {
-                        name: block.op.name(),
-                        start,
-                        adjoints: &adj,
-                    });
+                Segment::Block(block) => {
+                    let range = block.slots();
+                    if range.start > slot {
+                        continue;
+                    }
+                    let (before, rest) = adj.split_at_mut(range.start);
+                    let out = &rest[..range.len()];
+                    if !out.iter().all(|a| a.is_exact_zero()) {
+                        let mut cot = Cotangents {
+                            values: rec.block_values(),
+                            output: out,
+                            adjoints: before,
+                        };
+                        block.op().vjp(&mut cot);
+                        observe(SweepStep::Block {
+                            name: block.op().name(),
+                            start: range.start,
+                            adjoints: &adj,
+                        });
+                    }
                 }
             }
-            slot_hi = start;
-            node_hi = node_lo;
         }
         adj
     }
-}
-
-/// Converts a slot count to the 30-bit index nodes store.
-///
-/// # Panics
-/// Past 2³⁰ − 1 slots (a 24 GiB tape of f64 nodes).
-#[inline(always)]
-fn slot_index(n: usize) -> u32 {
-    if n > SLOT_MASK as usize {
-        panic!("tape overflow: more than {SLOT_MASK} slots");
-    }
-    n as u32
 }
 
 #[cfg(test)]

@@ -71,10 +71,6 @@ impl<'t, T: Scalar> Var<'t, T> {
         self.slot as usize
     }
 
-    pub(crate) fn tape_addr(&self) -> Option<usize> {
-        self.tape.map(|t| t as *const Tape<T> as usize)
-    }
-
     /// The slot of `self` if it lives on `tape`; `None` for a constant.
     ///
     /// # Panics

@@ -259,3 +259,53 @@ fn shape_errors_carry_the_numbers() {
         "{e}"
     );
 }
+
+/// `rows · cols` used to be computed unchecked: 2³² × 2³² wrapped to 0 in
+/// release builds and an empty data slice passed as a 2³²×2³² block.
+#[test]
+fn block_shape_overflow_is_an_error_naming_the_shape() {
+    let tape = Tape::<f64>::new();
+    let big = 1usize << 32;
+    for e in [
+        tape.input_block(big, big, &[]).unwrap_err(),
+        tape.constant_block(big, big, &[]).unwrap_err(),
+        tape.stack(big, big, &[]).unwrap_err(),
+    ] {
+        assert!(
+            e.to_string()
+                .contains("4294967296×4294967296 block has more than 1073741823 entries"),
+            "{e}"
+        );
+    }
+    // Fits in usize but not on a tape (2³⁰ − 1 slots at most).
+    let e = tape.input_block(1 << 15, 1 << 15, &[]).unwrap_err();
+    assert!(e.to_string().contains("32768×32768"), "{e}");
+    assert!(tape.is_empty(), "nothing may be recorded by a failed call");
+}
+
+/// A product whose result would exceed the slot limit is refused before
+/// its `m·n` values are allocated.
+#[test]
+fn matmul_result_too_large_is_an_error_before_allocating() {
+    let tape = Tape::<f64>::new();
+    let col = tape.input_block(1 << 16, 1, &vec![1.0; 1 << 16]).unwrap();
+    let row = tape.input_block(1, 1 << 16, &vec![1.0; 1 << 16]).unwrap();
+    let e = col.matmul(&row).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("matmul: a 65536×65536 block has more than"),
+        "{e}"
+    );
+}
+
+/// The data-length message computes the expected count in checked
+/// arithmetic too.
+#[test]
+fn data_length_message_for_a_mismatched_block() {
+    let tape = Tape::<f64>::new();
+    let e = tape.input_block(2, 3, &[1.0; 5]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "input_block: got 5 values for a 2×3 block (expected 6)"
+    );
+}

@@ -20,9 +20,9 @@ fn linear_functions_have_empty_patterns() {
 #[test]
 fn a_product_gives_only_the_mixed_entry() {
     let p = pattern(3, |x| x[0] * x[1] + x[2]);
-    assert_eq!(p, HessianPattern::from_pairs(3, [(0, 1)]));
+    assert_eq!(p, HessianPattern::from_pairs(3, [(0, 1)]).unwrap());
     let p = pattern(3, |x| x[0] * x[0]);
-    assert_eq!(p, HessianPattern::from_pairs(3, [(0, 0)]));
+    assert_eq!(p, HessianPattern::from_pairs(3, [(0, 0)]).unwrap());
 }
 
 #[test]
@@ -30,7 +30,7 @@ fn nonlinear_functions_couple_their_whole_domain() {
     let p = pattern(4, |x| (x[0] + x[1]).sin() + x[2].exp() + x[3] * 2.0);
     assert_eq!(
         p,
-        HessianPattern::from_pairs(4, [(0, 0), (0, 1), (1, 1), (2, 2)])
+        HessianPattern::from_pairs(4, [(0, 0), (0, 1), (1, 1), (2, 2)]).unwrap()
     );
 }
 
@@ -39,7 +39,8 @@ fn rosenbrock_is_tridiagonal() {
     let n = 50;
     let p = pattern(n, |x| saddle_rosenbrock(x));
     let tridiagonal =
-        HessianPattern::from_pairs(n, (0..n).flat_map(|i| [(i, i), (i, (i + 1).min(n - 1))]));
+        HessianPattern::from_pairs(n, (0..n).flat_map(|i| [(i, i), (i, (i + 1).min(n - 1))]))
+            .unwrap();
     assert_eq!(p, tridiagonal);
 }
 
@@ -59,7 +60,7 @@ fn block_operations_are_followed() {
     let y = a.matmul(&b).unwrap().sum() + tape.stack(1, 1, &[x[3]]).unwrap().sum();
     let p = tape.hessian_pattern(&x, y);
     let all3 = (0..3).flat_map(|i| (0..3).map(move |j| (i, j)));
-    assert_eq!(p, HessianPattern::from_pairs(4, all3));
+    assert_eq!(p, HessianPattern::from_pairs(4, all3).unwrap());
 }
 
 #[test]
@@ -70,6 +71,6 @@ fn work_the_output_does_not_depend_on_is_ignored() {
     let y = x[0] * x[1];
     assert_eq!(
         tape.hessian_pattern(&x, y),
-        HessianPattern::from_pairs(2, [(0, 1)])
+        HessianPattern::from_pairs(2, [(0, 1)]).unwrap()
     );
 }

@@ -186,3 +186,64 @@ fn recording_from_a_sweep_observer_panics() {
         let _ = tape.var(3.0);
     });
 }
+
+/// The reported case: `g` of `x²` at 3 is 6; after `clear`, a new `x` at
+/// 150 has derivative 300, and `g.wrt(new x)` used to answer 6 because the
+/// gradients only knew the tape's address.
+#[test]
+fn stale_gradients_after_clear_are_refused() {
+    let mut tape = Tape::<f64>::new();
+    let g = {
+        let x = tape.var(3.0);
+        let g = (x * x).backward();
+        assert_eq!(g.wrt(x), 6.0);
+        g
+    };
+    tape.clear();
+    let x = tape.var(150.0);
+    let fresh = (x * x).backward();
+    assert_eq!(fresh.wrt(x), 300.0);
+    assert_eq!(g.try_wrt(x), None);
+    assert_eq!(fresh.try_wrt(x), Some(300.0));
+    let msg = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.wrt(x)))
+        .unwrap_err()
+        .downcast::<String>()
+        .unwrap();
+    assert!(msg.contains("stale"), "{msg}");
+}
+
+/// A new tape written over the old one's place (same address) starts a
+/// new recording: the old gradients refuse its variables.
+#[test]
+fn stale_gradients_of_a_tape_at_the_same_address_are_refused() {
+    let mut place = Tape::<f64>::new();
+    let old_addr = &place as *const Tape<f64> as usize;
+    let g = {
+        let x = place.var(3.0);
+        (x * x).backward()
+    };
+    place = Tape::new();
+    assert_eq!(&place as *const Tape<f64> as usize, old_addr);
+    let x = place.var(150.0);
+    assert_eq!(g.try_wrt(x), None);
+    let msg = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.wrt(x)))
+        .unwrap_err()
+        .downcast::<String>()
+        .unwrap();
+    assert!(msg.contains("stale"), "{msg}");
+    // Blocks are checked the same way.
+    let b = place.input_block(1, 1, &[1.0]).unwrap();
+    let msg = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.wrt_block(&b)))
+        .unwrap_err()
+        .downcast::<String>()
+        .unwrap();
+    assert!(msg.contains("stale") && msg.contains("block"), "{msg}");
+}
+
+#[test]
+#[should_panic(expected = "recorded on a different tape from the one that was swept")]
+fn gradients_of_another_tape_are_refused() {
+    let (t1, t2) = (Tape::<f64>::new(), Tape::<f64>::new());
+    let g = (t1.var(1.0) * 2.0).backward();
+    g.wrt(t2.var(1.0));
+}

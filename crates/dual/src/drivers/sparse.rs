@@ -42,16 +42,48 @@ impl SparseHessian {
     }
 
     /// `Hᵢⱼ` (zero outside the pattern).
+    ///
+    /// # Panics
+    /// If `i >= n` or `j >= n`; [`SparseHessian::try_get`] returns `None`
+    /// instead.
     pub fn get(&self, i: usize, j: usize) -> f64 {
-        let rows = &self.rows[self.col_ptr[j]..self.col_ptr[j + 1]];
-        rows.binary_search(&i)
-            .map_or(0.0, |k| self.values[self.col_ptr[j] + k])
+        self.try_get(i, j).unwrap_or_else(|| {
+            panic!(
+                "SparseHessian::get({i}, {j}) out of range for a {n}×{n} Hessian",
+                n = self.n
+            )
+        })
+    }
+
+    /// `Hᵢⱼ` (zero outside the pattern), or `None` if `i` or `j` is `≥ n`.
+    pub fn try_get(&self, i: usize, j: usize) -> Option<f64> {
+        if i >= self.n {
+            return None;
+        }
+        let (rows, values) = self.try_column(j)?;
+        Some(rows.binary_search(&i).map_or(0.0, |k| values[k]))
     }
 
     /// Column `j` as `(rows, values)`.
+    ///
+    /// # Panics
+    /// If `j >= n`; [`SparseHessian::try_column`] returns `None` instead.
     pub fn column(&self, j: usize) -> (&[usize], &[f64]) {
+        self.try_column(j).unwrap_or_else(|| {
+            panic!(
+                "SparseHessian::column({j}) out of range for a {n}×{n} Hessian",
+                n = self.n
+            )
+        })
+    }
+
+    /// Column `j` as `(rows, values)`, or `None` if `j >= n`.
+    pub fn try_column(&self, j: usize) -> Option<(&[usize], &[f64])> {
+        if j >= self.n {
+            return None;
+        }
         let r = self.col_ptr[j]..self.col_ptr[j + 1];
-        (&self.rows[r.clone()], &self.values[r])
+        Some((&self.rows[r.clone()], &self.values[r]))
     }
 
     /// The dense `n × n` matrix, row-major.
@@ -82,7 +114,10 @@ type LaneVar<'t> = Var<'t, Dual<f64, LANES>>;
 
 impl HessianColoring {
     /// Records `f` at `x`, reads the Hessian's sparsity pattern off the tape
-    /// and colours its columns greedily (distance-2).
+    /// and colours its columns greedily (distance-2). Both steps are bounded
+    /// by the cost of a dense Hessian: a dense (or too costly) pattern comes
+    /// back as one colour per column, so [`HessianColoring::hessian`] then
+    /// does the dense Hessian's sweeps.
     ///
     /// # Errors
     /// If `x` is empty or not finite.
@@ -98,13 +133,43 @@ impl HessianColoring {
     }
 
     /// Colours a known pattern: column `j` gets the smallest colour not used
-    /// by any column sharing a row with it.
+    /// by any column sharing a row with it (greedy distance-2 colouring).
+    ///
+    /// Greedy colouring costs `Σᵢ |column i|²`, cubic in `n` for a dense
+    /// pattern, where it cannot beat one colour per column anyway. So a
+    /// pattern with more than `n²/2` entries gets one colour per column
+    /// outright (the evaluation is then the dense Hessian's: `⌈n/LANES⌉`
+    /// sweeps), and the greedy pass stops at a budget of `16·n²` steps, the
+    /// columns left each getting a fresh colour (still a valid colouring:
+    /// a fresh colour conflicts with nothing).
     pub fn from_pattern(pattern: HessianPattern) -> Self {
         let n = pattern.n();
+        if pattern.nnz().saturating_mul(2) > n.saturating_mul(n) {
+            return HessianColoring {
+                pattern,
+                colors: (0..n).collect(),
+                num_colors: n,
+            };
+        }
         let mut colors = vec![usize::MAX; n];
         let mut forbidden_by = vec![usize::MAX; n + 1]; // colour -> last column that forbade it
         let mut num_colors = 0;
+        let mut budget = 16usize.saturating_mul(n).saturating_mul(n);
         for j in 0..n {
+            let work: usize = pattern
+                .column(j)
+                .iter()
+                .map(|&i| pattern.column(i).len())
+                .sum();
+            if work > budget {
+                // Out of budget: every remaining column its own colour.
+                for (k, c) in colors.iter_mut().enumerate().skip(j) {
+                    *c = num_colors + (k - j);
+                }
+                num_colors += n - j;
+                break;
+            }
+            budget -= work;
             for &i in pattern.column(j) {
                 // Rows of column j; the pattern is symmetric, so row i's
                 // columns are column i's rows.

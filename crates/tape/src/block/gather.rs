@@ -48,10 +48,11 @@ impl<T: Scalar> Tape<T> {
     /// A `rows × cols` block whose entries are the given `Var`s (row-major).
     ///
     /// # Errors
-    /// If `vars.len() != rows · cols`, or the shape is empty.
+    /// As [`Tape::input_block`], for `vars`.
     ///
     /// # Panics
-    /// If a `Var` lives on another tape.
+    /// If a `Var` lives on another tape, or the tape would hold more than
+    /// [`Tape::MAX_SLOTS`] slots.
     pub fn stack<'t>(
         &'t self,
         rows: usize,

@@ -5,7 +5,7 @@
 //! through strides, so nothing is copied. All three run on the
 //! [`Scalar::gemm`] hook: a tuned kernel for `f64`, three of them for duals.
 
-use super::{Block, BlockOp, Cotangents, Slots};
+use super::{checked_entries, Block, BlockOp, Cotangents, Slots};
 use crate::error::Error;
 use std::ops::Range;
 
@@ -44,10 +44,13 @@ impl<'t, T: Scalar> Block<'t, T> {
     /// `Cᵢⱼ = Σₚ Aᵢₚ Bₚⱼ`, one tape entry.
     ///
     /// # Errors
-    /// If `self.cols() != rhs.rows()`.
+    /// If `self.cols() != rhs.rows()`, or the `m × n` result would exceed
+    /// [`Tape::MAX_SLOTS`](crate::Tape::MAX_SLOTS) entries (checked before
+    /// anything is allocated).
     ///
     /// # Panics
-    /// If the blocks live on different tapes.
+    /// If the blocks live on different tapes, or the tape would hold more
+    /// than [`Tape::MAX_SLOTS`](crate::Tape::MAX_SLOTS) slots.
     pub fn matmul(&self, rhs: &Block<'t, T>) -> Result<Block<'t, T>, Error> {
         let tape = self.same_tape(rhs);
         let (m, k, n) = (self.rows(), self.cols(), rhs.cols());
@@ -59,8 +62,9 @@ impl<'t, T: Scalar> Block<'t, T> {
                 "inner dimensions differ",
             ));
         }
+        let len = checked_entries("matmul", m, n)?;
         let (a, b) = (self.slots(), rhs.slots());
-        let mut c = vec![T::zero(); m * n];
+        let mut c = vec![T::zero(); len];
         tape.with_values(|v| {
             T::gemm(
                 MatRef::row_major(&v[a.value_range()], m, k),

@@ -200,12 +200,29 @@ impl<T: Scalar> BlockOp<T> for Input {
     fn vjp(&self, _: &mut Cotangents<'_, T>) {}
 }
 
-/// Checks a shape and data length for a new block.
-fn check_shape(op: &'static str, rows: usize, cols: usize, len: usize) -> Result<(), Error> {
+/// The most entries one block may hold: a tape has at most this many slots
+/// in all ([`Tape::MAX_SLOTS`]).
+const MAX_ENTRIES: usize = crate::recording::MAX_SLOTS;
+
+/// `rows · cols` for a new block, in checked arithmetic (an unchecked
+/// product wraps in release builds: 2³² × 2³² would pass as 0 entries).
+///
+/// # Errors
+/// If the shape is empty, or the product overflows or exceeds the slot
+/// limit.
+pub(crate) fn checked_entries(op: &'static str, rows: usize, cols: usize) -> Result<usize, Error> {
     if rows == 0 || cols == 0 {
         return Err(Error::empty(op, rows, cols));
     }
-    if len != rows * cols {
+    match rows.checked_mul(cols) {
+        Some(n) if n <= MAX_ENTRIES => Ok(n),
+        _ => Err(Error::too_large(op, rows, cols, MAX_ENTRIES)),
+    }
+}
+
+/// Checks a shape and data length for a new block.
+fn check_shape(op: &'static str, rows: usize, cols: usize, len: usize) -> Result<(), Error> {
+    if len != checked_entries(op, rows, cols)? {
         return Err(Error::data_length(op, len, rows, cols));
     }
     Ok(())
@@ -215,7 +232,11 @@ impl<T: Scalar> Tape<T> {
     /// A block of independent variables (`rows × cols`, `data` row-major).
     ///
     /// # Errors
-    /// If `data.len() != rows · cols`, or the shape is empty.
+    /// If the shape is empty, `rows · cols` overflows or exceeds
+    /// [`Tape::MAX_SLOTS`], or `data.len() != rows · cols`.
+    ///
+    /// # Panics
+    /// If the tape would hold more than [`Tape::MAX_SLOTS`] slots.
     pub fn input_block(&self, rows: usize, cols: usize, data: &[T]) -> Result<Block<'_, T>, Error> {
         check_shape("input_block", rows, cols, data.len())?;
         Ok(self.push(rows, cols, data, Box::new(Input), false))
@@ -224,7 +245,10 @@ impl<T: Scalar> Tape<T> {
     /// A block of constants (data, targets): its adjoint is never computed.
     ///
     /// # Errors
-    /// If `data.len() != rows · cols`, or the shape is empty.
+    /// As [`Tape::input_block`].
+    ///
+    /// # Panics
+    /// As [`Tape::input_block`].
     pub fn constant_block(
         &self,
         rows: usize,
@@ -239,7 +263,10 @@ impl<T: Scalar> Tape<T> {
     /// (`rows × cols`, row-major) and reverse rule `op`.
     ///
     /// # Errors
-    /// If `values.len() != rows · cols`, or the shape is empty.
+    /// As [`Tape::input_block`], for `values`.
+    ///
+    /// # Panics
+    /// As [`Tape::input_block`].
     pub fn record_block(
         &self,
         rows: usize,
@@ -334,10 +361,6 @@ impl<'t, T: Scalar> Block<'t, T> {
             .enumerate()
             .map(|(k, v)| Var::on_tape(self.tape, self.slots.start + k as u32, v))
             .collect()
-    }
-
-    pub(crate) fn tape_addr(&self) -> usize {
-        self.tape as *const Tape<T> as usize
     }
 
     /// The tape the block lives on (to record further operations on it).
