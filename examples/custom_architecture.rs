@@ -30,7 +30,10 @@ use saddle::dual::{gradient, hessian, hvp, Hessian};
 /// `max |a − b| / max |b|`: a normwise relative difference.
 fn relative(a: &[f64], b: &[f64]) -> f64 {
     let scale = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    let diff = a.iter().zip(b).fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
+    let diff = a
+        .iter()
+        .zip(b)
+        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
     diff / scale
 }
 

@@ -220,12 +220,11 @@ impl NpyArray {
                 fields.descr
             )));
         }
-        let count = element_count(&fields.shape).ok_or_else(|| {
-            format_error(format!("shape {:?} overflows usize", fields.shape))
-        })?;
-        let bytes = count.checked_mul(8).ok_or_else(|| {
-            format_error(format!("shape {:?} overflows usize", fields.shape))
-        })?;
+        let count = element_count(&fields.shape)
+            .ok_or_else(|| format_error(format!("shape {:?} overflows usize", fields.shape)))?;
+        let bytes = count
+            .checked_mul(8)
+            .ok_or_else(|| format_error(format!("shape {:?} overflows usize", fields.shape)))?;
         // Read through `take` rather than preallocating: a corrupt header
         // may claim terabytes, and the vector then grows only with the
         // bytes that are really there.
@@ -647,7 +646,13 @@ fn fortran_to_c(shape: &[usize], f: &[f64]) -> Vec<f64> {
     let mut out = Vec::with_capacity(f.len());
     let mut index = vec![0usize; d];
     for _ in 0..f.len() {
-        out.push(f[index.iter().zip(&fstride).map(|(i, s)| i * s).sum::<usize>()]);
+        out.push(
+            f[index
+                .iter()
+                .zip(&fstride)
+                .map(|(i, s)| i * s)
+                .sum::<usize>()],
+        );
         // Advance the C-order multi-index (last index fastest).
         for k in (0..d).rev() {
             index[k] += 1;

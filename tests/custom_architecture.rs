@@ -12,7 +12,10 @@ use saddle::dual::{gradient, hessian, hvp};
 /// `max |a − b| / max |b|`.
 fn relative(a: &[f64], b: &[f64]) -> f64 {
     let scale = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    let diff = a.iter().zip(b).fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
+    let diff = a
+        .iter()
+        .zip(b)
+        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
     diff / scale
 }
 
@@ -32,7 +35,10 @@ fn model() -> (Residual, Vec<f64>) {
 #[test]
 fn residual_block_loss_matches_scalar_route() {
     let (m, p) = model();
-    let (a, b) = (gradient(|t| m.loss_blocks(t), &p).unwrap().0, m.loss_scalar(&p));
+    let (a, b) = (
+        gradient(|t| m.loss_blocks(t), &p).unwrap().0,
+        m.loss_scalar(&p),
+    );
     assert!(((a - b) / b).abs() < ROUTE_TOL, "{a} vs {b}");
 }
 
@@ -88,7 +94,11 @@ fn residual_block_hessian_and_hvp_match_scalar_route_and_finite_differences() {
         gradient(|t| m.loss_blocks(t), &q).unwrap().1
     };
     let (gp, gm) = (shifted(eps), shifted(-eps));
-    let fd: Vec<f64> = gp.iter().zip(&gm).map(|(a, b)| (a - b) / (2.0 * eps)).collect();
+    let fd: Vec<f64> = gp
+        .iter()
+        .zip(&gm)
+        .map(|(a, b)| (a - b) / (2.0 * eps))
+        .collect();
     let r = relative(&hv_block, &fd);
     assert!(r < 1e-6, "block HVP vs finite differences: {r:e}");
 }

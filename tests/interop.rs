@@ -15,12 +15,21 @@ fn entry(i: usize, j: usize) -> f64 {
 
 fn hessian3() -> Hessian {
     // Column-major: column j holds entry(·, j).
-    let data = (0..3).flat_map(|j| (0..3).map(move |i| entry(i, j))).collect();
+    let data = (0..3)
+        .flat_map(|j| (0..3).map(move |i| entry(i, j)))
+        .collect();
     Hessian::from_column_major(3, data).unwrap()
 }
 
 fn matrix2x3() -> Matrix {
-    Matrix::new(2, 3, (0..2).flat_map(|i| (0..3).map(move |j| entry(i, j))).collect()).unwrap()
+    Matrix::new(
+        2,
+        3,
+        (0..2)
+            .flat_map(|i| (0..3).map(move |j| entry(i, j)))
+            .collect(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -47,7 +56,10 @@ mod faer_tests {
         assert_eq!((fa.nrows(), fa.ncols(), fa[(1, 2)]), (2, 3, 13.0));
         assert_eq!(Matrix::try_from_array(&fa).unwrap(), a);
         // A transposed view (faer strides) converts by index too.
-        assert_eq!(Matrix::try_from_array(fa.transpose()).unwrap().get(2, 1), 13.0);
+        assert_eq!(
+            Matrix::try_from_array(fa.transpose()).unwrap().get(2, 1),
+            13.0
+        );
     }
 
     #[test]
@@ -130,7 +142,53 @@ mod ndarray_tests {
         assert!(Dataset::try_from_array((x.view(), short.view())).is_err());
         let mut bad = x.clone();
         bad[[1, 0]] = f64::INFINITY;
-        let err = Dataset::try_from_array((bad.view(), y1.view())).unwrap_err().to_string();
+        let err = Dataset::try_from_array((bad.view(), y1.view()))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("inf"), "{err}");
     }
+}
+
+/// The "done when" path: data from ndarray, train, save the
+/// network, compute its Hessian and save it for NumPy; everything read
+/// back exactly.
+#[cfg(feature = "ndarray")]
+#[test]
+fn ndarray_data_to_trained_saved_network_and_saved_hessian() {
+    use ndarray::Array2;
+    use saddle::dual::HessianOptions;
+    use saddle::interop::{ToArray, TryFromArray};
+    use saddle::nn::{train, Activation, Init, Mlp, TrainOptions};
+
+    let x = Array2::from_shape_fn((20, 1), |(i, _)| i as f64 / 10.0 - 1.0);
+    let y = x.mapv(|v| (2.0 * v).sin());
+    let data = Dataset::try_from_array((x.view(), y.view())).unwrap();
+    let mut net = Mlp::new(
+        &[1, 4, 1],
+        Activation::Tanh,
+        Activation::Identity,
+        Init::Xavier,
+        5,
+    )
+    .unwrap();
+    let before = net.loss(&data).unwrap();
+    let options = TrainOptions {
+        learning_rate: 0.1,
+        epochs: 50,
+        batch_size: None,
+        seed: 1,
+    };
+    train(&mut net, &data, &options, |_| {}).unwrap();
+    assert!(net.loss(&data).unwrap() < before);
+
+    let dir = std::env::temp_dir().join(format!("saddle_interop_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    net.save(dir.join("net.json")).unwrap();
+    let net = Mlp::load(dir.join("net.json")).unwrap();
+    let h = net.hessian(&data, HessianOptions::default()).unwrap();
+    saddle::io::save_hessian(dir.join("hessian.npy"), &h).unwrap();
+    let back = saddle::io::load_hessian(dir.join("hessian.npy")).unwrap();
+    assert_eq!(back, h);
+    let as_ndarray: Array2<f64> = back.to_array();
+    assert_eq!(as_ndarray[[0, 3]], h.get(0, 3));
 }

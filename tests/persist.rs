@@ -22,13 +22,24 @@ fn bits(v: &[f64]) -> Vec<u64> {
 
 fn trained_net() -> (Mlp, saddle::nn::Dataset) {
     let data = datasets::noisy_sine(24, 0.1, 3).unwrap();
-    let mut net = Mlp::new(&[1, 5, 3, 1], Activation::Tanh, Activation::Identity, Init::Xavier, 11)
-        .unwrap();
+    let mut net = Mlp::new(
+        &[1, 5, 3, 1],
+        Activation::Tanh,
+        Activation::Identity,
+        Init::Xavier,
+        11,
+    )
+    .unwrap();
     // A few gradient steps so the parameters are not the initial ones
     // (arbitrary bits, many digits).
     for _ in 0..5 {
         let (_, g) = net.loss_and_gradient(&data).unwrap();
-        let p: Vec<f64> = net.params().iter().zip(&g).map(|(p, g)| p - 0.1 * g).collect();
+        let p: Vec<f64> = net
+            .params()
+            .iter()
+            .zip(&g)
+            .map(|(p, g)| p - 0.1 * g)
+            .collect();
         net.set_params(&p).unwrap();
     }
     (net, data)
@@ -43,7 +54,10 @@ fn mlp_save_load_same_params_and_loss_bitwise() {
     assert_eq!(back.sizes(), net.sizes());
     assert_eq!(back.activations(), net.activations());
     assert_eq!(bits(back.params()), bits(net.params()));
-    assert_eq!(back.loss(&data).unwrap().to_bits(), net.loss(&data).unwrap().to_bits());
+    assert_eq!(
+        back.loss(&data).unwrap().to_bits(),
+        net.loss(&data).unwrap().to_bits()
+    );
 }
 
 #[test]
@@ -66,9 +80,15 @@ fn mlp_load_rejects_invalid_documents_with_named_errors() {
         (good.replace("[2,1]", "[2]"), "at least"),
         (good.replace("[2,1]", "[2,0]"), "zero"),
         (good.replace("tanh", "gelu"), "gelu"),
-        (good.replace("[\"tanh\"]", "[\"tanh\",\"tanh\"]"), "activations"),
+        (
+            good.replace("[\"tanh\"]", "[\"tanh\",\"tanh\"]"),
+            "activations",
+        ),
         (good.replace("[1,2,3]", "[1,2]"), "expected 3"),
-        (good.replace("[1,2,3]", "[1,2,1e999]"), "out of range at line 1"),
+        (
+            good.replace("[1,2,3]", "[1,2,1e999]"),
+            "out of range at line 1",
+        ),
         (good.replace("[1,2,3]", "[1,2,null]"), "saddle-mlp"),
         (good.replace("\"params\"", "\"parms\""), "parms"),
         (good[..good.len() / 2].to_string(), "EOF"),
@@ -108,7 +128,15 @@ fn npy_roundtrip_identical_bits_including_nan() {
 
 #[test]
 fn npy_shapes_empty_row_column_and_header_alignment() {
-    for shape in [vec![0, 0], vec![1, 7], vec![7, 1], vec![0], vec![], vec![2, 0, 3], vec![3]] {
+    for shape in [
+        vec![0, 0],
+        vec![1, 7],
+        vec![7, 1],
+        vec![0],
+        vec![],
+        vec![2, 0, 3],
+        vec![3],
+    ] {
         let n: usize = shape.iter().product();
         let data: Vec<f64> = (0..n).map(|k| k as f64 * 0.1 - 1.0).collect();
         let a = NpyArray::new(shape.clone(), data.clone()).unwrap();
@@ -124,7 +152,10 @@ fn npy_shapes_empty_row_column_and_header_alignment() {
 #[test]
 fn npy_header_is_numpy_v1_text() {
     let mut bytes = Vec::new();
-    NpyArray::new(vec![2, 3], vec![0.0; 6]).unwrap().write_to(&mut bytes).unwrap();
+    NpyArray::new(vec![2, 3], vec![0.0; 6])
+        .unwrap()
+        .write_to(&mut bytes)
+        .unwrap();
     assert_eq!(&bytes[..8], b"\x93NUMPY\x01\x00");
     let len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
     // 10-byte preamble + 60-byte dict + '\\n' rounded up to 64 bytes.
@@ -146,7 +177,9 @@ fn npy_hessian_and_matrix_keep_orientation() {
     let m = Matrix::new(2, 3, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
     let back = Matrix::try_from(roundtrip(&NpyArray::from(&m))).unwrap();
     assert_eq!(back, m);
-    let err = Hessian::try_from(NpyArray::from(&m)).unwrap_err().to_string();
+    let err = Hessian::try_from(NpyArray::from(&m))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("square") && err.contains("[2, 3]"), "{err}");
 }
 
@@ -191,13 +224,34 @@ fn npy_corrupted_or_truncated_files_are_errors() {
     let cases = [
         (b"\x93NUMPZ\x01\x00\x00\x00".to_vec(), "magic"),
         (b"\x93NUMPY\x09\x00\x00\x00".to_vec(), "version 9.0"),
-        (header("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }"), "<f4"),
-        (header("{'descr': '>f8', 'fortran_order': False, 'shape': (1,), }"), ">f8"),
-        (header("{'descr': '<f8', 'fortran_order': False, }"), "shape"),
-        (header("{'descr': '<f8', 'fortran_order': maybe, 'shape': (1,), }"), "True or False"),
-        (header("{'descr': '<f8', 'fortran_order': False, 'shape': (-1,), }"), "non-negative"),
-        (header("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'x': 1}"), "unknown header key"),
-        (header("{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999,), }"), "usize"),
+        (
+            header("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }"),
+            "<f4",
+        ),
+        (
+            header("{'descr': '>f8', 'fortran_order': False, 'shape': (1,), }"),
+            ">f8",
+        ),
+        (
+            header("{'descr': '<f8', 'fortran_order': False, }"),
+            "shape",
+        ),
+        (
+            header("{'descr': '<f8', 'fortran_order': maybe, 'shape': (1,), }"),
+            "True or False",
+        ),
+        (
+            header("{'descr': '<f8', 'fortran_order': False, 'shape': (-1,), }"),
+            "non-negative",
+        ),
+        (
+            header("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'x': 1}"),
+            "unknown header key",
+        ),
+        (
+            header("{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999,), }"),
+            "usize",
+        ),
         (
             header("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }"),
             "overflows",
@@ -217,7 +271,10 @@ fn npy_corrupted_or_truncated_files_are_errors() {
     extra.push(0);
     std::fs::write(&path, &extra).unwrap();
     let err = NpyArray::load(&path).unwrap_err().to_string();
-    assert!(err.contains("t.npy") && err.contains("1 unexpected bytes"), "{err}");
+    assert!(
+        err.contains("t.npy") && err.contains("1 unexpected bytes"),
+        "{err}"
+    );
 }
 
 /// The whole path of the issue: a network's Hessian and spectrum saved for
@@ -233,8 +290,14 @@ fn npy_hessian_gradient_and_spectrum_files_round_trip() {
     io::save_vector(dir.join("gradient.npy"), &g).unwrap();
     io::save_eigen(&dir, &e).unwrap();
     assert_eq!(io::load_hessian(dir.join("hessian.npy")).unwrap(), h);
-    assert_eq!(bits(&io::load_vector(dir.join("gradient.npy")).unwrap()), bits(&g));
-    assert_eq!(bits(&io::load_vector(dir.join("eigenvalues.npy")).unwrap()), bits(e.values()));
+    assert_eq!(
+        bits(&io::load_vector(dir.join("gradient.npy")).unwrap()),
+        bits(&g)
+    );
+    assert_eq!(
+        bits(&io::load_vector(dir.join("eigenvalues.npy")).unwrap()),
+        bits(e.values())
+    );
     let v = NpyArray::load(dir.join("eigenvectors.npy")).unwrap();
     let n = e.n();
     for i in 0..n {
@@ -272,10 +335,18 @@ fn npy_files_load_in_numpy() {
         .args(["-c", script, dir.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let want: Vec<f64> = (0..6).map(|k| f64::from(k) / 7.0).collect();
     for name in ["theirs.npy", "theirs_f.npy"] {
         let b = NpyArray::load(dir.join(name)).unwrap();
-        assert_eq!((b.shape(), bits(b.data())), (&[2, 3][..], bits(&want)), "{name}");
+        assert_eq!(
+            (b.shape(), bits(b.data())),
+            (&[2, 3][..], bits(&want)),
+            "{name}"
+        );
     }
 }

@@ -66,8 +66,14 @@ impl Residual {
     /// tape (a programming error: the drivers pass exactly `x.len()`).
     pub fn loss_blocks<'t, T: Scalar>(&self, theta: &[Var<'t, T>]) -> Var<'t, T> {
         let (n, d, h) = (self.n, self.d, self.h);
-        assert_eq!(theta.len(), self.num_params(), "residual: wrong parameter count");
-        let tape = theta[0].tape().expect("residual: parameters live on a tape");
+        assert_eq!(
+            theta.len(),
+            self.num_params(),
+            "residual: wrong parameter count"
+        );
+        let tape = theta[0]
+            .tape()
+            .expect("residual: parameters live on a tape");
         let shapes = "residual: shapes fixed by construction";
         let constant = |rows, cols, v: &[f64]| {
             let v: Vec<T> = v.iter().map(|&x| T::from_f64(x)).collect();
@@ -82,7 +88,11 @@ impl Residual {
         let b1 = tape.stack(1, h, b1).expect(shapes);
         let w2 = tape.stack(h, d, w2).expect(shapes);
         // y = a + tanh(a W₁ + b₁) W₂
-        let hidden = a.matmul(&w1).and_then(|z| z.add_row(&b1)).expect(shapes).tanh();
+        let hidden = a
+            .matmul(&w1)
+            .and_then(|z| z.add_row(&b1))
+            .expect(shapes)
+            .tanh();
         let y = hidden.matmul(&w2).and_then(|r| a.add(&r)).expect(shapes);
         // L = mean((y − t)²)
         y.sub(&t).expect(shapes).square().mean()

@@ -188,9 +188,7 @@ impl SavedMlp {
             .map(|(l, name)| {
                 Activation::from_name(name).ok_or_else(|| {
                     let known: Vec<&str> = Activation::ALL.iter().map(|a| a.name()).collect();
-                    Error::invalid(format!(
-                        "activation {l} is {name:?}, not one of {known:?}"
-                    ))
+                    Error::invalid(format!("activation {l} is {name:?}, not one of {known:?}"))
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
