@@ -78,7 +78,7 @@ fn residual_block_hessian_and_hvp_match_scalar_route_and_finite_differences() {
     let hv_scalar = hvp(|t| m.loss_scalar(t), &p, &v).unwrap().hv;
     assert!(relative(&hv_block, &hv_scalar) < ROUTE_TOL);
     // H v from the dense Hessian agrees with the HVP driver (same rounding
-    // argument, n = 68 terms per entry).
+    // argument, n = 72 terms per entry).
     let n = h_block.n();
     let hv_dense: Vec<f64> = (0..n)
         .map(|i| (0..n).map(|j| h_block.get(i, j) * v[j]).sum())

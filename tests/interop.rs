@@ -67,7 +67,7 @@ mod faer_tests {
         let err = Hessian::try_from_array(&Mat::<f64>::zeros(2, 3)).unwrap_err();
         assert!(err.to_string().contains("2×3"), "{err}");
         assert!(Matrix::try_from_array(&Mat::<f64>::zeros(0, 3)).is_err());
-        let x = Mat::from_fn(3, 2, |i, j| entry(i, j));
+        let x = Mat::from_fn(3, 2, entry);
         let y = Mat::from_fn(2, 1, |i, _| i as f64);
         let err = Dataset::try_from_array((&x, &y)).unwrap_err().to_string();
         assert!(err.contains('3') && err.contains('2'), "{err}");
@@ -99,7 +99,7 @@ mod nalgebra_tests {
     #[test]
     fn nalgebra_bad_shapes_and_values_are_errors() {
         assert!(Hessian::try_from_array(&DMatrix::<f64>::zeros(3, 2)).is_err());
-        let x = DMatrix::from_fn(2, 2, |i, j| entry(i, j));
+        let x = DMatrix::from_fn(2, 2, entry);
         let mut y = DMatrix::from_element(2, 1, 0.5);
         y[(1, 0)] = f64::NAN;
         let err = Dataset::try_from_array((&x, &y)).unwrap_err().to_string();
