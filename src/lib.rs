@@ -42,6 +42,9 @@ pub use saddle_nn as nn;
 pub use saddle_tape as tape;
 pub use saddle_tape::Real;
 
+#[cfg(any(feature = "faer", feature = "nalgebra", feature = "ndarray"))]
+pub mod interop;
+pub mod io;
 pub mod objectives;
 #[cfg(doctest)]
 mod readme_doctests;

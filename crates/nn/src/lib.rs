@@ -40,6 +40,8 @@ mod error;
 mod loss;
 mod matrix;
 mod mlp;
+#[cfg(feature = "serde")]
+mod persist;
 mod train;
 
 pub use activation::Activation;
@@ -54,4 +56,6 @@ pub use error::Error;
 pub use loss::{mse, Loss, Mse};
 pub use matrix::Matrix;
 pub use mlp::{Init, LayerTrace, Mlp};
+#[cfg(feature = "serde")]
+pub use persist::{MLP_FORMAT, MLP_FORMAT_VERSION};
 pub use train::{train, train_with, History, Step, TrainOptions};
