@@ -89,9 +89,9 @@ pub trait LinearOperator {
         if n == 0 {
             return Err(Error::setting("to_dense", "the operator has dimension 0").into());
         }
-        let total = n.checked_mul(n).ok_or_else(|| {
-            Error::setting("to_dense", format!("n = {n}: n² overflows usize"))
-        })?;
+        let total = n
+            .checked_mul(n)
+            .ok_or_else(|| Error::setting("to_dense", format!("n = {n}: n² overflows usize")))?;
         let mut data = Vec::new();
         data.try_reserve_exact(total).map_err(|_| {
             Error::setting(
@@ -182,7 +182,11 @@ where
         if v.len() != self.dim {
             return Err(Error::setting(
                 "FnOperator::apply",
-                format!("v has {} entries but the operator has dimension {}", v.len(), self.dim),
+                format!(
+                    "v has {} entries but the operator has dimension {}",
+                    v.len(),
+                    self.dim
+                ),
             )
             .into());
         }
