@@ -32,14 +32,11 @@ struct Batched<'a, L> {
 }
 
 impl<'a, L: Loss> Batched<'a, L> {
-    fn new(
-        net: &'a Mlp,
-        data: &'a Dataset,
-        loss: &'a L,
-        batch_size: usize,
-    ) -> Result<Self, Error> {
+    fn new(net: &'a Mlp, data: &'a Dataset, loss: &'a L, batch_size: usize) -> Result<Self, Error> {
         if batch_size == 0 {
-            return Err(Error::invalid("batch size 0: a batch needs at least one sample"));
+            return Err(Error::invalid(
+                "batch size 0: a batch needs at least one sample",
+            ));
         }
         net.check_data(data, loss)?;
         Ok(Batched {
@@ -229,9 +226,8 @@ impl<L: Loss> LinearOperator for GaussNewtonOperator<'_, L> {
     fn apply(&self, v: &[f64]) -> Result<Vec<f64>, Error> {
         self.on.check_v(v)?;
         let (net, loss) = (self.on.net, self.on.loss);
-        self.on.weighted_sum(v.len(), |batch| {
-            net.ggn_vector_product_with(batch, loss, v)
-        })
+        self.on
+            .weighted_sum(v.len(), |batch| net.ggn_vector_product_with(batch, loss, v))
     }
 
     /// `G V`, [`saddle_dual::LANES`] directions per sweep per batch.
@@ -328,8 +324,9 @@ impl<L: Loss> LinearOperator for EmpiricalFisher<'_, L> {
     /// `F V`: the per-sample gradients once per batch for all directions.
     fn apply_columns(&self, directions: &[f64]) -> Result<Vec<f64>, Error> {
         self.on.check_columns(directions)?;
-        self.on
-            .weighted_sum(directions.len(), |batch| self.batch_columns(batch, directions))
+        self.on.weighted_sum(directions.len(), |batch| {
+            self.batch_columns(batch, directions)
+        })
     }
 
     /// `F = (1/N) Σᵢ gᵢ gᵢᵀ` accumulated from the outer products.
