@@ -297,7 +297,8 @@ fn layer_blocks_equal_the_blocks_of_the_full_matrices() {
         ("H", h.to_dense().unwrap(), net.layer_summaries(&h).unwrap()),
         ("G", g.to_dense().unwrap(), net.layer_summaries(&g).unwrap()),
     ] {
-        for l in 0..net.num_layers() {
+        assert_eq!(summaries.len(), net.num_layers());
+        for (l, s) in summaries.iter().enumerate() {
             let (w, b) = net.layer_ranges(l);
             let r = w.start..b.end;
             let expected = block_of(&full, r.clone());
@@ -312,7 +313,6 @@ fn layer_blocks_equal_the_blocks_of_the_full_matrices() {
                 &expected,
                 1e-13,
             );
-            let s = &summaries[l];
             let trace: f64 = r.clone().map(|i| full.get(i, i)).sum();
             let eig = Eigen::of_symmetric(r.len(), &expected).unwrap();
             let scale = eig.max().abs().max(eig.min().abs());
