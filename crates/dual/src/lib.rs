@@ -77,6 +77,7 @@ mod drivers;
 mod dual;
 mod error;
 mod float;
+mod operator;
 mod ops;
 
 pub use drivers::{
@@ -85,3 +86,4 @@ pub use drivers::{
 };
 pub use dual::Dual;
 pub use error::Error;
+pub use operator::{FnOperator, LinearOperator};

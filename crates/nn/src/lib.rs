@@ -37,11 +37,14 @@ pub mod delta_rules;
 mod dense;
 mod entrywise_losses;
 mod error;
+mod ggn;
+mod layer_blocks;
 mod loss;
 mod matrix;
 mod mlp;
 #[cfg(feature = "serde")]
 mod persist;
+mod operator;
 mod train;
 
 pub use activation::Activation;
@@ -53,9 +56,11 @@ pub use data::Dataset;
 pub use dense::dense;
 pub use entrywise_losses::{bce_with_logits, huber, BceWithLogits, Huber};
 pub use error::Error;
+pub use layer_blocks::{BlockSummary, LayerBlock};
 pub use loss::{mse, Loss, Mse};
 pub use matrix::Matrix;
 pub use mlp::{Init, LayerTrace, Mlp};
 #[cfg(feature = "serde")]
 pub use persist::{MLP_FORMAT, MLP_FORMAT_VERSION};
+pub use operator::{EmpiricalFisher, GaussNewtonOperator, HessianOperator};
 pub use train::{train, train_with, History, Step, TrainOptions};

@@ -228,7 +228,7 @@ impl Mlp {
 
     /// Checks that `data` fits the network and `loss` (the loss checks
     /// the targets).
-    fn check_data(&self, data: &Dataset, loss: &impl Loss) -> Result<(), Error> {
+    pub(crate) fn check_data(&self, data: &Dataset, loss: &impl Loss) -> Result<(), Error> {
         if data.is_empty() {
             return Err(Error::invalid(
                 "empty dataset: the loss needs at least one sample",
@@ -450,7 +450,7 @@ impl Mlp {
 
     /// The loss on a tape; an error is kept in `failure` (the drivers take
     /// closures that return a `Var`) and a constant returned in its place.
-    fn recorded_or_kept<'t, T: Scalar>(
+    pub(crate) fn recorded_or_kept<'t, T: Scalar>(
         &self,
         p: &[Var<'t, T>],
         data: &Dataset,
@@ -514,7 +514,7 @@ impl Mlp {
 }
 
 /// The first error a loss reported inside a driver's closure, if any.
-fn take_failure(failure: Mutex<Option<Error>>) -> Result<(), Error> {
+pub(crate) fn take_failure(failure: Mutex<Option<Error>>) -> Result<(), Error> {
     match failure
         .into_inner()
         .unwrap_or_else(|poison| poison.into_inner())
@@ -525,7 +525,7 @@ fn take_failure(failure: Mutex<Option<Error>>) -> Result<(), Error> {
 }
 
 /// A matrix of `f64` as numbers of type `T`.
-fn convert<T: Scalar>(m: &Matrix) -> Vec<T> {
+pub(crate) fn convert<T: Scalar>(m: &Matrix) -> Vec<T> {
     m.as_slice().iter().map(|&v| T::from_f64(v)).collect()
 }
 
