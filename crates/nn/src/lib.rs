@@ -37,6 +37,7 @@ pub mod delta_rules;
 mod dense;
 mod entrywise_losses;
 mod error;
+pub mod kernels;
 mod loss;
 mod matrix;
 mod mlp;
