@@ -32,14 +32,17 @@ fn ulps(a: f64, b: f64) -> u64 {
 /// of both signs, every special value, subnormals and the branch edges.
 fn points() -> Vec<f64> {
     let mut rng = ChaCha8Rng::seed_from_u64(12);
-    let mut xs: Vec<f64> = (0..600_000).map(|_| rng.random_range(-20.0..20.0)).collect();
+    let mut xs: Vec<f64> = (0..600_000)
+        .map(|_| rng.random_range(-20.0..20.0))
+        .collect();
     for _ in 0..600_000 {
         let m = 10f64.powf(rng.random_range(-300.0..3.0));
         xs.push(if rng.random_bool(0.5) { m } else { -m });
     }
     for _ in 0..20_000 {
         // Subnormals: random mantissa, zero exponent, both signs.
-        let bits = rng.random_range(1..(1u64 << 52)) | if rng.random_bool(0.5) { 1 << 63 } else { 0 };
+        let bits =
+            rng.random_range(1..(1u64 << 52)) | if rng.random_bool(0.5) { 1 << 63 } else { 0 };
         xs.push(f64::from_bits(bits));
     }
     // Around the branch points 0.625 and 22, a few thousand ulps each way.
@@ -89,7 +92,14 @@ fn tanh_within_2_ulp_of_libm_over_the_domain() {
 
 #[test]
 fn tanh_keeps_signed_zero_infinities_and_nan() {
-    let mut z = [0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, -5e-324];
+    let mut z = [
+        0.0,
+        -0.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        -5e-324,
+    ];
     tanh_in_place(&mut z);
     assert_eq!(z[0].to_bits(), 0.0f64.to_bits());
     assert_eq!(z[1].to_bits(), (-0.0f64).to_bits());
@@ -133,4 +143,41 @@ fn tanh_slopes_match_one_minus_tanh_squared() {
     }
     println!("tanh slope: max absolute error {worst:e} against 1 − libm tanh²");
     assert!(worst <= 2f64.powi(-50), "{worst:e}");
+}
+
+#[test]
+fn tanh_dual_kernel_path_matches_the_dual_rule() {
+    // The layer's fast path on Dual<f64, K> against the generic chain rule
+    // of saddle-dual (libm tanh). They differ only through t's rounding
+    // (≤ 2 ulp, checked above), which moves every component by a few ulps
+    // of its magnitude scale: 1e-14 relative to max(1, |value|) bounds it.
+    use saddle_dual::Dual;
+    use saddle_nn::Activation;
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let mut z: Vec<Dual<f64, 2>> = (0..4099)
+        .map(|i| {
+            let e0 = if i % 7 == 0 {
+                0.0
+            } else {
+                rng.random_range(-3.0..3.0)
+            };
+            Dual::new(
+                rng.random_range(-25.0..25.0),
+                [e0, rng.random_range(-3.0..3.0)],
+            )
+        })
+        .collect();
+    let reference: Vec<(Dual<f64, 2>, Dual<f64, 2>)> =
+        z.iter().map(|&d| saddle_tape::rules::tanh(d)).collect();
+    let slopes = Activation::Tanh.apply_with_slopes(&mut z);
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-14 * b.abs().max(1.0);
+    for ((v, s), (rv, rs)) in z.iter().zip(&slopes).zip(&reference) {
+        assert!(close(v.re, rv.re) && close(s.re, rs.re), "{v:?} {rv:?}");
+        for k in 0..2 {
+            assert!(close(v.eps[k], rv.eps[k]), "{v:?} {rv:?}");
+            assert!(close(s.eps[k], rs.eps[k]), "{s:?} {rs:?}");
+            // A zero tangent stays an exact zero (the dual rule's symbolic zero).
+            assert_eq!(v.eps[k] == 0.0, rv.eps[k] == 0.0);
+        }
+    }
 }
