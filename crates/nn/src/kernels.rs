@@ -42,6 +42,8 @@ const LN2_HI: f64 = 6.931_471_803_691_238_2e-1;
 const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
 const SIGN: u64 = 1 << 63;
 
+use std::mem::MaybeUninit;
+
 /// `eʸ` for `0 ≤ y ≤ 44` (about 1 ulp): `y = k ln 2 + r` with `|r| ≤ ln2/2`
 /// (Cody–Waite), `eʳ` by its Taylor polynomial of degree 13 (truncation
 /// `r¹⁴/14! < 5·10⁻¹⁸`), then `2ᵏ eʳ` with `2ᵏ` built from its bits.
@@ -107,16 +109,18 @@ pub fn tanh_f64(x: f64) -> f64 {
 }
 
 /// The loop every instruction-set variant compiles: `zᵢ ← tanh zᵢ`,
-/// returning `1 − tanh² zᵢ` (the formula of `saddle_tape::rules::tanh`).
+/// `sᵢ ← 1 − tanh² zᵢ` (the formula of `saddle_tape::rules::tanh`).
+///
+/// A plain loop over two slices, not `collect`: the collecting code is a
+/// separate generic function that is not compiled with the caller's target
+/// features, so it would not vectorise.
 #[inline(always)]
-fn tanh_with_slopes_body(z: &mut [f64]) -> Vec<f64> {
-    z.iter_mut()
-        .map(|zi| {
-            let t = tanh_f64(*zi);
-            *zi = t;
-            1.0 - t * t
-        })
-        .collect()
+fn tanh_with_slopes_body(z: &mut [f64], s: &mut [MaybeUninit<f64>]) {
+    for (zi, si) in z.iter_mut().zip(s.iter_mut()) {
+        let t = tanh_f64(*zi);
+        *zi = t;
+        si.write(1.0 - t * t);
+    }
 }
 
 #[inline(always)]
@@ -126,13 +130,15 @@ fn tanh_body(z: &mut [f64]) {
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
+    use std::mem::MaybeUninit;
+
     #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
-    pub fn tanh_with_slopes_avx512(z: &mut [f64]) -> Vec<f64> {
-        super::tanh_with_slopes_body(z)
+    pub fn tanh_with_slopes_avx512(z: &mut [f64], s: &mut [MaybeUninit<f64>]) {
+        super::tanh_with_slopes_body(z, s)
     }
     #[target_feature(enable = "avx2")]
-    pub fn tanh_with_slopes_avx2(z: &mut [f64]) -> Vec<f64> {
-        super::tanh_with_slopes_body(z)
+    pub fn tanh_with_slopes_avx2(z: &mut [f64], s: &mut [MaybeUninit<f64>]) {
+        super::tanh_with_slopes_body(z, s)
     }
     #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
     pub fn tanh_avx512(z: &mut [f64]) {
@@ -151,6 +157,18 @@ mod x86 {
 /// `|z| ≥ 19` it is 0 where `sech² z` is a tiny positive number, exactly as
 /// the scalar rule it replaces.
 pub fn tanh_with_slopes(z: &mut [f64]) -> Vec<f64> {
+    let mut s = Vec::with_capacity(z.len());
+    tanh_with_slopes_into(z, &mut s.spare_capacity_mut()[..z.len()]);
+    // SAFETY: `tanh_with_slopes_into` wrote every one of the first
+    // `z.len()` entries (the loop zips `z` with a slice of that length).
+    unsafe { s.set_len(z.len()) };
+    s
+}
+
+/// Dispatch for [`tanh_with_slopes`]; writes `s[i]` for every `i < z.len()`
+/// (`s` has exactly that length). The slopes go to uninitialised memory:
+/// zeroing them first cost a memset per layer.
+fn tanh_with_slopes_into(z: &mut [f64], s: &mut [MaybeUninit<f64>]) {
     #[cfg(target_arch = "x86_64")]
     {
         if std::is_x86_feature_detected!("avx512f")
@@ -159,14 +177,14 @@ pub fn tanh_with_slopes(z: &mut [f64]) -> Vec<f64> {
         {
             // SAFETY: the three features the function enables were detected
             // on this CPU just above.
-            return unsafe { x86::tanh_with_slopes_avx512(z) };
+            return unsafe { x86::tanh_with_slopes_avx512(z, s) };
         }
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: AVX2 was detected on this CPU just above.
-            return unsafe { x86::tanh_with_slopes_avx2(z) };
+            return unsafe { x86::tanh_with_slopes_avx2(z, s) };
         }
     }
-    tanh_with_slopes_body(z)
+    tanh_with_slopes_body(z, s)
 }
 
 /// Replaces every `zᵢ` by `tanh zᵢ` ([`tanh_f64`]), with the widest SIMD the
