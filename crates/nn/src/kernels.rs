@@ -37,9 +37,9 @@ const Q: [f64; 3] = [
 /// the low mantissa bits (round-to-nearest-even, no conversion instruction).
 const SHIFT: f64 = 6_755_399_441_055_744.0;
 /// `ln 2` split so that `k · LN2_HI` is exact for `|k| < 2²⁰` (fdlibm).
-const LN2_HI: f64 = 6.931_471_803_691_238_2e-1;
+const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000); // 6.93147180369123816490e-1
 /// `ln 2 − LN2_HI`.
-const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76); // 1.90821492927058770002e-10
 const SIGN: u64 = 1 << 63;
 
 use std::mem::MaybeUninit;
