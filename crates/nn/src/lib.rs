@@ -39,6 +39,7 @@ mod entrywise_losses;
 mod error;
 mod ggn;
 mod layer_blocks;
+pub mod kernels;
 mod loss;
 mod matrix;
 mod mlp;
