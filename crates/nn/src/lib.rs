@@ -38,14 +38,14 @@ mod dense;
 mod entrywise_losses;
 mod error;
 mod ggn;
-mod layer_blocks;
 pub mod kernels;
+mod layer_blocks;
 mod loss;
 mod matrix;
 mod mlp;
+mod operator;
 #[cfg(feature = "serde")]
 mod persist;
-mod operator;
 mod train;
 
 pub use activation::Activation;
@@ -61,7 +61,7 @@ pub use layer_blocks::{BlockSummary, LayerBlock};
 pub use loss::{mse, Loss, Mse};
 pub use matrix::Matrix;
 pub use mlp::{Init, LayerTrace, Mlp};
+pub use operator::{EmpiricalFisher, GaussNewtonOperator, HessianOperator};
 #[cfg(feature = "serde")]
 pub use persist::{MLP_FORMAT, MLP_FORMAT_VERSION};
-pub use operator::{EmpiricalFisher, GaussNewtonOperator, HessianOperator};
 pub use train::{train, train_with, History, Step, TrainOptions};
