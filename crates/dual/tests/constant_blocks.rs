@@ -218,3 +218,45 @@ fn constant_block_dual_real_gemm_matches_the_converting_loop() {
         assert!(rep.passed(), "{rep}");
     }
 }
+
+/// Measurement, not a check: `hessian` of `xᵀ A x` with a constant
+/// `n × n` `A` (`SADDLE_CONST_N`, default 300), stored as real constants
+/// (`SADDLE_CONST_MODE=real`, the default) or as `T` constants
+/// (`SADDLE_CONST_MODE=t`, the route before real constants). Run alone
+/// under `/usr/bin/time -v` for peak memory:
+/// `cargo test --release -p saddle-dual --test constant_blocks -- --ignored --nocapture`.
+#[test]
+#[ignore = "measurement; run by hand"]
+fn constant_block_quadratic_form_timing() {
+    let n: usize = std::env::var("SADDLE_CONST_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
+    let real = std::env::var("SADDLE_CONST_MODE").map_or(true, |m| m != "t");
+    let a = matrix(n, 7);
+    let x: Vec<f64> = (0..n).map(|i| (i as f64).sin()).collect();
+    let start = std::time::Instant::now();
+    let h = if real {
+        hessian(|x| quadratic(x, &a, false), &x).unwrap()
+    } else {
+        hessian(
+            |x| {
+                let tape = x[0].tape().unwrap();
+                let at: Vec<_> = a.iter().map(|&v| Scalar::from_f64(v)).collect();
+                let a = tape.constant_block(n, n, &at).unwrap();
+                let row = tape.stack(1, n, x).unwrap();
+                let col = tape.stack(n, 1, x).unwrap();
+                row.matmul(&a).unwrap().matmul(&col).unwrap().sum()
+            },
+            &x,
+        )
+        .unwrap()
+    };
+    let secs = start.elapsed().as_secs_f64();
+    let want = symmetrized(&a, n);
+    assert_exact(&h.to_row_major(), &want, "timing run");
+    println!(
+        "n = {n}, constants as {}: hessian in {secs:.3} s",
+        if real { "f64" } else { "T" }
+    );
+}
