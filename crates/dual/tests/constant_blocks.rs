@@ -72,7 +72,11 @@ fn constant_block_quadratic_form_hessian_is_exact() {
             .unwrap();
         assert_exact(&h.to_row_major(), &want, &format!("K = 1, left = {left}"));
         let s = sparse_hessian(|x| quadratic(x, &a, left), &x).unwrap();
-        assert_exact(&s.to_dense_row_major(), &want, &format!("sparse, left = {left}"));
+        assert_exact(
+            &s.to_dense_row_major(),
+            &want,
+            &format!("sparse, left = {left}"),
+        );
     }
 }
 
@@ -171,7 +175,11 @@ fn constant_block_dual_real_gemm_matches_the_converting_loop() {
         (m, k, n): (usize, usize, usize),
     ) -> Vec<Dual<f64, K>> {
         (0..m * n)
-            .map(|ij| (0..k).map(|p| a[(ij / n) * k + p] * b[p * n + ij % n]).sum())
+            .map(|ij| {
+                (0..k)
+                    .map(|p| a[(ij / n) * k + p] * b[p * n + ij % n])
+                    .sum()
+            })
             .collect()
     }
     let (m, k, n) = (5, 4, 3);
@@ -185,7 +193,9 @@ fn constant_block_dual_real_gemm_matches_the_converting_loop() {
     // values (at most k = 4 terms).
     let tol = Tolerance::new(1e-14, 1e-14);
     let flat = |v: &[Dual<f64, 3>]| -> Vec<f64> {
-        v.iter().flat_map(|d| std::iter::once(d.re).chain(d.eps)).collect()
+        v.iter()
+            .flat_map(|d| std::iter::once(d.re).chain(d.eps))
+            .collect()
     };
     for accumulate in [false, true] {
         let mut c = c0.clone();
@@ -259,4 +269,50 @@ fn constant_block_quadratic_form_timing() {
         "n = {n}, constants as {}: hessian in {secs:.3} s",
         if real { "f64" } else { "T" }
     );
+}
+
+/// A real operand whose bound arithmetic would wrap is refused before any
+/// kernel runs (the hooks check their views like `gemm`).
+#[test]
+fn constant_block_real_gemm_rejects_a_wrapping_view() {
+    let r = [1.0; 3];
+    let bad = MatRef {
+        data: &r[..],
+        rows: 4,
+        cols: 1,
+        row_stride: 6148914691236517206,
+        col_stride: 1,
+    };
+    let b = vec![Dual::<f64, 2>::from_f64(1.0); 1];
+    let mut c = vec![Dual::<f64, 2>::default(); 4];
+    let left = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        Dual::gemm_real_left(
+            bad,
+            MatRef::row_major(&b, 1, 1),
+            MatMut::row_major(&mut c, 4, 1),
+            false,
+        )
+    }));
+    assert!(left.is_err());
+    let a = vec![Dual::<f64, 2>::from_f64(1.0); 4];
+    let mut c = vec![Dual::<f64, 2>::default(); 4];
+    let right = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        Dual::gemm_real_right(
+            MatRef::row_major(&a, 4, 1),
+            bad.t(),
+            MatMut::row_major(&mut c, 4, 4),
+            false,
+        )
+    }));
+    assert!(right.is_err());
+    let mut c = vec![0.0; 4];
+    let plain = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        f64::gemm_real_left(
+            bad,
+            MatRef::row_major(&[1.0], 1, 1),
+            MatMut::row_major(&mut c, 4, 1),
+            false,
+        )
+    }));
+    assert!(plain.is_err());
 }
