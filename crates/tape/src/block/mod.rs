@@ -278,6 +278,13 @@ impl<T: Scalar> Tape<T> {
 
     /// A block of constants (data, targets): its adjoint is never computed.
     ///
+    /// The values are stored as `T` and own slots, so on a tape of
+    /// `Dual<f64, K>` each entry costs `8·(K + 1)` bytes (plus its unused
+    /// adjoint) and products with it run in dual arithmetic. That is needed
+    /// only when the entries carry tangents or a [`BlockOp`] reads them with
+    /// [`Cotangents::value`]; for plain data use
+    /// [`Tape::constant_block_real`] (8 bytes an entry, real products).
+    ///
     /// # Errors
     /// As [`Tape::input_block`].
     ///
