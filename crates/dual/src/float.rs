@@ -292,6 +292,23 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
         let shape = component_shape::<K, _>(&c);
         let fb = flat(b.data);
         let fc = flat_mut(c.data);
+        // Rows of `B` and `C` contiguous (in duals): each row of components
+        // is one run of `n·(K + 1)` `T`s, so a single call with `R` packed
+        // once does all components.
+        let dense = |cols: usize, stride: usize| cols == 1 || stride == 1;
+        if dense(b.cols, b.col_stride) && dense(c.cols, c.col_stride) {
+            let width = c.cols * (K + 1);
+            let bf = MatRef {
+                data: fb,
+                rows: b.rows,
+                cols: width,
+                row_stride: b.row_stride * (K + 1),
+                col_stride: 1,
+            };
+            let cf = component(fc, 0, (c.rows, width, shape.2, 1));
+            T::gemm_real_left(a, bf, cf, accumulate);
+            return;
+        }
         for p in 0..=K {
             T::gemm_real_left(a, part(&b, fb, p), component(fc, p, shape), accumulate);
         }
@@ -317,6 +334,21 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
         let shape = component_shape::<K, _>(&c);
         let fa = flat(a.data);
         let fc = flat_mut(c.data);
+        // One row (a vector times `R`): its `K + 1` components are the rows
+        // of a `(K + 1) × k` matrix, so a single call with `R` packed once
+        // does all components.
+        if a.rows == 1 {
+            let af = MatRef {
+                data: fa,
+                rows: K + 1,
+                cols: a.cols,
+                row_stride: 1,
+                col_stride: a.col_stride * (K + 1),
+            };
+            let cf = component(fc, 0, (K + 1, c.cols, 1, shape.3));
+            T::gemm_real_right(af, b, cf, accumulate);
+            return;
+        }
         for p in 0..=K {
             T::gemm_real_right(part(&a, fa, p), b, component(fc, p, shape), accumulate);
         }

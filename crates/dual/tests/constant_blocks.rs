@@ -226,6 +226,36 @@ fn constant_block_dual_real_gemm_matches_the_converting_loop() {
         }
         let rep = Report::compare("real right", &flat(&c), &flat(&want), tol);
         assert!(rep.passed(), "{rep}");
+        // `R · B` with `B` read transposed (columns strided: the
+        // component-by-component path), and a single row times `R` (the
+        // one-call path of the right product).
+        let b_t: Vec<_> = (0..n * k).map(|q| b[(q % k) * n + q / k]).collect();
+        let mut c = c0.clone();
+        Dual::gemm_real_left(
+            MatRef::row_major(&r_left, m, k),
+            MatRef::row_major(&b_t, n, k).t(),
+            MatMut::row_major(&mut c, m, n),
+            accumulate,
+        );
+        let mut want = naive(&lift(&r_left), &b, (m, k, n));
+        if accumulate {
+            want = want.iter().zip(&c0).map(|(w, c)| *w + *c).collect();
+        }
+        let rep = Report::compare("real left, strided", &flat(&c), &flat(&want), tol);
+        assert!(rep.passed(), "{rep}");
+        let mut c = c0[..n].to_vec();
+        Dual::gemm_real_right(
+            MatRef::row_major(&a[..k], 1, k),
+            MatRef::row_major(&r_right, k, n),
+            MatMut::row_major(&mut c, 1, n),
+            accumulate,
+        );
+        let mut want = naive(&a[..k], &lift(&r_right), (1, k, n));
+        if accumulate {
+            want = want.iter().zip(&c0).map(|(w, c)| *w + *c).collect();
+        }
+        let rep = Report::compare("real right, one row", &flat(&c), &flat(&want), tol);
+        assert!(rep.passed(), "{rep}");
     }
 }
 
