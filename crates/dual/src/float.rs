@@ -8,7 +8,9 @@
 use std::num::FpCategory;
 
 use num_traits::{Float, Num, NumCast, ToPrimitive, Zero};
-use saddle_tape::{check_gemm_shapes, rules, MatMut, MatRef, Real, Scalar};
+use saddle_tape::{
+    check_gemm_shapes, check_mixed_gemm_shapes, rules, MatMut, MatRef, Real, Scalar,
+};
 
 use crate::dual::Dual;
 
@@ -257,6 +259,153 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
         } else {
             lane_products::<T, K>(&a, fa, &b, fb, fc, shape, accumulate);
         }
+    }
+
+    /// `C = R·B` for a real `R`: component by component,
+    /// `C.re = R·B.re`, `C.εₖ = R·B.εₖ` — `K + 1` calls of `T`'s hook
+    /// reading the components of `B` and `C` in place through strides.
+    fn gemm_real_left(
+        a: MatRef<'_, f64>,
+        b: MatRef<'_, Self>,
+        c: MatMut<'_, Self>,
+        accumulate: bool,
+    ) {
+        check_mixed_gemm_shapes(&a, &b, &c);
+        let (b, c) = (tame_ref(b), tame_mut(c));
+        if c.rows == 0 || c.cols == 0 {
+            return;
+        }
+        if a.cols == 0 {
+            zero_unless_accumulating(c, accumulate);
+            return;
+        }
+        let shape = component_shape::<K, _>(&c);
+        let fb = flat(b.data);
+        let fc = flat_mut(c.data);
+        // Rows of `B` and `C` contiguous (in duals): each row of components
+        // is one run of `n·(K + 1)` `T`s, so a single call with `R` packed
+        // once does all components.
+        let dense = |cols: usize, stride: usize| cols == 1 || stride == 1;
+        if dense(b.cols, b.col_stride) && dense(c.cols, c.col_stride) {
+            let width = c.cols * (K + 1);
+            let bf = MatRef {
+                data: fb,
+                rows: b.rows,
+                cols: width,
+                row_stride: b.row_stride * (K + 1),
+                col_stride: 1,
+            };
+            let cf = component(fc, 0, (c.rows, width, shape.2, 1));
+            T::gemm_real_left(a, bf, cf, accumulate);
+            return;
+        }
+        for p in 0..=K {
+            T::gemm_real_left(a, part(&b, fb, p), component(fc, p, shape), accumulate);
+        }
+    }
+
+    /// `C = A·R` for a real `R`: `C.re = A.re·R`, `C.εₖ = A.εₖ·R`, as in
+    /// [`Scalar::gemm_real_left`].
+    fn gemm_real_right(
+        a: MatRef<'_, Self>,
+        b: MatRef<'_, f64>,
+        c: MatMut<'_, Self>,
+        accumulate: bool,
+    ) {
+        check_mixed_gemm_shapes(&a, &b, &c);
+        let (a, c) = (tame_ref(a), tame_mut(c));
+        if c.rows == 0 || c.cols == 0 {
+            return;
+        }
+        if a.cols == 0 {
+            zero_unless_accumulating(c, accumulate);
+            return;
+        }
+        let shape = component_shape::<K, _>(&c);
+        let fa = flat(a.data);
+        let fc = flat_mut(c.data);
+        // One row (a vector times `R`): its `K + 1` components are the rows
+        // of a `(K + 1) × k` matrix, so a single call with `R` packed once
+        // does all components.
+        if a.rows == 1 {
+            let af = MatRef {
+                data: fa,
+                rows: K + 1,
+                cols: a.cols,
+                row_stride: 1,
+                col_stride: a.col_stride * (K + 1),
+            };
+            let cf = component(fc, 0, (K + 1, c.cols, 1, shape.3));
+            T::gemm_real_right(af, b, cf, accumulate);
+            return;
+        }
+        for p in 0..=K {
+            T::gemm_real_right(part(&a, fa, p), b, component(fc, p, shape), accumulate);
+        }
+    }
+}
+
+/// A stride along a dimension of length ≤ 1 addresses nothing and may hold
+/// any number: zeroed, so that scaling strides by `K + 1` cannot overflow.
+/// Every remaining stride of a checked view is at most its extent, below
+/// its length, and `len · (K + 1)` `T`s fit in memory, so the scaled
+/// strides are exact.
+fn tame(n: usize, stride: usize) -> usize {
+    if n > 1 {
+        stride
+    } else {
+        0
+    }
+}
+
+fn tame_ref<T>(m: MatRef<'_, T>) -> MatRef<'_, T> {
+    MatRef {
+        row_stride: tame(m.rows, m.row_stride),
+        col_stride: tame(m.cols, m.col_stride),
+        ..m
+    }
+}
+
+fn tame_mut<T>(m: MatMut<'_, T>) -> MatMut<'_, T> {
+    MatMut {
+        row_stride: tame(m.rows, m.row_stride),
+        col_stride: tame(m.cols, m.col_stride),
+        ..m
+    }
+}
+
+/// An empty inner dimension: `C = 0`, or `C` unchanged when accumulating.
+fn zero_unless_accumulating<D: Zero>(mut c: MatMut<'_, D>, accumulate: bool) {
+    if !accumulate {
+        for i in 0..c.rows {
+            for j in 0..c.cols {
+                *c.at(i, j) = D::zero();
+            }
+        }
+    }
+}
+
+/// `(rows, cols, row_stride, col_stride)` of one component of a (tamed)
+/// dual output view, in `T`s.
+fn component_shape<const K: usize, D>(c: &MatMut<'_, D>) -> (usize, usize, usize, usize) {
+    (
+        c.rows,
+        c.cols,
+        c.row_stride * (K + 1),
+        c.col_stride * (K + 1),
+    )
+}
+
+/// Component `p` of a dual output view as a strided view of `T`s (checked
+/// slicing; the callee's shape check bounds every index).
+fn component<T>(fc: &mut [T], p: usize, shape: (usize, usize, usize, usize)) -> MatMut<'_, T> {
+    let (rows, cols, row_stride, col_stride) = shape;
+    MatMut {
+        data: &mut fc[p..],
+        rows,
+        cols,
+        row_stride,
+        col_stride,
     }
 }
 

@@ -146,7 +146,9 @@ impl<T: Scalar> Gradients<T> {
             panic!("{msg}");
         }
         let s = b.slots();
-        if self.adjoints.is_empty() {
+        // A real constant owns no slots (its range is empty): its adjoint
+        // is zero, like every constant's.
+        if self.adjoints.is_empty() || s.is_real() {
             return vec![T::zero(); s.len()];
         }
         self.adjoints[s.range()].to_vec()

@@ -101,7 +101,8 @@ pub use block::{Block, BlockOp, Cotangents, Slots};
 pub use error::Error;
 pub use gradients::Gradients;
 pub use scalar::{
-    check_gemm_shapes, try_check_gemm_shapes, view_extent, MatMut, MatRef, Real, Scalar,
+    check_gemm_shapes, check_mixed_gemm_shapes, try_check_gemm_shapes, try_check_mixed_gemm_shapes,
+    view_extent, MatMut, MatRef, Real, Scalar,
 };
 pub use sparsity::HessianPattern;
 pub use tape::{Entry, SweepStep, Tape};

@@ -177,6 +177,13 @@ pub(crate) struct Recording<T: Scalar> {
     block_values: Vec<T>,
     /// Block operations, in recording order.
     blocks: Vec<BlockEntry<T>>,
+    /// The values of real constant blocks ([`Tape::constant_block_real`]),
+    /// block after block. They own no slots and no entry: a constant has no
+    /// adjoint, so the sweep never visits them, and a plain `f64` costs 8
+    /// bytes where a `Dual<f64, K>` costs `8·(K + 1)`.
+    ///
+    /// [`Tape::constant_block_real`]: crate::Tape::constant_block_real
+    real_values: Vec<f64>,
 }
 
 impl<T: Scalar> Recording<T> {
@@ -186,6 +193,7 @@ impl<T: Scalar> Recording<T> {
             nodes: Vec::with_capacity(nodes),
             block_values: Vec::new(),
             blocks: Vec::new(),
+            real_values: Vec::new(),
         }
     }
 
@@ -194,6 +202,7 @@ impl<T: Scalar> Recording<T> {
         self.nodes.clear();
         self.block_values.clear();
         self.blocks.clear();
+        self.real_values.clear();
     }
 
     /// Number of slots: one per scalar node plus one per block value.
@@ -221,6 +230,27 @@ impl<T: Scalar> Recording<T> {
     #[inline(always)]
     pub(crate) fn block_values(&self) -> &[T] {
         &self.block_values
+    }
+
+    /// The values of every real constant block, block after block.
+    #[inline(always)]
+    pub(crate) fn real_values(&self) -> &[f64] {
+        &self.real_values
+    }
+
+    /// Appends the values of a real constant block; returns where they
+    /// start in the real-value store.
+    ///
+    /// # Panics
+    /// If the store would hold more than [`MAX_SLOTS`] values (the same
+    /// limit as the slots, so offsets fit the `u32` of [`Slots`]).
+    ///
+    /// [`Slots`]: crate::Slots
+    pub(crate) fn push_reals(&mut self, values: &[f64]) -> u32 {
+        let offset = slot_index(self.real_values.len());
+        slot_index(self.real_values.len().saturating_add(values.len()));
+        self.real_values.extend_from_slice(values);
+        offset
     }
 
     /// Records a leaf; returns its slot.

@@ -243,6 +243,19 @@ pub fn try_check_gemm_shapes<T>(
     b: &MatRef<'_, T>,
     c: &MatMut<'_, T>,
 ) -> Result<(), Error> {
+    try_check_mixed_gemm_shapes(a, b, c)
+}
+
+/// [`try_check_gemm_shapes`] for operands of different number types (a
+/// real constant times a matrix of duals, see [`Scalar::gemm_real_left`]).
+///
+/// # Errors
+/// As [`try_check_gemm_shapes`].
+pub fn try_check_mixed_gemm_shapes<A, B, C>(
+    a: &MatRef<'_, A>,
+    b: &MatRef<'_, B>,
+    c: &MatMut<'_, C>,
+) -> Result<(), Error> {
     if a.cols != b.rows || c.rows != a.rows || c.cols != b.cols {
         return Err(Error::gemm_shapes(
             (a.rows, a.cols),
@@ -266,7 +279,18 @@ pub fn try_check_gemm_shapes<T>(
 /// [`try_check_gemm_shapes`] first.
 #[track_caller]
 pub fn check_gemm_shapes<T>(a: &MatRef<'_, T>, b: &MatRef<'_, T>, c: &MatMut<'_, T>) {
-    if let Err(e) = try_check_gemm_shapes(a, b, c) {
+    check_mixed_gemm_shapes(a, b, c);
+}
+
+/// [`try_check_mixed_gemm_shapes`], panicking: what every
+/// [`Scalar::gemm_real_left`] and [`Scalar::gemm_real_right`] calls before
+/// it touches memory.
+///
+/// # Panics
+/// As [`check_gemm_shapes`].
+#[track_caller]
+pub fn check_mixed_gemm_shapes<A, B, C>(a: &MatRef<'_, A>, b: &MatRef<'_, B>, c: &MatMut<'_, C>) {
+    if let Err(e) = try_check_mixed_gemm_shapes(a, b, c) {
         panic!("gemm: {e}");
     }
 }
@@ -285,7 +309,13 @@ pub fn check_gemm_shapes<T>(a: &MatRef<'_, T>, b: &MatRef<'_, T>, c: &MatMut<'_,
 ///   `C ← A·B` (or `C ← C + A·B` when `accumulate`). The default is a plain
 ///   triple loop, correct for any type; `f64` and `f32` map it to a tuned
 ///   kernel chosen at run time, and `Dual<T>` maps it to three calls of
-///   `T`'s (`re = A.re·B.re`, `ε = A.ε·B.re + A.re·B.ε`).
+///   `T`'s (`re = A.re·B.re`, `ε = A.ε·B.re + A.re·B.ε`);
+/// - `gemm_real_left` / `gemm_real_right`: the same product with one
+///   operand a plain real matrix (a constant: zero tangents), `C ← R·B` or
+///   `C ← A·R`. The default converts each real with `from_f64`; `f64` maps
+///   it to its kernel, and `Dual<T, K>` to `K + 1` calls of `T`'s, one per
+///   component (`C.re = R·B.re`, `C.εₖ = R·B.εₖ`) — no product of a zero
+///   tangent is ever formed.
 pub trait Scalar:
     Float
     + Send
@@ -334,10 +364,68 @@ pub trait Scalar:
             }
         }
     }
+
+    /// `C ← R·B`, or `C ← C + R·B` when `accumulate`, for a real matrix
+    /// `R`: `Cᵢⱼ = Σₚ from_f64(Rᵢₚ)·Bₚⱼ`.
+    ///
+    /// Every implementation must call [`check_mixed_gemm_shapes`] first.
+    ///
+    /// # Panics
+    /// As [`Scalar::gemm`].
+    fn gemm_real_left(
+        a: MatRef<'_, f64>,
+        b: MatRef<'_, Self>,
+        mut c: MatMut<'_, Self>,
+        accumulate: bool,
+    ) {
+        check_mixed_gemm_shapes(&a, &b, &c);
+        for i in 0..c.rows {
+            for j in 0..c.cols {
+                let mut acc = if accumulate {
+                    *c.at(i, j)
+                } else {
+                    Self::zero()
+                };
+                for p in 0..a.cols {
+                    acc += Self::from_f64(*a.at(i, p)) * *b.at(p, j);
+                }
+                *c.at(i, j) = acc;
+            }
+        }
+    }
+
+    /// `C ← A·R`, or `C ← C + A·R` when `accumulate`, for a real matrix
+    /// `R`: `Cᵢⱼ = Σₚ Aᵢₚ·from_f64(Rₚⱼ)`.
+    ///
+    /// Every implementation must call [`check_mixed_gemm_shapes`] first.
+    ///
+    /// # Panics
+    /// As [`Scalar::gemm`].
+    fn gemm_real_right(
+        a: MatRef<'_, Self>,
+        b: MatRef<'_, f64>,
+        mut c: MatMut<'_, Self>,
+        accumulate: bool,
+    ) {
+        check_mixed_gemm_shapes(&a, &b, &c);
+        for i in 0..c.rows {
+            for j in 0..c.cols {
+                let mut acc = if accumulate {
+                    *c.at(i, j)
+                } else {
+                    Self::zero()
+                };
+                for p in 0..a.cols {
+                    acc += *a.at(i, p) * Self::from_f64(*b.at(p, j));
+                }
+                *c.at(i, j) = acc;
+            }
+        }
+    }
 }
 
 macro_rules! float_scalar {
-    ($t:ty, $kernel:ident) => {
+    ($t:ty, $kernel:ident $(, $extra:item)*) => {
         impl Scalar for $t {
             #[inline]
             fn from_f64(x: f64) -> Self {
@@ -388,11 +476,35 @@ macro_rules! float_scalar {
                     );
                 }
             }
+            $($extra)*
         }
     };
 }
 
-float_scalar!(f64, dgemm);
+float_scalar!(
+    f64,
+    dgemm,
+    /// A real operand is already an `f64`: the ordinary kernel.
+    fn gemm_real_left(
+        a: MatRef<'_, f64>,
+        b: MatRef<'_, f64>,
+        c: MatMut<'_, f64>,
+        accumulate: bool,
+    ) {
+        Self::gemm(a, b, c, accumulate)
+    },
+    /// As `gemm_real_left`: the ordinary kernel.
+    fn gemm_real_right(
+        a: MatRef<'_, f64>,
+        b: MatRef<'_, f64>,
+        c: MatMut<'_, f64>,
+        accumulate: bool,
+    ) {
+        Self::gemm(a, b, c, accumulate)
+    }
+);
+// `f32` keeps the converting defaults: its real constants stay `f64` (as
+// given) and are rounded entry by entry.
 float_scalar!(f32, sgemm);
 
 /// Writes `Real`'s provided method for each rule named: the rule's value,

@@ -272,6 +272,25 @@ impl<T: Scalar> Tape<T> {
         self.write(|rec| rec.push_block(values, op))
     }
 
+    /// Stores the values of a real constant block; returns the first slot
+    /// a later entry would take (the block itself owns none) and where its
+    /// values start in the real-value store.
+    pub(crate) fn push_reals(&self, values: &[f64]) -> (u32, u32) {
+        // `len() ≤ MAX_SLOTS < 2³²`: the cast is exact.
+        self.write(|rec| (rec.len() as u32, rec.push_reals(values)))
+    }
+
+    /// Real constant values `offset .. offset + len`, copied out.
+    pub(crate) fn reals_of(&self, offset: u32, len: usize) -> Vec<f64> {
+        self.read(|rec| rec.real_values()[offset as usize..offset as usize + len].to_vec())
+    }
+
+    /// Runs `f` on the block-value store and the real-constant store
+    /// together (a block operation with a real constant operand reads both).
+    pub(crate) fn with_values_and_reals<R>(&self, f: impl FnOnce(&[T], &[f64]) -> R) -> R {
+        self.read(|rec| f(rec.block_values(), rec.real_values()))
+    }
+
     /// Block values `offset .. offset + len`, copied out.
     pub(crate) fn values_of(&self, offset: u32, len: usize) -> Vec<T> {
         self.read(|rec| rec.block_values()[offset as usize..offset as usize + len].to_vec())
@@ -423,6 +442,7 @@ impl<T: Scalar> Tape<T> {
                     if !out.iter().all(|a| a.is_exact_zero()) {
                         let mut cot = Cotangents {
                             values: rec.block_values(),
+                            reals: rec.real_values(),
                             output: out,
                             adjoints: before,
                         };

@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use saddle_check::strategies::{self, config};
 use saddle_tape::prelude::*;
-use saddle_tape::rules;
+use saddle_tape::{rules, BlockOp, Cotangents, Slots};
 
 /// `|a − b| ≤ 1e-12 · max(1, |a|, |b|)` for every entry.
 fn assert_close(block: &[f64], scalar: &[f64], what: &str) {
@@ -308,4 +308,131 @@ fn data_length_message_for_a_mismatched_block() {
         e.to_string(),
         "input_block: got 5 values for a 2×3 block (expected 6)"
     );
+}
+
+/// A matrix for the real-constant tests (entries of both signs, non-symmetric).
+fn reals(len: usize) -> Vec<f64> {
+    (0..len).map(|i| (i as f64 * 1.3).cos() - 0.2).collect()
+}
+
+/// `Tape::constant_block_real` must act exactly like `constant_block` with
+/// the same values: on `f64` the real hooks are the same kernel, so values
+/// and gradients agree bit for bit, with the constant on either side and
+/// feeding every other block operation.
+#[test]
+fn constant_block_real_matches_t_constants_bitwise() {
+    let run = |real: bool| -> (Vec<f64>, Vec<f64>, f64) {
+        let tape = Tape::<f64>::new();
+        let c = |r, k, v: &[f64]| {
+            if real {
+                tape.constant_block_real(r, k, v).unwrap()
+            } else {
+                tape.constant_block(r, k, v).unwrap()
+            }
+        };
+        let x = tape.input_block(M, K, &reals(M * K)[..]).unwrap();
+        let left = c(N, M, &reals(N * M));
+        let right = c(K, N, &reals(K * N));
+        let row = c(1, N, &reals(N));
+        let y = left.matmul(&x).unwrap(); // N×K, constant on the left
+        let z = x.matmul(&right).unwrap().add_row(&row).unwrap(); // M×N, on the right
+        let e = c(M, N, &reals(M * N)).mul(&z).unwrap().tanh();
+        let s = y.square().sum() + e.sum() + right.map("tanh", rules::tanh).mean() + right.sum();
+        let g = s.backward();
+        (g.wrt_block(&x), e.values(), s.value())
+    };
+    let (gx, e, s) = run(true);
+    let (gx_t, e_t, s_t) = run(false);
+    assert_eq!(s.to_bits(), s_t.to_bits());
+    for (a, b) in gx.iter().zip(&gx_t).chain(e.iter().zip(&e_t)) {
+        assert_eq!(a.to_bits(), b.to_bits());
+    }
+}
+
+/// A real constant owns no slots and no adjoint; reading it back gives the
+/// values as given.
+#[test]
+fn constant_block_real_owns_no_slots() {
+    let tape = Tape::<f64>::new();
+    let w = tape.input_block(2, 1, &[0.5, -1.0]).unwrap();
+    let (slots_before, blocks_before) = (tape.len(), tape.num_blocks());
+    let x = tape
+        .constant_block_real(2, 2, &[1.0, 2.0, 3.0, 4.0])
+        .unwrap();
+    assert_eq!(
+        (tape.len(), tape.num_blocks()),
+        (slots_before, blocks_before)
+    );
+    assert!(x.slots().is_real() && x.slots().is_constant() && x.slots().range().is_empty());
+    assert_eq!(x.values(), vec![1.0, 2.0, 3.0, 4.0]);
+    assert!(x.at(1, 0).is_constant() && x.at(1, 0).value() == 3.0);
+    assert!(x.vars().iter().all(|v| v.is_constant()));
+    let g = x.matmul(&w).unwrap().sum().backward();
+    assert_eq!(g.wrt_block(&w), vec![4.0, 6.0]); // column sums of X
+    assert_eq!(g.wrt_block(&x), vec![0.0; 4]);
+}
+
+/// On an `f32` tape the constant stays `f64` and is rounded where used:
+/// the product equals the one with the constant given as `f32`.
+#[test]
+fn constant_block_real_on_f32_tape_rounds_where_used() {
+    let a = [0.1, 0.2, 0.3, 0.4];
+    let tape = Tape::<f32>::new();
+    let x = tape.input_block(1, 2, &[1.5f32, -2.0]).unwrap();
+    let r = tape.constant_block_real(2, 2, &a).unwrap();
+    let t = tape.constant_block(2, 2, &a.map(|v| v as f32)).unwrap();
+    let (yr, yt) = (x.matmul(&r).unwrap(), x.matmul(&t).unwrap());
+    assert_eq!(yr.values(), yt.values());
+    // x̄ = 2·(row sums of A) in f32; the two routes add their terms in
+    // different orders (the converting loop accumulates into the adjoint),
+    // so allow a few f32 roundings: 4·ε₃₂ relative.
+    let g = (yr.sum() + yt.sum()).backward().wrt_block(&x);
+    for (got, want) in g.iter().zip([2.0 * (0.1f32 + 0.2), 2.0 * (0.3f32 + 0.4)]) {
+        assert!(
+            (got - want).abs() <= 4.0 * f32::EPSILON * want.abs(),
+            "{got} vs {want}"
+        );
+    }
+}
+
+#[test]
+fn constant_block_real_shape_errors_name_the_numbers() {
+    let tape = Tape::<f64>::new();
+    let e = tape.constant_block_real(2, 3, &[1.0; 5]).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("constant_block_real") && msg.contains('5'),
+        "{msg}"
+    );
+    assert!(tape.constant_block_real(0, 3, &[]).is_err());
+    let x = tape.input_block(1, 2, &[1.0, 2.0]).unwrap();
+    let r = tape.constant_block_real(3, 1, &[1.0; 3]).unwrap();
+    assert!(x.matmul(&r).is_err());
+}
+
+/// A user operation reading a real constant as `T` is told where to look.
+#[test]
+#[should_panic(expected = "read it with Cotangents::real_value")]
+fn constant_block_real_read_as_t_in_a_vjp_panics_with_directions() {
+    struct ReadsValue(Slots, Slots);
+    impl BlockOp<f64> for ReadsValue {
+        fn name(&self) -> &'static str {
+            "reads value"
+        }
+        fn inputs(&self) -> Vec<std::ops::Range<usize>> {
+            vec![self.0.range(), self.1.range()]
+        }
+        fn vjp(&self, cot: &mut Cotangents<'_, f64>) {
+            assert_eq!(cot.real_value(self.1), Some(&[2.0][..]));
+            assert!(cot.real_value(self.0).is_none());
+            let _ = cot.value(self.1);
+        }
+    }
+    let tape = Tape::<f64>::new();
+    let x = tape.input_block(1, 1, &[1.0]).unwrap();
+    let r = tape.constant_block_real(1, 1, &[2.0]).unwrap();
+    let y = tape
+        .record_block(1, 1, vec![2.0], ReadsValue(x.slots(), r.slots()))
+        .unwrap();
+    let _ = y.sum().backward();
 }

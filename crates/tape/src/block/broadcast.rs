@@ -62,7 +62,7 @@ impl<'t, T: Scalar> Block<'t, T> {
                 "need a 1×n row",
             ));
         }
-        let (x, r) = (self.slots(), row.slots());
+        let (x, r) = (self.stored().slots(), row.stored().slots());
         let z = tape.with_values(|v| {
             let b = &v[r.value_range()];
             let mut z = Vec::with_capacity(m * n);

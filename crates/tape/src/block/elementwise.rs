@@ -76,7 +76,7 @@ impl<'t, T: Scalar> Block<'t, T> {
     /// `Yᵢⱼ = f(Xᵢⱼ)` for a rule `x ↦ (f(x), f'(x))` from [`crate::rules`]
     /// (or your own); `name` labels the entry when the tape is printed.
     pub fn map(&self, name: &'static str, rule: impl Fn(T) -> (T, T)) -> Block<'t, T> {
-        let x = self.slots();
+        let x = self.stored().slots();
         let (mut values, mut partials) = (Vec::with_capacity(x.len()), Vec::with_capacity(x.len()));
         self.tape().with_values(|v| {
             for &xi in &v[x.value_range()] {
@@ -120,7 +120,7 @@ impl<'t, T: Scalar> Block<'t, T> {
                 "elementwise needs equal shapes",
             ));
         }
-        let (a, b) = (self.slots(), other.slots());
+        let (a, b) = (self.stored().slots(), other.stored().slots());
         let n = a.len();
         let (mut values, mut da, mut db) = (
             Vec::with_capacity(n),

@@ -31,6 +31,11 @@ use crate::var::Var;
 /// Where a block lives on its tape: first slot, shape, and whether it is a
 /// constant (its adjoint is never needed, so operations skip computing it).
 ///
+/// A *real* constant ([`Tape::constant_block_real`]) is stored as plain
+/// `f64`s in a store of its own and owns no slots: its [`range`](Slots::range)
+/// is empty and its [`value_range`](Slots::value_range) indexes the real
+/// store ([`Cotangents::real_value`]).
+///
 /// Block operations store `Slots` (not [`Block`]s, which borrow the tape)
 /// to find their inputs during the sweep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +46,8 @@ pub struct Slots {
     rows: u32,
     cols: u32,
     constant: bool,
+    /// Stored as `f64` in the real-value store (implies `constant`).
+    real: bool,
 }
 
 impl Slots {
@@ -68,12 +75,23 @@ impl Slots {
     pub fn is_constant(&self) -> bool {
         self.constant
     }
-    /// The slot range `start .. start + len`.
+    /// True if the block is a real constant: its values are `f64`s in the
+    /// tape's real-value store, read with [`Cotangents::real_value`].
+    pub fn is_real(&self) -> bool {
+        self.real
+    }
+    /// The slot range `start .. start + len`; empty for a
+    /// [real](Slots::is_real) constant, which owns no slots (nothing
+    /// depends on it through the tape's dependency graph).
     pub fn range(&self) -> Range<usize> {
+        if self.real {
+            return self.start()..self.start();
+        }
         self.start()..self.start() + self.len()
     }
     /// Where the values lie in the slice [`Tape::with_block_values`] and
-    /// [`Cotangents::value`] read from.
+    /// [`Cotangents::value`] read from — or, for a [real](Slots::is_real)
+    /// constant, in the slice [`Cotangents::real_value`] reads from.
     pub fn value_range(&self) -> Range<usize> {
         self.offset as usize..self.offset as usize + self.len()
     }
@@ -154,6 +172,7 @@ pub trait BlockOp<T: Scalar>: 'static {
 /// What a [`BlockOp::vjp`] reads and writes during the sweep.
 pub struct Cotangents<'a, T> {
     pub(crate) values: &'a [T],
+    pub(crate) reals: &'a [f64],
     pub(crate) output: &'a [T],
     pub(crate) adjoints: &'a mut [T],
 }
@@ -165,8 +184,23 @@ impl<'a, T> Cotangents<'a, T> {
     }
 
     /// The recorded values of an input block, row-major.
+    ///
+    /// # Panics
+    /// If `input` is a [real](Slots::is_real) constant, whose values are
+    /// `f64`s: read those with [`Cotangents::real_value`].
     pub fn value(&self, input: Slots) -> &'a [T] {
+        assert!(
+            !input.real,
+            "Cotangents::value: block {:?} is a real constant; read it with Cotangents::real_value",
+            input.value_range()
+        );
         &self.values[input.value_range()]
+    }
+
+    /// The values of a [real](Slots::is_real) constant input, row-major;
+    /// `None` for any other block (read those with [`Cotangents::value`]).
+    pub fn real_value(&self, input: Slots) -> Option<&'a [f64]> {
+        input.real.then(|| &self.reals[input.value_range()])
     }
 
     /// The adjoint of an input block, to add into; `None` for a constant.
@@ -244,6 +278,13 @@ impl<T: Scalar> Tape<T> {
 
     /// A block of constants (data, targets): its adjoint is never computed.
     ///
+    /// The values are stored as `T` and own slots, so on a tape of
+    /// `Dual<f64, K>` each entry costs `8·(K + 1)` bytes (plus its unused
+    /// adjoint) and products with it run in dual arithmetic. That is needed
+    /// only when the entries carry tangents or a [`BlockOp`] reads them with
+    /// [`Cotangents::value`]; for plain data use
+    /// [`Tape::constant_block_real`] (8 bytes an entry, real products).
+    ///
     /// # Errors
     /// As [`Tape::input_block`].
     ///
@@ -257,6 +298,55 @@ impl<T: Scalar> Tape<T> {
     ) -> Result<Block<'_, T>, Error> {
         check_shape("constant_block", rows, cols, data.len())?;
         Ok(self.push(rows, cols, data, Box::new(Input), true))
+    }
+
+    /// A block of constants given as plain reals, stored as `f64` on any
+    /// tape: 8 bytes an entry where [`Tape::constant_block`] on a tape of
+    /// `Dual<f64, K>` stores `8·(K + 1)`, and nothing in the reverse sweep
+    /// (it owns no slots, hence no adjoints). [`Block::matmul`] with a real
+    /// constant operand multiplies in real arithmetic
+    /// ([`Scalar::gemm_real_left`]); the other operations read it as `T`
+    /// through [`Scalar::from_f64`] (`Tᵢ = xᵢ` with zero tangent).
+    ///
+    /// On an `f32` tape the values are still kept as `f64` (exactly as
+    /// given) and rounded where an operation needs them as `f32`.
+    ///
+    /// ```
+    /// use saddle_tape::Tape;
+    /// let tape = Tape::<f64>::new();
+    /// let a = tape.constant_block_real(2, 2, &[1.0, 2.0, 3.0, 4.0])?;
+    /// let x = tape.input_block(1, 2, &[1.0, 1.0])?;
+    /// let y = x.matmul(&a)?; // [4, 6]
+    /// assert_eq!(y.values(), vec![4.0, 6.0]);
+    /// assert!(a.slots().is_real() && a.slots().range().is_empty());
+    /// # Ok::<(), saddle_tape::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Tape::input_block`].
+    ///
+    /// # Panics
+    /// If the tape's real-value store would hold more than
+    /// [`Tape::MAX_SLOTS`] values.
+    pub fn constant_block_real(
+        &self,
+        rows: usize,
+        cols: usize,
+        data: &[f64],
+    ) -> Result<Block<'_, T>, Error> {
+        check_shape("constant_block_real", rows, cols, data.len())?;
+        let (start, offset) = self.push_reals(data);
+        Ok(Block {
+            tape: self,
+            slots: Slots {
+                start,
+                offset,
+                rows: rows as u32,
+                cols: cols as u32,
+                constant: true,
+                real: true,
+            },
+        })
     }
 
     /// Records a user-defined block operation with output `values`
@@ -295,6 +385,7 @@ impl<T: Scalar> Tape<T> {
                 rows: rows as u32,
                 cols: cols as u32,
                 constant,
+                real: false,
             },
         }
     }
@@ -321,9 +412,27 @@ impl<'t, T: Scalar> Block<'t, T> {
         self.slots.cols()
     }
 
-    /// The values, row-major, copied out of the tape.
+    /// The values, row-major, copied out of the tape (a real constant's
+    /// converted by [`Scalar::from_f64`]).
     pub fn values(&self) -> Vec<T> {
+        if self.slots.real {
+            let reals = self.tape.reals_of(self.slots.offset, self.slots.len());
+            return reals.into_iter().map(T::from_f64).collect();
+        }
         self.tape.values_of(self.slots.offset, self.slots.len())
+    }
+
+    /// This block as one whose values live in the block-value store as `T`:
+    /// `self`, or for a real constant a `T` copy of it (a constant block,
+    /// so still without adjoint). Operations without a real fast path read
+    /// their operands through it.
+    pub(crate) fn stored(&self) -> Block<'t, T> {
+        if !self.slots.real {
+            return *self;
+        }
+        let values = self.values();
+        self.tape
+            .push(self.rows(), self.cols(), &values, Box::new(Input), true)
     }
 
     /// Entry `(i, j)` as a scalar `Var` (the block's own slot: no new node).
@@ -339,6 +448,10 @@ impl<'t, T: Scalar> Block<'t, T> {
             self.cols()
         );
         let k = (i * self.cols() + j) as u32;
+        if self.slots.real {
+            let x = self.tape.reals_of(self.slots.offset + k, 1)[0];
+            return Var::constant(T::from_f64(x));
+        }
         let (slot, value) = (
             self.slots.start + k,
             self.tape.values_of(self.slots.offset + k, 1)[0],
@@ -400,10 +513,10 @@ impl<T: Scalar> std::fmt::Debug for Block<'_, T> {
             self.rows(),
             self.cols(),
             self.slots.range(),
-            if self.slots.constant {
-                ", constant"
-            } else {
-                ""
+            match (self.slots.real, self.slots.constant) {
+                (true, _) => ", real constant",
+                (false, true) => ", constant",
+                (false, false) => "",
             }
         )
     }

@@ -38,7 +38,7 @@ impl<T: Scalar> BlockOp<T> for WeightedSum<T> {
 
 impl<'t, T: Scalar> Block<'t, T> {
     fn weighted_sum(&self, name: &'static str, weight: T) -> Var<'t, T> {
-        let x = self.slots();
+        let x = self.stored().slots();
         let s = self
             .tape()
             .with_values(|v| v[x.value_range()].iter().copied().sum::<T>())
