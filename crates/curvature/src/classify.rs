@@ -202,7 +202,7 @@ pub fn inertia_of_values(values: &[f64], tol: &Tolerances) -> Result<(Inertia, f
 fn check_values(values: &[f64]) -> Result<(), Error> {
     if values.is_empty() {
         return Err(Error::new(
-            "the eigenvalues are empty: a spectrum needs n ≥ 1".to_string(),
+            "the eigenvalues are empty: a spectrum needs n ≥ 1",
         ));
     }
     check_vector("eigenvalues", values, values.len())

@@ -3,10 +3,10 @@
 //! rest of the crate speaks plain slices, and so that every call into faer
 //! leaves the vector registers clean ([`AvxClean`]).
 
+use faer::diag::Diag;
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
 use faer::linalg::solvers::Solve;
-use faer::diag::Diag;
 use faer::{Mat, Par, Side};
 
 use crate::avx::AvxClean;
@@ -36,7 +36,7 @@ fn power_of_two_scale(a: &[f64]) -> f64 {
 pub(crate) fn parallelism(threads: usize) -> Result<Par, Error> {
     match threads {
         0 => Err(Error::new(
-            "EigenOptions::threads is 0: it must be at least 1".to_string(),
+            "EigenOptions::threads is 0: it must be at least 1",
         )),
         1 => Ok(Par::Seq),
         #[cfg(feature = "parallel")]
@@ -52,12 +52,7 @@ pub(crate) fn parallelism(threads: usize) -> Result<Par, Error> {
 /// The symmetric eigensolver shared by the two paths below: scales `a` by
 /// a power of two, runs faer's self-adjoint EVD with `par` (eigenvectors
 /// into `u` when given), scales the eigenvalues back and checks them.
-fn scaled_evd(
-    n: usize,
-    a: &[f64],
-    u: Option<&mut Mat<f64>>,
-    par: Par,
-) -> Result<Vec<f64>, Error> {
+fn scaled_evd(n: usize, a: &[f64], u: Option<&mut Mat<f64>>, par: Par) -> Result<Vec<f64>, Error> {
     debug_assert!(a.iter().all(|v| v.is_finite()));
     let scale = power_of_two_scale(a);
     let want = if u.is_some() {
