@@ -10,10 +10,28 @@
 //! dirty, making the legacy-SSE scalar code 7–60× slower). The ratio
 //! after / alone is printed in the same run; target ≤ 1.1.
 //!
+//! `eigen/{full,values_only}/<n>` compare the full decomposition
+//! ([`Eigen::of`]) with the eigenvalues-only path ([`eigenvalues`]) on the
+//! W2-small Hessian (n = 369) and seeded random symmetric matrices of
+//! n = 1000 and 2000 (entries uniform in [−1, 1]), one thread; the ratio
+//! values-only / full is printed after the group. Each matrix is also
+//! written to `target/eigen-peers/<n>.f64` (raw little-endian `f64`,
+//! column-major, `n²` values) so that `benches/peers/eigh.py` times NumPy's
+//! `eigh` / `eigvalsh` on the same matrices.
+//!
+//! With `EIGEN_W2_MEDIUM_ONCE=1` set, the bench first times one run each of
+//! `Eigen::of` and `eigenvalues` on the W2-medium Hessian (n = 4801, tens of
+//! seconds each) and writes it to `target/eigen-peers/4801.f64`.
+//!
 //! `cargo bench --bench curvature`
 
+mod common;
+
+use common::{Ratios, Target};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use saddle::curvature::{extreme_eigenpairs, Eigen};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use saddle::curvature::{eigenvalues, extreme_eigenpairs, Eigen};
 use saddle::dual::{Hessian, HessianOptions};
 use saddle::workloads::{w1_point, w2_medium, w2_small};
 use std::hint::black_box;
@@ -39,6 +57,108 @@ fn eigendecomposition(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+/// A seeded random symmetric `n × n` matrix, entries uniform in `[−1, 1]`.
+fn random_symmetric(n: usize, seed: u64) -> Hessian {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut a = vec![0.0; n * n];
+    for j in 0..n {
+        for i in j..n {
+            let v: f64 = rng.random_range(-1.0..1.0);
+            a[j * n + i] = v;
+            a[i * n + j] = v;
+        }
+    }
+    Hessian::from_column_major(n, a).unwrap()
+}
+
+/// Writes `h` as raw little-endian `f64` (column-major) to
+/// `target/eigen-peers/<n>.f64`, for the NumPy side of the comparison.
+fn write_for_peers(h: &Hessian) {
+    let dir = common::criterion_dir()
+        .parent()
+        .map(|t| t.join("eigen-peers"))
+        .expect("criterion's directory has a parent (the target directory)");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bytes: Vec<u8> = h
+        .as_column_major()
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    std::fs::write(dir.join(format!("{}.f64", h.n())), bytes).unwrap();
+}
+
+/// One timed run each of the two paths on the W2-medium Hessian (4801),
+/// only when `EIGEN_W2_MEDIUM_ONCE` is set: tens of seconds each.
+fn w2_medium_once() {
+    if std::env::var_os("EIGEN_W2_MEDIUM_ONCE").is_none() || !common::measuring() {
+        return;
+    }
+    let w = w2_medium();
+    let h = w
+        .net
+        .hessian(&w.data, HessianOptions { threads: 2 })
+        .unwrap();
+    write_for_peers(&h);
+    let start = Instant::now();
+    let values = black_box(eigenvalues(black_box(&h)).unwrap());
+    let t_values = start.elapsed();
+    let start = Instant::now();
+    let full = black_box(Eigen::of(black_box(&h)).unwrap());
+    let t_full = start.elapsed();
+    let scale = full.values().iter().fold(0.0_f64, |m, l| m.max(l.abs()));
+    let diff = values
+        .iter()
+        .zip(full.values())
+        .fold(0.0_f64, |m, (a, b)| m.max((a - b).abs()));
+    println!(
+        "\nW2-medium (n = {}), one run each, 1 thread: Eigen::of {:.2} s, eigenvalues {:.2} s, \
+         ratio {:.3}; max |Δλ| / max |λ| = {:.1e}",
+        h.n(),
+        t_full.as_secs_f64(),
+        t_values.as_secs_f64(),
+        t_values.as_secs_f64() / t_full.as_secs_f64(),
+        diff / scale
+    );
+}
+
+fn values_only(c: &mut Criterion) {
+    let mut ratios = Ratios::new("eigen (1 thread)");
+    w2_medium_once();
+    let w = w2_small();
+    let matrices = [
+        w.net
+            .hessian(&w.data, HessianOptions { threads: 2 })
+            .unwrap(),
+        random_symmetric(1000, 1000),
+        random_symmetric(2000, 2000),
+    ];
+    let mut group = c.benchmark_group("eigen");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(100));
+    for h in &matrices {
+        let n = h.n();
+        if common::measuring() {
+            write_for_peers(h);
+        }
+        group.measurement_time(Duration::from_secs(if n > 1000 { 30 } else { 5 }));
+        group.bench_function(BenchmarkId::new("full", n), |b| {
+            b.iter(|| Eigen::of(black_box(h)).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("values_only", n), |b| {
+            b.iter(|| eigenvalues(black_box(h)).unwrap())
+        });
+        ratios.ratio(
+            &format!("values_only / full, n = {n}"),
+            &format!("eigen/values_only/{n}"),
+            &format!("eigen/full/{n}"),
+            Target::None,
+        );
+    }
+    group.finish();
+    ratios.print();
 }
 
 fn lanczos_top10(c: &mut Criterion) {
@@ -148,5 +268,11 @@ fn after_eigen(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, after_eigen, eigendecomposition, lanczos_top10);
+criterion_group!(
+    benches,
+    values_only,
+    after_eigen,
+    eigendecomposition,
+    lanczos_top10
+);
 criterion_main!(benches);

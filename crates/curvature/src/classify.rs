@@ -160,19 +160,33 @@ pub struct Classification {
 
 /// The inertia of a spectrum under `tol`, and the threshold used:
 /// `|λ| ≤ eigen_abs + eigen_rel · maxⱼ |λⱼ|` counts as zero.
+/// [`inertia_of_values`] on `eigen.values()`.
 ///
 /// # Errors
 /// If `tol` is invalid ([`Tolerances::check`]).
 pub fn inertia(eigen: &Eigen, tol: &Tolerances) -> Result<(Inertia, f64), Error> {
+    inertia_of_values(eigen.values(), tol)
+}
+
+/// The inertia of the eigenvalues `values` (any order; from
+/// [`eigenvalues`](crate::eigenvalues()), say, when no eigenvectors are
+/// needed) under `tol`, and the threshold used:
+/// `|λ| ≤ eigen_abs + eigen_rel · maxⱼ |λⱼ|` counts as zero.
+///
+/// # Errors
+/// If `tol` is invalid ([`Tolerances::check`]), or `values` is empty or
+/// has a non-finite entry (named).
+pub fn inertia_of_values(values: &[f64], tol: &Tolerances) -> Result<(Inertia, f64), Error> {
     tol.check()?;
-    let scale = eigen.values().iter().fold(0.0_f64, |m, l| m.max(l.abs()));
+    check_values(values)?;
+    let scale = values.iter().fold(0.0_f64, |m, l| m.max(l.abs()));
     let threshold = tol.eigen_abs + tol.eigen_rel * scale;
     let mut i = Inertia {
         negative: 0,
         zero: 0,
         positive: 0,
     };
-    for &l in eigen.values() {
+    for &l in values {
         if l > threshold {
             i.positive += 1;
         } else if l < -threshold {
@@ -182,6 +196,16 @@ pub fn inertia(eigen: &Eigen, tol: &Tolerances) -> Result<(Inertia, f64), Error>
         }
     }
     Ok((i, threshold))
+}
+
+/// A spectrum must be nonempty and finite (a NaN would count as "zero").
+fn check_values(values: &[f64]) -> Result<(), Error> {
+    if values.is_empty() {
+        return Err(Error::new(
+            "the eigenvalues are empty: a spectrum needs n ≥ 1",
+        ));
+    }
+    check_vector("eigenvalues", values, values.len())
 }
 
 /// The definiteness implied by an inertia.
@@ -217,7 +241,33 @@ pub fn classify(
     eigen: &Eigen,
     tol: &Tolerances,
 ) -> Result<Classification, Error> {
-    check_vector("gradient", gradient, eigen.n())?;
+    classify_values(gradient, eigen.values(), tol)
+}
+
+/// Classifies a point from its gradient and the eigenvalues of its Hessian
+/// alone: [`classify`] without eigenvectors, for use with
+/// [`eigenvalues`](crate::eigenvalues()) (which skips computing them).
+/// `values` may be in any order.
+///
+/// ```
+/// use saddle_curvature::{classify_values, eigenvalues, CriticalPoint, Tolerances};
+/// use saddle_dual::Hessian;
+/// // f = x² − y² at the origin: gradient 0, H = diag(2, −2).
+/// let h = Hessian::from_column_major(2, vec![2.0, 0.0, 0.0, -2.0])?;
+/// let c = classify_values(&[0.0, 0.0], &eigenvalues(&h)?, &Tolerances::default())?;
+/// assert_eq!(c.kind, CriticalPoint::Saddle);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// If `tol` is invalid ([`Tolerances::check`]), `values` is empty or not
+/// finite, or `gradient` does not have `values.len()` finite entries.
+pub fn classify_values(
+    gradient: &[f64],
+    values: &[f64],
+    tol: &Tolerances,
+) -> Result<Classification, Error> {
+    check_vector("gradient", gradient, values.len())?;
     // ‖g‖₂ scaled by its largest entry, so that a finite gradient of huge
     // entries does not overflow to +∞ (it is "not critical" either way, but
     // the reported norm should be right).
@@ -231,7 +281,7 @@ pub fn classify(
             .sum::<f64>()
             .sqrt()
     };
-    let (inertia, zero_threshold) = inertia(eigen, tol)?;
+    let (inertia, zero_threshold) = inertia_of_values(values, tol)?;
     let definiteness = definiteness(inertia);
     let kind = if !(gradient_norm <= tol.gradient) {
         CriticalPoint::NotCritical
@@ -248,11 +298,24 @@ pub fn classify(
         definiteness,
         inertia,
         gradient_norm,
-        min_eigenvalue: eigen.min(),
-        max_eigenvalue: eigen.max(),
-        condition_number: eigen.condition_number(),
+        min_eigenvalue: values.iter().copied().fold(f64::INFINITY, f64::min),
+        max_eigenvalue: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        condition_number: condition_number(values),
         zero_threshold,
     })
+}
+
+/// `|λ|max / |λ|min` of a spectrum: `∞` when an eigenvalue is exactly zero
+/// (as [`Eigen::condition_number`]).
+fn condition_number(values: &[f64]) -> f64 {
+    let (lo, hi) = values.iter().fold((f64::INFINITY, 0.0_f64), |(lo, hi), l| {
+        (lo.min(l.abs()), hi.max(l.abs()))
+    });
+    if lo == 0.0 {
+        f64::INFINITY
+    } else {
+        hi / lo
+    }
 }
 
 impl fmt::Display for Classification {

@@ -59,6 +59,7 @@
 
 mod avx;
 mod classify;
+mod eigenvalues;
 mod error;
 mod krylov;
 mod linalg;
@@ -67,9 +68,10 @@ mod optim;
 mod spectrum;
 
 pub use classify::{
-    classify, definiteness, inertia, Classification, CriticalPoint, Definiteness, Inertia,
-    Tolerances,
+    classify, classify_values, definiteness, inertia, inertia_of_values, Classification,
+    CriticalPoint, Definiteness, Inertia, Tolerances,
 };
+pub use eigenvalues::{eigenvalues, eigenvalues_of_symmetric, eigenvalues_with, EigenOptions};
 pub use error::Error;
 pub use krylov::{
     extreme_eigenpairs, hutchinson_trace, lanczos, spectral_density, DensityOptions, ExtremeEigen,

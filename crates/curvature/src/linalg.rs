@@ -3,8 +3,11 @@
 //! rest of the crate speaks plain slices, and so that every call into faer
 //! leaves the vector registers clean ([`AvxClean`]).
 
+use faer::diag::Diag;
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
 use faer::linalg::solvers::Solve;
-use faer::{Mat, Side};
+use faer::{Mat, Par, Side};
 
 use crate::avx::AvxClean;
 use crate::error::Error;
@@ -24,6 +27,74 @@ fn power_of_two_scale(a: &[f64]) -> f64 {
     }
 }
 
+/// faer's parallelism for `threads` threads: sequential for 1, its rayon
+/// kernels (on rayon's global pool) for more.
+///
+/// # Errors
+/// If `threads` is 0, or more than 1 without the `parallel` feature (faer
+/// is then built without rayon).
+pub(crate) fn parallelism(threads: usize) -> Result<Par, Error> {
+    match threads {
+        0 => Err(Error::new(
+            "EigenOptions::threads is 0: it must be at least 1",
+        )),
+        1 => Ok(Par::Seq),
+        #[cfg(feature = "parallel")]
+        k => Ok(Par::rayon(k)),
+        #[cfg(not(feature = "parallel"))]
+        k => Err(Error::new(format!(
+            "EigenOptions::threads is {k}: more than 1 thread needs saddle-curvature's \
+             `parallel` feature (faer's rayon kernels)"
+        ))),
+    }
+}
+
+/// The symmetric eigensolver shared by the two paths below: scales `a` by
+/// a power of two, runs faer's self-adjoint EVD with `par` (eigenvectors
+/// into `u` when given), scales the eigenvalues back and checks them.
+fn scaled_evd(n: usize, a: &[f64], u: Option<&mut Mat<f64>>, par: Par) -> Result<Vec<f64>, Error> {
+    debug_assert!(a.iter().all(|v| v.is_finite()));
+    let scale = power_of_two_scale(a);
+    let want = if u.is_some() {
+        ComputeEigenvectors::Yes
+    } else {
+        ComputeEigenvectors::No
+    };
+    let _clean = AvxClean;
+    let m = Mat::<f64>::from_fn(n, n, |i, j| a[j * n + i] / scale);
+    let mut s = Diag::<f64>::zeros(n);
+    let mut buf = MemBuffer::new(self_adjoint_evd_scratch::<f64>(
+        n,
+        want,
+        par,
+        Default::default(),
+    ));
+    self_adjoint_evd(
+        m.as_ref(),
+        s.as_mut(),
+        u.map(|u| u.as_mut()),
+        par,
+        MemStack::new(&mut buf),
+        Default::default(),
+    )
+    .map_err(|e| {
+        Error::new(format!(
+            "symmetric eigendecomposition of a {n}×{n} matrix failed: {e:?}"
+        ))
+    })?;
+    let s = s.column_vector();
+    let values: Vec<f64> = (0..n).map(|i| s[i] * scale).collect();
+    if let Some(k) = values.iter().position(|v| !v.is_finite()) {
+        return Err(Error::new(format!(
+            "eigenvalue {k} of the {n}×{n} matrix is {}: |λ| exceeds f64::MAX \
+             (the largest entry is {:e})",
+            values[k],
+            a.iter().fold(0.0_f64, |m, v| m.max(v.abs()))
+        )));
+    }
+    Ok(values)
+}
+
 /// Eigenvalues (ascending) and orthonormal eigenvectors (column-major,
 /// column `i` for eigenvalue `i`) of the symmetric matrix `a` (`n × n`,
 /// either storage order: only the lower triangle is read). `a` must be
@@ -35,28 +106,14 @@ fn power_of_two_scale(a: &[f64]) -> f64 {
 /// # Errors
 /// If faer does not converge, or an eigenvalue overflows `f64` when scaled
 /// back (|λ| > `f64::MAX` is possible: diag blocks of `MAX/2` entries).
-pub(crate) fn symmetric_eigen(n: usize, a: &[f64]) -> Result<(Vec<f64>, Vec<f64>), Error> {
-    debug_assert!(a.iter().all(|v| v.is_finite()));
-    let scale = power_of_two_scale(a);
-    let _clean = AvxClean;
-    let m = Mat::<f64>::from_fn(n, n, |i, j| a[j * n + i] / scale);
-    let evd = m.self_adjoint_eigen(Side::Lower).map_err(|e| {
-        Error::new(format!(
-            "symmetric eigendecomposition of a {n}×{n} matrix failed: {e:?}"
-        ))
-    })?;
-    let s = evd.S().column_vector();
-    let u = evd.U();
-    let values: Vec<f64> = (0..n).map(|i| s[i] * scale).collect();
+pub(crate) fn symmetric_eigen_par(
+    n: usize,
+    a: &[f64],
+    par: Par,
+) -> Result<(Vec<f64>, Vec<f64>), Error> {
+    let mut u = Mat::<f64>::zeros(n, n);
+    let values = scaled_evd(n, a, Some(&mut u), par)?;
     let vectors: Vec<f64> = (0..n * n).map(|k| u[(k % n, k / n)]).collect();
-    if let Some(k) = values.iter().position(|v| !v.is_finite()) {
-        return Err(Error::new(format!(
-            "eigenvalue {k} of the {n}×{n} matrix is {}: |λ| exceeds f64::MAX \
-             (the largest entry is {:e})",
-            values[k],
-            a.iter().fold(0.0_f64, |m, v| m.max(v.abs()))
-        )));
-    }
     if let Some(k) = vectors.iter().position(|v| !v.is_finite()) {
         return Err(Error::new(format!(
             "the eigensolver returned a non-finite eigenvector entry ({}, {}) = {} \
@@ -67,6 +124,29 @@ pub(crate) fn symmetric_eigen(n: usize, a: &[f64]) -> Result<(Vec<f64>, Vec<f64>
         )));
     }
     Ok((values, vectors))
+}
+
+/// [`symmetric_eigen_par`] on one thread (small matrices: Lanczos's
+/// tridiagonal ones).
+///
+/// # Errors
+/// As [`symmetric_eigen_par`].
+pub(crate) fn symmetric_eigen(n: usize, a: &[f64]) -> Result<(Vec<f64>, Vec<f64>), Error> {
+    symmetric_eigen_par(n, a, Par::Seq)
+}
+
+/// The eigenvalues alone (ascending) of the symmetric matrix `a`, under
+/// the same contract as [`symmetric_eigen_par`]. faer then reduces `a` to
+/// tridiagonal form (`4n³/3` flops, half of them in matrix–vector
+/// products) and runs implicit QR on the tridiagonal matrix without
+/// rotating any vectors (`O(n²)`), skipping the divide-and-conquer
+/// eigenvectors and the back-transformation by the Householder reflectors
+/// (each another `~2n³`–`4n³/3`+ flops).
+///
+/// # Errors
+/// As [`symmetric_eigen_par`].
+pub(crate) fn symmetric_eigenvalues(n: usize, a: &[f64], par: Par) -> Result<Vec<f64>, Error> {
+    scaled_evd(n, a, None, par)
 }
 
 /// Solves `A x = b` for symmetric positive definite `A` (`n × n`, lower

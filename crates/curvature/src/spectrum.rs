@@ -8,8 +8,9 @@
 
 use saddle_dual::Hessian;
 
+use crate::eigenvalues::EigenOptions;
 use crate::error::{check_vector, Error};
-use crate::linalg::symmetric_eigen;
+use crate::linalg::{parallelism, symmetric_eigen_par};
 
 /// `Q(x) = xᵀ H x = Σᵢ Σⱼ hᵢⱼ xᵢ xⱼ`, computed directly from the entries.
 ///
@@ -36,7 +37,47 @@ fn finite_result(what: &str, v: f64) -> Result<f64, Error> {
     }
 }
 
+/// Checks a dense symmetric eigenproblem's input: `n ≥ 1`, `a` has `n²`
+/// entries, all finite (the first bad one is named).
+pub(crate) fn check_square(n: usize, a: &[f64]) -> Result<(), Error> {
+    if n == 0 || n.checked_mul(n) != Some(a.len()) {
+        return Err(Error::new(format!(
+            "expected a nonempty n×n matrix, got {} entries for n = {n}",
+            a.len()
+        )));
+    }
+    if let Some(k) = a.iter().position(|v| !v.is_finite()) {
+        return Err(Error::new(format!(
+            "entry ({}, {}) is {}: must be finite",
+            k % n,
+            k / n,
+            a[k]
+        )));
+    }
+    Ok(())
+}
+
 /// The eigendecomposition `H = Q Λ Qᵀ` of a symmetric matrix.
+///
+/// # Which spectral routine
+///
+/// - **All eigenvalues and all eigenvectors** (`Q` itself: principal
+///   contributions, reconstruction, a basis to project on): [`Eigen::of`].
+///   Dense: `O(n²)` memory for `Q` and about `9n³` flops.
+/// - **Eigenvalues only** (inertia, definiteness, classification, condition
+///   number, spectral densities): [`eigenvalues`](crate::eigenvalues()) and
+///   [`classify_values`](crate::classify_values). It skips the eigenvectors
+///   and their back-transformation: the Householder tridiagonalisation
+///   (`4n³/3` flops) and an `O(n²)` tridiagonal solve, against several
+///   `n³` more for the vectors (the `eigen` bench prints the ratio
+///   values-only / full for `n` = 369, 1000, 2000).
+/// - **A few extreme eigenpairs** (the sharpest or most negative directions
+///   of a large model, to plot or to escape a saddle along):
+///   [`extreme_eigenpairs`](crate::extreme_eigenpairs), Lanczos on `v ↦ Hv`.
+///   It needs only Hessian–vector products, never the dense `H`.
+///
+/// Threads: [`Eigen::of_with`] and
+/// [`eigenvalues_with`](crate::eigenvalues_with) take [`EigenOptions`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Eigen {
     n: usize,
@@ -65,9 +106,18 @@ impl Eigen {
     /// only for entries near `f64::MAX`), or the decomposition fails to
     /// converge.
     pub fn of(h: &Hessian) -> Result<Eigen, Error> {
+        Eigen::of_with(h, &EigenOptions::default())
+    }
+
+    /// [`Eigen::of`] with options (threads for faer's kernels).
+    ///
+    /// # Errors
+    /// As [`Eigen::of`], and if `options` is invalid
+    /// ([`EigenOptions::threads`]).
+    pub fn of_with(h: &Hessian, options: &EigenOptions) -> Result<Eigen, Error> {
         let mut sym = h.clone();
         sym.symmetrize();
-        Eigen::of_symmetric(h.n(), sym.as_column_major())
+        Eigen::of_symmetric_with(h.n(), sym.as_column_major(), options)
     }
 
     /// Decomposes a symmetric `n × n` matrix given column by column (only
@@ -77,21 +127,18 @@ impl Eigen {
     /// If `n` is zero, `a` is not `n²` finite numbers, an eigenvalue
     /// overflows `f64`, or the decomposition fails.
     pub fn of_symmetric(n: usize, a: &[f64]) -> Result<Eigen, Error> {
-        if n == 0 || n.checked_mul(n) != Some(a.len()) {
-            return Err(Error::new(format!(
-                "expected a nonempty n×n matrix, got {} entries for n = {n}",
-                a.len()
-            )));
-        }
-        if let Some(k) = a.iter().position(|v| !v.is_finite()) {
-            return Err(Error::new(format!(
-                "entry ({}, {}) is {}: must be finite",
-                k % n,
-                k / n,
-                a[k]
-            )));
-        }
-        let (values, vectors) = symmetric_eigen(n, a)?;
+        Eigen::of_symmetric_with(n, a, &EigenOptions::default())
+    }
+
+    /// [`Eigen::of_symmetric`] with options (threads for faer's kernels).
+    ///
+    /// # Errors
+    /// As [`Eigen::of_symmetric`], and if `options` is invalid
+    /// ([`EigenOptions::threads`]).
+    pub fn of_symmetric_with(n: usize, a: &[f64], options: &EigenOptions) -> Result<Eigen, Error> {
+        check_square(n, a)?;
+        let par = parallelism(options.threads)?;
+        let (values, vectors) = symmetric_eigen_par(n, a, par)?;
         Ok(Eigen { n, values, vectors })
     }
 

@@ -89,6 +89,25 @@ fn eigen_of_leaves_avx_upper_state_clean() {
     }
 }
 
+/// The eigenvalues-only path is a separate faer call (no eigenvectors
+/// requested): it must leave the state clean too.
+#[test]
+fn eigenvalues_only_leaves_avx_upper_state_clean() {
+    if dirty_upper_state().is_none() {
+        eprintln!("skipped: this CPU cannot report XINUSE");
+        return;
+    }
+    for n in [3, 40, 100] {
+        let l = saddle_curvature::eigenvalues(&matrix(n)).unwrap();
+        assert_eq!(
+            dirty_upper_state(),
+            Some(0),
+            "dirty after eigenvalues, n = {n}"
+        );
+        assert!(l.iter().all(|v| v.is_finite()));
+    }
+}
+
 struct Bowl;
 impl Function for Bowl {
     fn eval<S: Real>(&self, x: &[S]) -> S {
