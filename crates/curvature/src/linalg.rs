@@ -41,7 +41,7 @@ pub(crate) fn symmetric_eigen(n: usize, a: &[f64]) -> Result<(Vec<f64>, Vec<f64>
     let _clean = AvxClean;
     let m = Mat::<f64>::from_fn(n, n, |i, j| a[j * n + i] / scale);
     let evd = m.self_adjoint_eigen(Side::Lower).map_err(|e| {
-        Error::new(format!(
+        Error::eigen(format!(
             "symmetric eigendecomposition of a {n}×{n} matrix failed: {e:?}"
         ))
     })?;
@@ -50,7 +50,7 @@ pub(crate) fn symmetric_eigen(n: usize, a: &[f64]) -> Result<(Vec<f64>, Vec<f64>
     let values: Vec<f64> = (0..n).map(|i| s[i] * scale).collect();
     let vectors: Vec<f64> = (0..n * n).map(|k| u[(k % n, k / n)]).collect();
     if let Some(k) = values.iter().position(|v| !v.is_finite()) {
-        return Err(Error::new(format!(
+        return Err(Error::eigen(format!(
             "eigenvalue {k} of the {n}×{n} matrix is {}: |λ| exceeds f64::MAX \
              (the largest entry is {:e})",
             values[k],
@@ -58,7 +58,7 @@ pub(crate) fn symmetric_eigen(n: usize, a: &[f64]) -> Result<(Vec<f64>, Vec<f64>
         )));
     }
     if let Some(k) = vectors.iter().position(|v| !v.is_finite()) {
-        return Err(Error::new(format!(
+        return Err(Error::eigen(format!(
             "the eigensolver returned a non-finite eigenvector entry ({}, {}) = {} \
              for a finite {n}×{n} matrix",
             k % n,

@@ -30,7 +30,7 @@ fn finite_result(what: &str, v: f64) -> Result<f64, Error> {
     if v.is_finite() {
         Ok(v)
     } else {
-        Err(Error::new(format!(
+        Err(Error::non_finite(format!(
             "{what} is {v}: it overflows f64, or H has non-finite entries"
         )))
     }
@@ -78,13 +78,13 @@ impl Eigen {
     /// overflows `f64`, or the decomposition fails.
     pub fn of_symmetric(n: usize, a: &[f64]) -> Result<Eigen, Error> {
         if n == 0 || n.checked_mul(n) != Some(a.len()) {
-            return Err(Error::new(format!(
+            return Err(Error::size(format!(
                 "expected a nonempty n×n matrix, got {} entries for n = {n}",
                 a.len()
             )));
         }
         if let Some(k) = a.iter().position(|v| !v.is_finite()) {
-            return Err(Error::new(format!(
+            return Err(Error::invalid(format!(
                 "entry ({}, {}) is {}: must be finite",
                 k % n,
                 k / n,
@@ -146,7 +146,7 @@ impl Eigen {
     pub fn reconstruction_error(&self, h: &Hessian) -> Result<f64, Error> {
         let n = self.n;
         if h.n() != n {
-            return Err(Error::new(format!(
+            return Err(Error::size(format!(
                 "reconstruction_error: the Hessian is {}×{}, the decomposition {n}×{n}",
                 h.n(),
                 h.n()
