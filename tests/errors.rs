@@ -32,7 +32,13 @@ fn tape_error() -> saddle::tape::Error {
 /// Uses nn, dual, tape and curvature, each through `?`: the eigenvalues of
 /// the Hessian of x₀² + 3x₁² (exactly 2 and 6), and the size of a network.
 fn mixed(x: &[f64], sizes: &[usize], block: usize) -> Result<(Vec<f64>, usize), saddle::Error> {
-    let net = Mlp::new(sizes, Activation::Tanh, Activation::Identity, Init::Xavier, 7)?;
+    let net = Mlp::new(
+        sizes,
+        Activation::Tanh,
+        Activation::Identity,
+        Init::Xavier,
+        7,
+    )?;
     let h = hessian(|p| p[0] * p[0] + p[1] * p[1] * 3.0, x)?;
     let e = Eigen::of_symmetric(block, h.as_column_major())?;
     let tape = Tape::<f64>::new();
@@ -67,7 +73,10 @@ fn question_mark_converts_every_crate_error() {
     assert!(curvature.as_curvature().is_some() && curvature.as_dual().is_none());
 
     let tape = saddle::Error::from(tape_error());
-    assert_eq!((tape.origin(), tape.origin().to_string()), (Origin::Tape, "saddle-tape".into()));
+    assert_eq!(
+        (tape.origin(), tape.origin().to_string()),
+        (Origin::Tape, "saddle-tape".into())
+    );
 }
 
 #[test]
@@ -91,7 +100,10 @@ fn source_chain_walks_from_nn_through_dual_to_tape() {
     assert_eq!(messages.len(), 3, "{messages:?}");
     // Every level keeps the numbers (printing only the top is enough).
     for m in &messages {
-        assert!(m.contains("got 3 values for a 2×2 block (expected 4)"), "{m}");
+        assert!(
+            m.contains("got 3 values for a 2×2 block (expected 4)"),
+            "{m}"
+        );
     }
 }
 
@@ -115,7 +127,10 @@ fn curvature_error_keeps_the_dual_error_as_source() {
 #[test]
 fn hvp_closure_error_is_the_source_of_the_lanczos_error() {
     let e = lanczos(|_: &[f64]| Err::<Vec<f64>, _>(std::fmt::Error), 3, 3, 0).unwrap_err();
-    assert!(e.source().expect("the closure's error").is::<std::fmt::Error>());
+    assert!(e
+        .source()
+        .expect("the closure's error")
+        .is::<std::fmt::Error>());
     assert!(e.to_string().contains("Lanczos step 0"), "{e}");
     // Strings still work as closure errors, and keep their text.
     let e = lanczos(|_: &[f64]| Err::<Vec<f64>, _>("no HVP here"), 3, 3, 0).unwrap_err();
@@ -125,13 +140,23 @@ fn hvp_closure_error_is_the_source_of_the_lanczos_error() {
 #[test]
 fn network_loss_objective_wraps_the_network_error() {
     let data = datasets::noisy_sine(8, 0.0, 1).unwrap();
-    let net = Mlp::new(&[1, 3, 1], Activation::Tanh, Activation::Identity, Init::Xavier, 7).unwrap();
+    let net = Mlp::new(
+        &[1, 3, 1],
+        Activation::Tanh,
+        Activation::Identity,
+        Init::Xavier,
+        7,
+    )
+    .unwrap();
     let loss = NetworkLoss::new(&net, &data, HessianOptions::default());
     // 2 parameters for a network of 10: the nn error names both numbers.
     let e = loss.value(&[0.0, 0.0]).unwrap_err();
     let nn = e.source().expect("the objective keeps the network's error");
     assert!(nn.is::<saddle::nn::Error>());
-    assert!(e.to_string().contains('2') && e.to_string().contains("10"), "{e}");
+    assert!(
+        e.to_string().contains('2') && e.to_string().contains("10"),
+        "{e}"
+    );
     let top = saddle::Error::from(e);
     assert_eq!(top.origin(), Origin::Curvature);
     assert!(top.source().unwrap().is::<saddle::nn::Error>());

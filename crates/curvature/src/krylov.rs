@@ -26,9 +26,8 @@ fn apply<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
     v: &[f64],
     at: &dyn Fn() -> String,
 ) -> Result<Vec<f64>, Error> {
-    let hv = hvp(v).map_err(|e| {
-        Error::callback(format!("Hessian-vector product failed at {}", at()), e)
-    })?;
+    let hv = hvp(v)
+        .map_err(|e| Error::callback(format!("Hessian-vector product failed at {}", at()), e))?;
     if hv.len() != v.len() {
         return Err(Error::size(format!(
             "the HVP returned {} entries for a vector of {} at {}",
