@@ -27,14 +27,14 @@ impl<'a> NetworkLoss<'a> {
 
     fn at(&self, params: &[f64]) -> Result<Mlp, Error> {
         let mut net = self.net.clone();
-        net.set_params(params)
-            .map_err(|e| Error::external(e.to_string()))?;
+        net.set_params(params).map_err(Error::wrap)?;
         Ok(net)
     }
 }
 
-fn external(e: impl std::fmt::Display) -> Error {
-    Error::external(e.to_string())
+/// The network's error, kept as the [`source`](std::error::Error::source).
+fn external(e: saddle_nn::Error) -> Error {
+    Error::wrap(e)
 }
 
 impl Objective for NetworkLoss<'_> {

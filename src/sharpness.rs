@@ -104,7 +104,17 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    /// The message is the wrapped error's, so its source is the next one
+    /// down the chain.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Invalid(_) => None,
+            Error::Network(e) => e.source(),
+            Error::Curvature(e) => e.source(),
+        }
+    }
+}
 
 impl From<saddle_nn::Error> for Error {
     fn from(e: saddle_nn::Error) -> Self {

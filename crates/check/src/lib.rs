@@ -7,6 +7,11 @@
 //! it serves saddle's own tests and your proptest suite alike, whatever
 //! produced the claim.
 //!
+//! proptest is a normal dependency of this crate (its [`strategies`] are
+//! proptest strategies), so take saddle-check as a **dev-dependency**:
+//! `cargo add --dev saddle-check`. Then your program's own build never
+//! compiles proptest.
+//!
 //! ## What is checked, and against what
 //!
 //! | claim | reference |

@@ -74,7 +74,7 @@ impl Tolerances {
     /// Naming the first offending field and its value.
     pub fn check(&self) -> Result<(), Error> {
         let bad = |field: &str, value: f64, need: &str| {
-            Err(Error::new(format!(
+            Err(Error::invalid(format!(
                 "Tolerances::{field} is {value}: it must be {need}"
             )))
         };

@@ -21,15 +21,15 @@ use crate::linalg::symmetric_eigen;
 /// A fallible Hessian-vector product `v ↦ H v`, checked: the right length
 /// and finite. `at` names the step or probe for the error message (built
 /// only on failure).
-fn apply<E: std::fmt::Display>(
+fn apply<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
     hvp: &mut impl FnMut(&[f64]) -> Result<Vec<f64>, E>,
     v: &[f64],
     at: &dyn Fn() -> String,
 ) -> Result<Vec<f64>, Error> {
     let hv = hvp(v)
-        .map_err(|e| Error::new(format!("Hessian-vector product failed at {}: {e}", at())))?;
+        .map_err(|e| Error::callback(format!("Hessian-vector product failed at {}", at()), e))?;
     if hv.len() != v.len() {
-        return Err(Error::new(format!(
+        return Err(Error::size(format!(
             "the HVP returned {} entries for a vector of {} at {}",
             hv.len(),
             v.len(),
@@ -37,7 +37,7 @@ fn apply<E: std::fmt::Display>(
         )));
     }
     if let Some(i) = hv.iter().position(|a| !a.is_finite()) {
-        return Err(Error::new(format!(
+        return Err(Error::non_finite(format!(
             "the HVP returned (Hv)[{i}] = {} at {}: H v must be finite",
             hv[i],
             at()
@@ -51,7 +51,7 @@ fn apply<E: std::fmt::Display>(
 fn vector_of(n: usize, what: &str, entry: impl FnMut() -> f64) -> Result<Vec<f64>, Error> {
     let mut v = Vec::new();
     v.try_reserve_exact(n).map_err(|_| {
-        Error::new(format!(
+        Error::size(format!(
             "{what}: a vector of n = {n} numbers cannot be allocated"
         ))
     })?;
@@ -90,7 +90,7 @@ pub struct Ritz {
 /// `steps` Lanczos steps from the unit vector `start` (fewer if an invariant
 /// subspace is found), with full reorthogonalisation. `probe` names the run
 /// in errors (spectral density runs one per probe).
-fn lanczos_from<E: std::fmt::Display>(
+fn lanczos_from<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
     hvp: &mut impl FnMut(&[f64]) -> Result<Vec<f64>, E>,
     start: Vec<f64>,
     steps: usize,
@@ -117,7 +117,7 @@ fn lanczos_from<E: std::fmt::Display>(
         let b = dot(&w, &w).sqrt();
         // Finite HVPs can still overflow αⱼ or βⱼ (entries near f64::MAX).
         if !(alpha[j].is_finite() && b.is_finite()) {
-            return Err(Error::new(format!(
+            return Err(Error::non_finite(format!(
                 "Lanczos coefficients overflow at {}: α = {}, β = {b}",
                 at(),
                 alpha[j]
@@ -173,15 +173,16 @@ fn lanczos_from<E: std::fmt::Display>(
 /// # Errors
 /// If `n` or `steps` is zero, `n` numbers cannot be allocated, or the HVP
 /// fails, returns the wrong length or a non-finite entry (the error names
-/// the step).
-pub fn lanczos<E: std::fmt::Display>(
+/// the step). The closure's error may be any error type (it becomes the
+/// [`source`](std::error::Error::source) of ours), or a `String` / `&str`.
+pub fn lanczos<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
     mut hvp: impl FnMut(&[f64]) -> Result<Vec<f64>, E>,
     n: usize,
     steps: usize,
     seed: u64,
 ) -> Result<Ritz, Error> {
     if n == 0 || steps == 0 {
-        return Err(Error::new(format!(
+        return Err(Error::invalid(format!(
             "lanczos needs n ≥ 1 and steps ≥ 1, got n = {n}, steps = {steps}"
         )));
     }
@@ -205,7 +206,7 @@ pub struct ExtremeEigen {
 ///
 /// # Errors
 /// As [`lanczos`], or if `k` is zero.
-pub fn extreme_eigenpairs<E: std::fmt::Display>(
+pub fn extreme_eigenpairs<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
     hvp: impl FnMut(&[f64]) -> Result<Vec<f64>, E>,
     n: usize,
     k: usize,
@@ -213,7 +214,7 @@ pub fn extreme_eigenpairs<E: std::fmt::Display>(
     seed: u64,
 ) -> Result<ExtremeEigen, Error> {
     if k == 0 {
-        return Err(Error::new("extreme_eigenpairs: k must be at least 1"));
+        return Err(Error::invalid("extreme_eigenpairs: k must be at least 1"));
     }
     let r = lanczos(hvp, n, steps, seed)?;
     let m = r.values.len();
@@ -242,14 +243,14 @@ pub struct TraceEstimate {
 /// If `n` is zero, `probes < 2` (the standard error needs two), or the HVP
 /// fails, returns the wrong length or a non-finite entry (the error names
 /// the probe).
-pub fn hutchinson_trace<E: std::fmt::Display>(
+pub fn hutchinson_trace<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
     mut hvp: impl FnMut(&[f64]) -> Result<Vec<f64>, E>,
     n: usize,
     probes: usize,
     seed: u64,
 ) -> Result<TraceEstimate, Error> {
     if n == 0 || probes < 2 {
-        return Err(Error::new(format!(
+        return Err(Error::invalid(format!(
             "hutchinson_trace needs n ≥ 1 and probes ≥ 2, got {n} and {probes}"
         )));
     }
@@ -264,7 +265,7 @@ pub fn hutchinson_trace<E: std::fmt::Display>(
             &apply(&mut hvp, &z, &|| format!("Hutchinson probe {p}"))?,
         );
         if !sample.is_finite() {
-            return Err(Error::new(format!(
+            return Err(Error::non_finite(format!(
                 "Hutchinson probe {p}: zᵀHz = {sample} overflows f64"
             )));
         }
@@ -308,7 +309,7 @@ impl SpectralDensity {
         points: usize,
     ) -> Result<SpectralDensity, Error> {
         if values.is_empty() {
-            return Err(Error::new(
+            return Err(Error::invalid(
                 "SpectralDensity::from_eigenvalues: no eigenvalues given",
             ));
         }
@@ -319,7 +320,7 @@ impl SpectralDensity {
 
     fn smooth(nodes: Vec<(f64, f64)>, sigma: f64, points: usize) -> Result<SpectralDensity, Error> {
         if !(sigma > 0.0 && sigma.is_finite()) || points < 2 {
-            return Err(Error::new(format!(
+            return Err(Error::invalid(format!(
                 "spectral density: sigma = {sigma} must be positive and finite, \
                  points = {points} at least 2"
             )));
@@ -327,7 +328,7 @@ impl SpectralDensity {
         let lo = nodes.iter().fold(f64::INFINITY, |m, n| m.min(n.0)) - 3.0 * sigma;
         let hi = nodes.iter().fold(f64::NEG_INFINITY, |m, n| m.max(n.0)) + 3.0 * sigma;
         if !(hi - lo).is_finite() {
-            return Err(Error::new(format!(
+            return Err(Error::non_finite(format!(
                 "spectral density: the grid [{lo:e}, {hi:e}] (eigenvalues ± 3σ) \
                  is wider than f64 can hold"
             )));
@@ -378,7 +379,7 @@ pub struct DensityOptions {
 /// If a setting is zero, `sigma` is not positive and finite, or the HVP
 /// fails, returns the wrong length or a non-finite entry (the error names
 /// the probe and Lanczos step).
-pub fn spectral_density<E: std::fmt::Display>(
+pub fn spectral_density<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
     mut hvp: impl FnMut(&[f64]) -> Result<Vec<f64>, E>,
     n: usize,
     options: &DensityOptions,
@@ -391,7 +392,7 @@ pub fn spectral_density<E: std::fmt::Display>(
         seed,
     } = *options;
     if n == 0 || steps == 0 || probes == 0 || !(sigma > 0.0 && sigma.is_finite()) || points < 2 {
-        return Err(Error::new(format!(
+        return Err(Error::invalid(format!(
             "spectral_density: bad settings {options:?} for n = {n}"
         )));
     }

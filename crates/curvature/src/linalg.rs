@@ -115,7 +115,7 @@ pub(crate) fn symmetric_eigen_par(
     let values = scaled_evd(n, a, Some(&mut u), par)?;
     let vectors: Vec<f64> = (0..n * n).map(|k| u[(k % n, k / n)]).collect();
     if let Some(k) = vectors.iter().position(|v| !v.is_finite()) {
-        return Err(Error::new(format!(
+        return Err(Error::eigen(format!(
             "the eigensolver returned a non-finite eigenvector entry ({}, {}) = {} \
              for a finite {n}×{n} matrix",
             k % n,

@@ -32,18 +32,18 @@ pub trait Objective {
     fn hessian(&self, x: &[f64]) -> Result<Hessian, Error> {
         let n = x.len();
         if n == 0 {
-            return Err(Error::new("x is empty: need at least one input"));
+            return Err(Error::invalid("x is empty: need at least one input"));
         }
         let mut data = Vec::new();
         n.checked_mul(n)
             .and_then(|n2| data.try_reserve_exact(n2).ok())
-            .ok_or_else(|| Error::new(format!("a dense {n}×{n} Hessian cannot be allocated")))?;
+            .ok_or_else(|| Error::size(format!("a dense {n}×{n} Hessian cannot be allocated")))?;
         let mut e = vec![0.0; n];
         for j in 0..n {
             e[j] = 1.0;
             let column = self.hvp(x, &e)?;
             if column.len() != n {
-                return Err(Error::new(format!(
+                return Err(Error::size(format!(
                     "the HVP returned {} entries for column {j}, x has {n}",
                     column.len()
                 )));
@@ -104,7 +104,7 @@ impl<F: Function> Objective for Smooth<F> {
     fn value(&self, x: &[f64]) -> Result<f64, Error> {
         // As the derivative drivers do: an empty or non-finite x is refused.
         if x.is_empty() {
-            return Err(Error::new("x is empty: need at least one input"));
+            return Err(Error::invalid("x is empty: need at least one input"));
         }
         check_vector("x", x, x.len())?;
         Ok(self.0.eval(x))

@@ -90,7 +90,7 @@ impl Default for Options {
 impl Options {
     fn check(&self) -> Result<(), Error> {
         if self.max_iter == 0 || !(self.gradient_tol >= 0.0) || !(self.step_tol >= 0.0) {
-            return Err(Error::new(format!(
+            return Err(Error::invalid(format!(
                 "bad optimizer options {self:?}: need max_iter ≥ 1 and tolerances ≥ 0"
             )));
         }
@@ -119,7 +119,7 @@ fn iterate(
 ) -> Result<Outcome, Error> {
     options.check()?;
     if x0.is_empty() {
-        return Err(Error::new("x0 is empty"));
+        return Err(Error::invalid("x0 is empty"));
     }
     check_vector("x0", x0, x0.len())?;
     let mut x = x0.to_vec();
@@ -137,7 +137,7 @@ fn iterate(
             })
         };
         if !(value.is_finite() && grad_norm.is_finite()) {
-            return Err(Error::new(format!(
+            return Err(Error::non_finite(format!(
                 "f or ∇f is not finite at iteration {} (f = {value})",
                 history.len()
             )));
@@ -179,7 +179,7 @@ fn checked_value_gradient(
 ) -> Result<(f64, Vec<f64>), Error> {
     let (value, grad) = obj.value_gradient(x)?;
     if grad.len() != x.len() {
-        return Err(Error::new(format!(
+        return Err(Error::size(format!(
             "the objective's gradient has {} entries at iteration {k}, x has {}",
             grad.len(),
             x.len()
@@ -194,14 +194,14 @@ fn checked_hessian(obj: &impl Objective, x: &[f64]) -> Result<Hessian, Error> {
     let h = obj.hessian(x)?;
     let n = x.len();
     if h.n() != n {
-        return Err(Error::new(format!(
+        return Err(Error::size(format!(
             "the objective's Hessian is {}×{} but x has {n} entries",
             h.n(),
             h.n()
         )));
     }
     if let Some(k) = h.as_column_major().iter().position(|v| !v.is_finite()) {
-        return Err(Error::new(format!(
+        return Err(Error::non_finite(format!(
             "the objective's Hessian has entry ({}, {}) = {}: it must be finite",
             k % n,
             k / n,
@@ -216,14 +216,14 @@ fn checked_hessian(obj: &impl Objective, x: &[f64]) -> Result<Hessian, Error> {
 fn checked_hvp(obj: &impl Objective, x: &[f64], v: &[f64]) -> Result<Vec<f64>, Error> {
     let hv = obj.hvp(x, v)?;
     if hv.len() != v.len() {
-        return Err(Error::new(format!(
+        return Err(Error::size(format!(
             "the objective's HVP returned {} entries, x has {}",
             hv.len(),
             v.len()
         )));
     }
     if let Some(i) = hv.iter().position(|a| !a.is_finite()) {
-        return Err(Error::new(format!(
+        return Err(Error::non_finite(format!(
             "the objective's HVP returned (Hv)[{i}] = {}: it must be finite",
             hv[i]
         )));
@@ -327,7 +327,7 @@ pub fn damped_newton(
     initial_damping: f64,
 ) -> Result<Outcome, Error> {
     if !(initial_damping >= 0.0 && initial_damping.is_finite()) {
-        return Err(Error::new(format!(
+        return Err(Error::invalid(format!(
             "initial_damping must be finite and ≥ 0, got {initial_damping}"
         )));
     }
@@ -388,7 +388,7 @@ pub fn newton_cg(
     cg_max: usize,
 ) -> Result<Outcome, Error> {
     if cg_max == 0 {
-        return Err(Error::new("newton_cg: cg_max must be at least 1"));
+        return Err(Error::invalid("newton_cg: cg_max must be at least 1"));
     }
     iterate(obj, x0, options, |x, f, g| {
         let gn = norm(g);
@@ -439,7 +439,7 @@ pub fn saddle_free_newton(
     damping: f64,
 ) -> Result<Outcome, Error> {
     if !(damping > 0.0 && damping.is_finite()) {
-        return Err(Error::new(format!(
+        return Err(Error::invalid(format!(
             "saddle_free_newton: damping must be positive and finite, got {damping}"
         )));
     }

@@ -31,7 +31,7 @@ fn finite_result(what: &str, v: f64) -> Result<f64, Error> {
     if v.is_finite() {
         Ok(v)
     } else {
-        Err(Error::new(format!(
+        Err(Error::non_finite(format!(
             "{what} is {v}: it overflows f64, or H has non-finite entries"
         )))
     }
@@ -193,7 +193,7 @@ impl Eigen {
     pub fn reconstruction_error(&self, h: &Hessian) -> Result<f64, Error> {
         let n = self.n;
         if h.n() != n {
-            return Err(Error::new(format!(
+            return Err(Error::size(format!(
                 "reconstruction_error: the Hessian is {}×{}, the decomposition {n}×{n}",
                 h.n(),
                 h.n()

@@ -5,6 +5,8 @@ use std::fmt;
 /// Why a driver refused its input.
 ///
 /// Opaque on purpose; the message names what was wrong, with the numbers.
+/// Where it wraps a [`saddle_tape::Error`] (converted with `?` or
+/// [`From`]), [`std::error::Error::source`] returns it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Error {
     kind: ErrorKind,
@@ -28,6 +30,10 @@ enum ErrorKind {
     },
     #[error("{what}: {why}")]
     Setting { what: &'static str, why: String },
+    // The message is repeated so that printing only the top error shows the
+    // numbers; `source()` returns the tape's error itself.
+    #[error("{0}")]
+    Tape(#[source] saddle_tape::Error),
 }
 
 impl Error {
@@ -47,7 +53,22 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    /// The tape's error, when a block operation inside the function failed.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.kind)
+    }
+}
+
+/// A block operation of the tape failed inside a differentiated function;
+/// [`std::error::Error::source`] returns it.
+impl From<saddle_tape::Error> for Error {
+    fn from(e: saddle_tape::Error) -> Self {
+        Error {
+            kind: ErrorKind::Tape(e),
+        }
+    }
+}
 
 /// Checks the point `x`: non-empty and finite.
 pub(crate) fn check_point(x: &[f64]) -> Result<(), Error> {

@@ -4,7 +4,10 @@ use std::fmt;
 
 /// What was wrong with a network, a dataset or a training setting.
 ///
-/// Opaque on purpose; messages name rows, columns, steps and sizes.
+/// Opaque on purpose; messages name rows, columns, steps and sizes. Where it
+/// wraps a [`saddle_tape::Error`] or a [`saddle_dual::Error`],
+/// [`std::error::Error::source`] returns it (and the dual error's own
+/// `source()` continues the chain).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Error {
     kind: ErrorKind,
@@ -29,10 +32,12 @@ enum ErrorKind {
     },
     #[error("CSV {0}")]
     Csv(String),
-    #[error(transparent)]
-    Tape(saddle_tape::Error),
-    #[error(transparent)]
-    Dual(saddle_dual::Error),
+    // Wrapped errors: the message is repeated so that printing only the top
+    // error shows the numbers; `source()` returns the error itself.
+    #[error("{0}")]
+    Tape(#[source] saddle_tape::Error),
+    #[error("{0}")]
+    Dual(#[source] saddle_dual::Error),
 }
 
 impl Error {
@@ -100,4 +105,9 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    /// The tape's or the dual drivers' error, when one is wrapped.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.kind)
+    }
+}
