@@ -19,12 +19,12 @@ mod log_cosh;
 
 use log_cosh::{log_cosh_loss, sample_data};
 use proptest::test_runner::TestRunner;
-use saddle::check::{
-    check_gradient, check_hessian, check_hvp, check_symmetry, strategies, Tolerance,
-};
 use saddle::curvature::{damped_newton, Function, Options, Smooth};
 use saddle::dual::{gradient, hessian, hvp};
 use saddle::Real;
+use saddle_check::{
+    check_gradient, check_hessian, check_hvp, check_symmetry, strategies, Tolerance,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = sample_data();

@@ -17,9 +17,9 @@
 //! 3. build `H` column by column (column `j` is `H eⱼ`) and measure how far
 //!    it is from symmetric (theory, seed §3.2.1: `Hᵢⱼ = Hⱼᵢ` by Clairaut).
 
-use saddle::check::fd_hvp;
 use saddle::dual::{gradient, hessian_with, Dual, HessianOptions};
 use saddle::prelude::*;
+use saddle_check::fd_hvp;
 
 fn f<S: Real>(p: &[S]) -> S {
     let (x, y, z) = (p[0], p[1], p[2]);

@@ -8,10 +8,10 @@ mod log_cosh;
 
 use log_cosh::{log_cosh_loss, sample_data};
 use proptest::prelude::*;
-use saddle::check::{
+use saddle::dual::{gradient, hessian, hvp};
+use saddle_check::{
     check_gradient, check_hessian, check_hvp, check_symmetry, strategies, Tolerance,
 };
-use saddle::dual::{gradient, hessian, hvp};
 
 proptest! {
     #![proptest_config(strategies::config(64))]

@@ -6,7 +6,9 @@
 //! are exact: comparisons are `==`.
 
 use saddle::dual::Hessian;
-use saddle::nn::{Dataset, Matrix};
+#[cfg(any(feature = "ndarray", feature = "faer", feature = "nalgebra"))]
+use saddle::nn::Dataset;
+use saddle::nn::Matrix;
 
 /// `A[i][j] = 10 i + j + 1`: distinct entries, not symmetric.
 fn entry(i: usize, j: usize) -> f64 {

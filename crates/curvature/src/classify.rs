@@ -201,7 +201,7 @@ pub fn inertia_of_values(values: &[f64], tol: &Tolerances) -> Result<(Inertia, f
 /// A spectrum must be nonempty and finite (a NaN would count as "zero").
 fn check_values(values: &[f64]) -> Result<(), Error> {
     if values.is_empty() {
-        return Err(Error::new(
+        return Err(Error::invalid(
             "the eigenvalues are empty: a spectrum needs n ≥ 1",
         ));
     }

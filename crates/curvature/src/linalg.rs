@@ -35,14 +35,14 @@ fn power_of_two_scale(a: &[f64]) -> f64 {
 /// is then built without rayon).
 pub(crate) fn parallelism(threads: usize) -> Result<Par, Error> {
     match threads {
-        0 => Err(Error::new(
+        0 => Err(Error::invalid(
             "EigenOptions::threads is 0: it must be at least 1",
         )),
         1 => Ok(Par::Seq),
         #[cfg(feature = "parallel")]
         k => Ok(Par::rayon(k)),
         #[cfg(not(feature = "parallel"))]
-        k => Err(Error::new(format!(
+        k => Err(Error::invalid(format!(
             "EigenOptions::threads is {k}: more than 1 thread needs saddle-curvature's \
              `parallel` feature (faer's rayon kernels)"
         ))),
@@ -78,14 +78,14 @@ fn scaled_evd(n: usize, a: &[f64], u: Option<&mut Mat<f64>>, par: Par) -> Result
         Default::default(),
     )
     .map_err(|e| {
-        Error::new(format!(
+        Error::eigen(format!(
             "symmetric eigendecomposition of a {n}×{n} matrix failed: {e:?}"
         ))
     })?;
     let s = s.column_vector();
     let values: Vec<f64> = (0..n).map(|i| s[i] * scale).collect();
     if let Some(k) = values.iter().position(|v| !v.is_finite()) {
-        return Err(Error::new(format!(
+        return Err(Error::eigen(format!(
             "eigenvalue {k} of the {n}×{n} matrix is {}: |λ| exceeds f64::MAX \
              (the largest entry is {:e})",
             values[k],

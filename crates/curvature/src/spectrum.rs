@@ -41,13 +41,13 @@ fn finite_result(what: &str, v: f64) -> Result<f64, Error> {
 /// entries, all finite (the first bad one is named).
 pub(crate) fn check_square(n: usize, a: &[f64]) -> Result<(), Error> {
     if n == 0 || n.checked_mul(n) != Some(a.len()) {
-        return Err(Error::new(format!(
+        return Err(Error::size(format!(
             "expected a nonempty n×n matrix, got {} entries for n = {n}",
             a.len()
         )));
     }
     if let Some(k) = a.iter().position(|v| !v.is_finite()) {
-        return Err(Error::new(format!(
+        return Err(Error::non_finite(format!(
             "entry ({}, {}) is {}: must be finite",
             k % n,
             k / n,

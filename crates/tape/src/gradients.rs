@@ -136,7 +136,8 @@ impl<T: Scalar> Gradients<T> {
         xs.iter().map(|&x| self.wrt(x)).collect()
     }
 
-    /// `∂output/∂B`, row-major, for every entry of block `b`.
+    /// `∂output/∂B`, row-major, for every entry of block `b` (zeros for a
+    /// constant block or one recorded after the output).
     ///
     /// # Panics
     /// If `b` was not recorded in the recording that was swept (another
@@ -151,7 +152,12 @@ impl<T: Scalar> Gradients<T> {
         if self.adjoints.is_empty() || s.is_real() {
             return vec![T::zero(); s.len()];
         }
-        self.adjoints[s.range()].to_vec()
+        // Slots recorded after the swept output have no adjoint entry: the
+        // output does not depend on them, so theirs is zero too.
+        let r = s.range();
+        (r.start..r.end)
+            .map(|k| self.adjoints.get(k).copied().unwrap_or_else(T::zero))
+            .collect()
     }
 
     /// Every slot's adjoint, in recording order.
