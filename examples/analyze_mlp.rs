@@ -119,6 +119,10 @@ struct Args {
     /// Output folder for the plots.
     #[arg(long, default_value = "target/saddle-analysis")]
     out: PathBuf,
+    /// Also save the trained network (network.json), the gradient, the
+    /// Hessian and its eigendecomposition (.npy, for NumPy/JAX) in this folder.
+    #[arg(long)]
+    save: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -146,10 +150,30 @@ fn run(args: &Args) -> Res<()> {
     let h = compute_hessian(args, &net, &data)?;
     let (e, verdict) = spectrum_and_verdict(args, &h, &grad)?;
     write_plots(args, &net, &data, &history, &e, &verdict, loss, &grad)?;
+    if let Some(dir) = &args.save {
+        save(dir, &net, &grad, &h, &e)?;
+    }
     println!(
         "\nFinished in {:.2?}. The plots are in {}",
         start.elapsed(),
         args.out.display()
+    );
+    Ok(())
+}
+
+/// Writes what a NumPy or JAX user needs to continue elsewhere:
+/// `network.json` (reload with `Mlp::load`), and `gradient.npy`,
+/// `hessian.npy`, `eigenvalues.npy`, `eigenvectors.npy` (`numpy.load`;
+/// column i of the eigenvectors belongs to eigenvalue i, as `numpy.linalg.eigh`).
+fn save(dir: &std::path::Path, net: &Mlp, grad: &[f64], h: &Hessian, e: &Eigen) -> Res<()> {
+    std::fs::create_dir_all(dir)?;
+    net.save(dir.join("network.json"))?;
+    saddle::io::save_vector(dir.join("gradient.npy"), grad)?;
+    saddle::io::save_hessian(dir.join("hessian.npy"), h)?;
+    saddle::io::save_eigen(dir, e)?;
+    println!(
+        "   saved network.json, gradient.npy, hessian.npy, eigenvalues.npy, eigenvectors.npy in {}",
+        dir.display()
     );
     Ok(())
 }

@@ -10,6 +10,7 @@ use std::fmt;
 /// # #[cfg(feature = "curvature")] {
 /// use saddle::curvature::Eigen;
 /// use saddle::dual::hessian;
+/// use saddle::prelude::*;
 ///
 /// fn smallest_eigenvalue(x: &[f64]) -> Result<f64, saddle::Error> {
 ///     let h = hessian(|p| p[0] * p[0] * p[1] + p[1].sin(), x)?; // saddle_dual::Error
