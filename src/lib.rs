@@ -75,13 +75,17 @@ pub use saddle_tape::Real;
 mod error;
 pub use error::{Error, Origin};
 
-#[cfg(all(feature = "nn", feature = "curvature"))]
-#[cfg_attr(docsrs, doc(cfg(all(feature = "nn", feature = "curvature"))))]
 #[cfg(any(feature = "faer", feature = "nalgebra", feature = "ndarray"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "faer", feature = "nalgebra", feature = "ndarray")))
+)]
 pub mod interop;
 #[cfg(all(feature = "nn", feature = "curvature"))]
 #[cfg_attr(docsrs, doc(cfg(all(feature = "nn", feature = "curvature"))))]
 pub mod io;
+#[cfg(all(feature = "nn", feature = "curvature"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "nn", feature = "curvature"))))]
 pub mod objectives;
 // The README's blocks use every crate and `saddle_check` (a dev-dependency).
 #[cfg(all(doctest, feature = "nn", feature = "curvature"))]
