@@ -15,6 +15,7 @@
 //! | §3.2.3–3.2.4 real eigenvalues, orthonormal eigenvectors | [`Eigen`], [`Eigen::orthonormality_error`] |
 //! | §3.2.5 `xᵀHx = Σ λᵢ (vᵢᵀx)²` | [`Eigen::contributions`] |
 //! | minimum / maximum / saddle — and degenerate | [`classify`] |
+//! | the Gauss-Newton split `H = G + R` | [`gauss_newton_split`] |
 //!
 //! and adds what large models need: [`lanczos`] and [`extreme_eigenpairs`],
 //! [`hutchinson_trace`], [`spectral_density`] (stochastic Lanczos
@@ -66,6 +67,7 @@ mod linalg;
 mod objective;
 mod optim;
 mod spectrum;
+mod split;
 
 pub use classify::{
     classify, classify_values, definiteness, inertia, inertia_of_values, Classification,
@@ -82,3 +84,4 @@ pub use optim::{
     damped_newton, newton, newton_cg, saddle_free_newton, Iterate, Options, Outcome, Stop,
 };
 pub use spectrum::{quadratic_form, Eigen};
+pub use split::{gauss_newton_split, GaussNewtonSplit, NegativeCurvature};
