@@ -9,11 +9,17 @@
 //! 3. measures its asymmetry (§3.2.1), eigendecomposes it (§3.2.3–3.2.5) and
 //!    classifies the point: minimum, maximum, saddle, or degenerate, with the
 //!    counts of negative, near-zero and positive eigenvalues;
-//! 4. writes SVG plots: the loss curve, the eigenvalue spectrum, and the
-//!    loss along the top and bottom eigenvectors.
+//! 4. splits the Hessian into its Gauss-Newton part and the rest,
+//!    H = G + R (G = JᵀH_zJ is positive semidefinite for MSE; R carries the
+//!    network's own curvature times the residuals), compares the three
+//!    spectra and shows that every direction of negative curvature of H is
+//!    one where R is negative;
+//! 5. writes SVG plots: the loss curve, the eigenvalue spectrum, the spectra
+//!    of H, G and R side by side, and the loss along the top and bottom
+//!    eigenvectors.
 //!
 //! Each step is one function below (`train_network`, `compute_hessian`,
-//! `spectrum_and_verdict`, `write_plots`), and each picture one small
+//! `spectrum_and_verdict`, `gauss_newton_split`, `write_plots`), and each picture one small
 //! function. Heavier pictures have their own examples: `sharpness` (λmax
 //! during training) and `curvature_pictures` (the Hessian as an image, 2-D
 //! landscapes, spectral densities).
@@ -40,10 +46,13 @@ use common::axis::sig;
 use common::figures;
 use common::net::{along, bar, trusted_range};
 use indicatif::ProgressBar;
-use saddle::curvature::{classify, Classification, CriticalPoint, Definiteness, Eigen, Tolerances};
+use saddle::curvature::{
+    classify, gauss_newton_split, Classification, CriticalPoint, Definiteness, Eigen,
+    GaussNewtonSplit, Tolerances,
+};
 use saddle::dual::{Hessian, HessianOptions};
 use saddle::nn::{
-    datasets, train, Activation, CsvOptions, Dataset, Header, History, Init, Mlp, Targets,
+    datasets, train, Activation, CsvOptions, Dataset, Header, History, Init, Mlp, Mse, Targets,
     TrainOptions,
 };
 
@@ -149,7 +158,9 @@ fn run(args: &Args) -> Res<()> {
     let (history, loss, grad) = train_network(args, &mut net, &data)?;
     let h = compute_hessian(args, &net, &data)?;
     let (e, verdict) = spectrum_and_verdict(args, &h, &grad)?;
+    let split = split_h_g_r(args, &net, &data, &h, &e)?;
     write_plots(args, &net, &data, &history, &e, &verdict, loss, &grad)?;
+    plot_split(args, &split)?;
     if let Some(dir) = &args.save {
         save(dir, &net, &grad, &h, &e)?;
     }
@@ -260,11 +271,7 @@ fn train_network(args: &Args, net: &mut Mlp, data: &Dataset) -> Res<(History, f6
 /// asymmetry.
 fn compute_hessian(args: &Args, net: &Mlp, data: &Dataset) -> Res<Hessian> {
     let p = net.num_params();
-    let threads = if args.threads == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        args.threads
-    };
+    let threads = threads(args);
     println!("2. The Hessian from {p} Hessian-vector products (8 per sweep, {threads} threads)");
     let t = Instant::now();
     let progress = bar(p as u64, "columns ");
@@ -282,6 +289,15 @@ fn compute_hessian(args: &Args, net: &Mlp, data: &Dataset) -> Res<Hessian> {
         h.relative_asymmetry()
     );
     Ok(h)
+}
+
+/// The worker threads for the sweeps (`--threads 0`: all cores).
+fn threads(args: &Args) -> usize {
+    if args.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        args.threads
+    }
 }
 
 /// Step 3: H = QΛQᵀ, the inertia under stated thresholds, and the verdict
@@ -345,6 +361,85 @@ fn spectrum_and_verdict(args: &Args, h: &Hessian, grad: &[f64]) -> Res<(Eigen, C
     Ok((e, verdict))
 }
 
+/// Step 4: H = G + R. G, the Gauss-Newton matrix JᵀH_zJ, comes from its
+/// own exact sweeps (a JVP through the network, H_z, a VJP back: no J is
+/// formed); R = H − G.
+fn split_h_g_r(
+    args: &Args,
+    net: &Mlp,
+    data: &Dataset,
+    h: &Hessian,
+    e: &Eigen,
+) -> Res<GaussNewtonSplit> {
+    println!("4. The Gauss-Newton split H = G + R");
+    let t = Instant::now();
+    let g = net.gauss_newton_with(
+        data,
+        &Mse,
+        HessianOptions {
+            threads: threads(args),
+        },
+    )?;
+    let s = gauss_newton_split(h, e, &g, &Tolerances::default())?;
+    println!(
+        "   G = JᵀH_zJ ({0}×{0}) and the three spectra in {1:.2?}",
+        g.n(),
+        t.elapsed()
+    );
+    let count = |i: &saddle::curvature::Inertia| {
+        format!(
+            "{:>4} negative, {:>4} near zero, {:>4} positive",
+            i.negative, i.zero, i.positive
+        )
+    };
+    println!(
+        "   with one zero threshold for all three, |λ| ≤ {:.2e} (from H's scale):",
+        s.threshold
+    );
+    println!("   H: {}", count(&s.inertia_h));
+    println!("   G: {}   (smallest λ(G)/max λ(G) = {:.1e}: PSD to rounding, as MSE is convex in the outputs)", count(&s.inertia_g), s.g_min_relative);
+    println!("   R: {}", count(&s.inertia_r));
+    let outputs = data.targets().cols();
+    println!(
+        "   G = Σᵢ JᵢᵀH_zJᵢ has rank at most N·outputs = {} (here {} eigenvalues above the threshold)",
+        data.len() * outputs,
+        s.inertia_g.positive
+    );
+    println!("   largest eigenvalues, H against G:");
+    for (a, b) in s.top(3) {
+        println!("     {a:>11.4e}  {b:>11.4e}   (G/H = {:.3})", b / a);
+    }
+    println!(
+        "   ‖R‖_F / ‖H‖_F = {:.1e}: {}",
+        s.residual_share,
+        if s.residual_share < 0.1 {
+            "the Hessian is mostly its Gauss-Newton part, as near a good fit"
+        } else {
+            "the residual part is still a large share of the curvature"
+        }
+    );
+    let n = &s.negative;
+    if n.count > 0 {
+        println!(
+            "   H's {} negative eigenvalues sum to {:.3e}; along those eigenvectors u, Σ uᵀGu = {:+.3e} and Σ uᵀRu = {:+.3e}:",
+            n.count, n.total, n.from_g, n.from_r
+        );
+        println!(
+            "   R is negative along {} of the {}{}\n",
+            n.r_negative,
+            n.count,
+            if s.inertia_g.negative == 0 && n.r_negative == n.count {
+                " (since G ⪰ 0, uᵀRu = λ − uᵀGu ≤ λ): R accounts for all of H's negative curvature, and G only pulls it back toward zero."
+            } else {
+                "."
+            }
+        );
+    } else {
+        println!("   H has no negative eigenvalue above the threshold.\n");
+    }
+    Ok(s)
+}
+
 /// The Hessian's definiteness in words, with the condition number only
 /// where it means something (a definite matrix).
 fn describe(v: &Classification) -> String {
@@ -401,7 +496,7 @@ fn write_plots(
     loss: f64,
     grad: &[f64],
 ) -> Res<()> {
-    println!("4. Plots");
+    println!("5. Plots");
     let out = &args.out;
     // The title names the edge of stability: the spikes come where λmax
     // reaches 2/η (the `sharpness` example shows it step by step).
@@ -420,6 +515,7 @@ fn write_plots(
         "spectrum.svg",
         "loss_along_top_eigenvector.svg",
         "loss_along_bottom_eigenvector.svg",
+        "spectra_h_g_r.svg",
     ] {
         println!("   {}", out.join(f).display());
     }
@@ -435,6 +531,26 @@ fn plot_spectrum(args: &Args, e: &Eigen, verdict: &Classification) -> Res<()> {
         verdict.inertia.negative, verdict.inertia.zero, verdict.inertia.positive
     );
     figures::spectrum(&args.out.join("spectrum.svg"), &title, e.values(), c)?;
+    Ok(())
+}
+
+/// The spectra of H, G and R on one symmetric-log axis, each sorted.
+fn plot_split(args: &Args, s: &GaussNewtonSplit) -> Res<()> {
+    let c = (1e-6 * s.h.iter().fold(0.0_f64, |m, x| m.max(x.abs()))).max(s.threshold);
+    let title = format!(
+        "H = G + R: {} negative eigenvalues in H, {} in G, {} in R",
+        s.inertia_h.negative, s.inertia_g.negative, s.inertia_r.negative
+    );
+    figures::spectra(
+        &args.out.join("spectra_h_g_r.svg"),
+        &title,
+        &[
+            ("H (loss Hessian)", &s.h),
+            ("G (Gauss-Newton)", &s.g),
+            ("R = H − G", &s.r),
+        ],
+        c,
+    )?;
     Ok(())
 }
 

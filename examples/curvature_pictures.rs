@@ -6,7 +6,11 @@
 //!
 //! 1. `hessian.svg`: H as an image, entry (i, j) coloured by sign and size
 //!    on a symmetric-log scale, with the blocks of each layer's weights
-//!    W⁽ˡ⁾ and biases b⁽ˡ⁾ marked;
+//!    W⁽ˡ⁾ and biases b⁽ˡ⁾ marked; `gauss_newton.svg` and `residual.svg`:
+//!    the same picture of its two parts H = G + R, the Gauss-Newton matrix
+//!    G = JᵀH_zJ on H's colour scale (it looks like H: near a fit, G is
+//!    almost all of it) and R = H − G on its own (the network's curvature
+//!    times the residuals: small, and where H's negative curvature lives);
 //! 2. `landscape_top_top.svg`, `landscape_top_bottom.svg`: the loss on a
 //!    grid in the plane of two eigenvectors, L(θ + a u + b v), with the
 //!    quadratic model's contours dashed over it (grid evaluated in
@@ -38,7 +42,7 @@ use common::net::{along, bar, parameter_groups, sine_problem, trusted_range};
 use rayon::prelude::*;
 use saddle::curvature::{hutchinson_trace, spectral_density, DensityOptions, Eigen};
 use saddle::dual::{Hessian, HessianOptions};
-use saddle::nn::{train, Dataset, Mlp, TrainOptions};
+use saddle::nn::{train, Dataset, Mlp, Mse, TrainOptions};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -95,6 +99,7 @@ fn main() -> Res<()> {
     );
 
     hessian_image(&args, &net, &h)?;
+    split_images(&args, &net, &data, &h)?;
     landscapes(&args, &net, &data, &e)?;
     density(&args, &net, &data, &e)?;
     before_after(&args, &e0, &e)?;
@@ -173,6 +178,54 @@ fn hessian_image(args: &Args, net: &Mlp, h: &Hessian) -> Res<()> {
         "\nFigure: {} — {:.0}% of ‖H‖²_F sits in the diagonal blocks (within one parameter group)",
         path.display(),
         100.0 * diag / (diag + off)
+    );
+    Ok(())
+}
+
+/// Figure 1b: H = G + R as two more images, G on H's colour scale (so the
+/// two compare entry by entry) and R on its own (on H's it would be blank).
+fn split_images(args: &Args, net: &Mlp, data: &Dataset, h: &Hessian) -> Res<()> {
+    let t = Instant::now();
+    let g = net.gauss_newton_with(data, &Mse, HessianOptions::default())?;
+    let n = h.n();
+    let (hv, gv) = (h.to_row_major(), g.to_row_major());
+    let rv: Vec<f64> = hv.iter().zip(&gv).map(|(a, b)| a - b).collect();
+    let largest = |v: &[f64]| v.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
+    let frobenius = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let groups = figures::blocks(&parameter_groups(net));
+    let (g_path, r_path) = (
+        args.out.join("gauss_newton.svg"),
+        args.out.join("residual.svg"),
+    );
+    figures::matrix_image(
+        &g_path,
+        &format!("Gauss-Newton part G = JᵀH_zJ ({n}×{n}), on H's colour scale"),
+        "Gᵢⱼ",
+        n,
+        &gv,
+        &groups,
+        largest(&hv),
+    )?;
+    let share = largest(&rv) / largest(&hv);
+    figures::matrix_image(
+        &r_path,
+        &format!(
+            "Residual part R = H − G, own colour scale (max |Rᵢⱼ| = {} of H's)",
+            sig(share, 2)
+        ),
+        "Rᵢⱼ",
+        n,
+        &rv,
+        &groups,
+        largest(&rv),
+    )?;
+    println!(
+        "Figures: {} and {} — G from {n} exact Gauss-Newton columns in {:.2?}; ‖R‖_F / ‖H‖_F = {}, largest |Rᵢⱼ| / largest |Hᵢⱼ| = {}",
+        g_path.display(),
+        r_path.display(),
+        t.elapsed(),
+        sig(frobenius(&rv) / frobenius(&hv), 2),
+        sig(share, 2)
     );
     Ok(())
 }

@@ -250,6 +250,52 @@ fn hessian_image_figure() {
 }
 
 #[test]
+fn gauss_newton_and_residual_images_share_or_own_a_colour_scale() {
+    let (net, data) = small_net();
+    let h = net.hessian(&data, HessianOptions::default()).unwrap();
+    let g = net
+        .gauss_newton_with(&data, &saddle::nn::Mse, HessianOptions::default())
+        .unwrap();
+    let (hv, gv) = (h.to_row_major(), g.to_row_major());
+    let rv: Vec<f64> = hv.iter().zip(&gv).map(|(a, b)| a - b).collect();
+    let largest = |v: &[f64]| v.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
+    let groups = figures::blocks(&parameter_groups(&net));
+    for (name, symbol, values, max) in [
+        ("gauss_newton.svg", "Gᵢⱼ", &gv, largest(&hv)),
+        ("residual.svg", "Rᵢⱼ", &rv, largest(&rv)),
+    ] {
+        let p = out(name);
+        figures::matrix_image(&p, name, symbol, h.n(), values, &groups, max).unwrap();
+        check(&p, figures::SQUARE);
+        let src = std::fs::read_to_string(&p).unwrap();
+        assert!(src.contains(symbol), "{name}: colour bar names {symbol}");
+    }
+}
+
+#[test]
+fn spectra_figure_draws_each_spectrum() {
+    let h = spectrum_values();
+    let g: Vec<f64> = h.iter().map(|x| x.max(0.0)).collect();
+    let r: Vec<f64> = h.iter().zip(&g).map(|(a, b)| a - b).collect();
+    let p = out("spectra.svg");
+    figures::spectra(
+        &p,
+        "H = G + R: 2 negative eigenvalues in H, 0 in G, 2 in R",
+        &[("H", &h), ("G", &g), ("R = H − G", &r)],
+        1e-4,
+    )
+    .unwrap();
+    check(&p, figures::CHART);
+    let texts = text_strings(&std::fs::read_to_string(&p).unwrap());
+    for name in ["H", "G", "R = H − G"] {
+        assert!(
+            texts.iter().any(|t| t == name),
+            "legend entry {name}: {texts:?}"
+        );
+    }
+}
+
+#[test]
 fn landscape_figure() {
     let m = 21;
     // A saddle: up along a, down along b, with higher-order terms.

@@ -134,18 +134,36 @@ pub fn blocks(groups: &[(String, std::ops::Range<usize>)]) -> Vec<Block> {
 
 /// The Hessian as an image: entry (i, j) coloured by its sign and
 /// magnitude (symmetric log: linear below `c`, then one shade per decade),
-/// with the parameter groups marked.
+/// with the parameter groups marked. The colour scale is the matrix's own
+/// (its largest entry).
 pub fn hessian_image(path: &Path, title: &str, n: usize, h: &[f64], groups: &[Block]) -> Io {
-    let max = h.iter().fold(0.0_f64, |m, v| m.max(v.abs())).max(1e-300);
+    let max = h.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    matrix_image(path, title, "Hᵢⱼ", n, h, groups, max)
+}
+
+/// A symmetric `n × n` matrix (row-major `a`) as an image like
+/// [`hessian_image`], on the colour scale of a given largest magnitude
+/// `max`: pass the same `max` to draw several matrices (H, G, R) so their
+/// colours compare. `symbol` names an entry in the colour bar ("Gᵢⱼ").
+pub fn matrix_image(
+    path: &Path,
+    title: &str,
+    symbol: &str,
+    n: usize,
+    a: &[f64],
+    groups: &[Block],
+    max: f64,
+) -> Io {
+    let max = max.max(1e-300);
     // Four decades below the largest entry are linear-ish; smaller is "≈ 0".
     let c = max * 1e-4;
     Heatmap {
         title: title.to_string(),
         rows: n,
         cols: n,
-        values: h.to_vec(),
+        values: a.to_vec(),
         scale: ColorScale::Diverging { c, max },
-        bar_label: "Hᵢⱼ (symmetric-log colour scale)".to_string(),
+        bar_label: format!("{symbol} (symmetric-log colour scale)"),
         x_label: "parameter j (grouped by layer)".to_string(),
         x_range: None,
         y_label: "parameter i (grouped by layer)".to_string(),
@@ -221,6 +239,28 @@ pub fn landscape(path: &Path, l: &Landscape<'_>) -> Io {
         marks: vec![((0.0, 0.0), "trained θ".to_string())],
     }
     .save(path, SQUARE.0, SQUARE.1)
+}
+
+/// Several sorted spectra against their index on one symmetric-log y axis
+/// (linear threshold `c`), one colour each.
+pub fn spectra(path: &Path, title: &str, spectra: &[(&str, &[f64])], c: f64) -> Io {
+    let mut chart = Chart::new(
+        title,
+        Axis::linear("index i (ascending)"),
+        Axis::new(
+            format!("eigenvalue λᵢ (symmetric log, linear below {c:.0e})"),
+            Scale::SymLog(c),
+        ),
+    );
+    for (k, (name, values)) in spectra.iter().enumerate() {
+        chart = chart.with(Series::new(
+            *name,
+            indexed(values),
+            PALETTE[k % PALETTE.len()],
+            Mark::Points,
+        ));
+    }
+    chart.save(path, CHART.0, CHART.1)
 }
 
 /// Sorted eigenvalues against their index, symmetric-log y with linear
