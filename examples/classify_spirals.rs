@@ -19,8 +19,8 @@
 //! ```
 
 use indicatif::{ProgressBar, ProgressStyle};
-use saddle::curvature::eigenvalues;
-use saddle::dual::{Hessian, HessianOptions};
+use saddle::curvature::{gauss_newton_split, Eigen, Tolerances};
+use saddle::dual::HessianOptions;
 use saddle::nn::{datasets, train_with, Activation, Init, Mlp, SoftmaxCrossEntropy, TrainOptions};
 
 fn main() -> Result<(), saddle::Error> {
@@ -85,50 +85,42 @@ fn main() -> Result<(), saddle::Error> {
     println!("2. The Hessian and its Gauss-Newton part");
     let h = net.hessian_with(&data, &loss, HessianOptions::default(), &|_| {})?;
     let gn = net.gauss_newton_with(&data, &loss, HessianOptions::default())?;
-    let r_data: Vec<f64> = h
-        .as_column_major()
-        .iter()
-        .zip(gn.as_column_major())
-        .map(|(a, b)| a - b)
-        .collect();
-    let r = Hessian::from_column_major(h.n(), r_data)?;
-    let (eh, eg, er) = (eigenvalues(&h)?, eigenvalues(&gn)?, eigenvalues(&r)?);
-    let scale = eh.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
-    // An eigenvalue counts as negative below −1e-10·max|λ| (rounding of the
-    // sweeps is ~1e-15 relative; 1e-10 leaves room and stays far below
-    // any curvature that matters).
-    let tol = 1e-10 * scale;
-    let negatives = |e: &[f64]| e.iter().filter(|&&x| x < -tol).count();
+    let split = gauss_newton_split(&h, &Eigen::of(&h)?, &gn, &Tolerances::default())?;
+    let (i_h, i_g, i_r) = (split.inertia_h, split.inertia_g, split.inertia_r);
     println!(
-        "   eigenvalues below −{tol:.1e}: H {}, G {}, R {} (of {})",
-        negatives(&eh),
-        negatives(&eg),
-        negatives(&er),
+        "   eigenvalues below −{:.1e} (one threshold from H's scale): H {}, G {}, R {} (of {})",
+        split.threshold,
+        i_h.negative,
+        i_g.negative,
+        i_r.negative,
         h.n()
     );
     println!(
         "   smallest: H {:.3e}, G {:.3e} (G is PSD to rounding: cross-entropy is convex in the logits), R {:.3e}",
-        eh[0], eg[0], er[0]
+        split.h[0], split.g[0], split.r[0]
     );
     println!("   five largest eigenvalues, H against G:");
-    for k in 1..=5 {
-        let (a, b) = (eh[eh.len() - k], eg[eg.len() - k]);
+    for (a, b) in split.top(5) {
         println!("     {a:>10.4e}   {b:>10.4e}   (G/H = {:.3})", b / a);
     }
-    let norm = |e: &[f64]| e.iter().map(|x| x * x).sum::<f64>().sqrt();
     println!(
         "   ‖R‖_F / ‖H‖_F = {:.3}: {}",
-        norm(&er) / norm(&eh),
-        if norm(&er) < 0.1 * norm(&eh) {
+        split.residual_share,
+        if split.residual_share < 0.1 {
             "the Hessian is mostly its Gauss-Newton part, as near a good fit"
         } else {
             "the residual part is still a large share of the curvature"
         }
     );
-    if negatives(&eg) == 0 {
+    let neg = split.negative;
+    if i_g.negative == 0 && neg.count > 0 {
         println!(
-            "   H has {} negative eigenvalues and G none: since H = G + R with G ⪰ 0, every direction of negative curvature of H is one where R is negative.",
-            negatives(&eh)
+            "   H has {} negative eigenvalues (sum {:.3e}) and G none: along those eigenvectors u, Σ uᵀGu = {:+.3e} ≥ 0 and Σ uᵀRu = {:+.3e},",
+            neg.count, neg.total, neg.from_g, neg.from_r
+        );
+        println!(
+            "   and uᵀRu < 0 along {} of the {}: since H = G + R with G ⪰ 0, every direction of negative curvature of H is one where R is negative.",
+            neg.r_negative, neg.count
         );
     }
     Ok(())
