@@ -86,6 +86,7 @@
 #![deny(missing_docs)]
 
 mod block;
+mod cache;
 mod error;
 mod gradients;
 mod recording;

@@ -221,6 +221,20 @@ impl<T: Scalar> Recording<T> {
         self.blocks.len()
     }
 
+    /// Bytes of storage allocated (capacity, not length).
+    pub(crate) fn capacity_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.nodes.capacity() * size_of::<Node<T>>()
+            + self.block_values.capacity() * size_of::<T>()
+            + self.blocks.capacity() * size_of::<BlockEntry<T>>()
+            + self.real_values.capacity() * size_of::<f64>()
+    }
+
+    /// Makes room for at least `nodes` scalar nodes in all.
+    pub(crate) fn reserve_nodes(&mut self, nodes: usize) {
+        self.nodes.reserve(nodes.saturating_sub(self.nodes.len()));
+    }
+
     /// How many scalar nodes fit before the storage grows.
     pub(crate) fn node_capacity(&self) -> usize {
         self.nodes.capacity()
