@@ -24,7 +24,7 @@ use common::{Ratios, Target};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use saddle::dual::{hessian_with, Dual, HessianColoring, HessianOptions};
 use saddle::prelude::*;
-use saddle::workloads::{rosenbrock, w1_direction, w1_point};
+use saddle::workloads::{rosenbrock, rosenbrock_blocks, w1_direction, w1_point};
 use std::hint::black_box;
 
 const SIZES: [usize; 3] = [10, 100, 1000];
@@ -80,6 +80,80 @@ fn w1(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    // W1 written with block operations (`rosenbrock_blocks`), as a JAX
+    // user writes it: ids `w1_block/{gradient,hvp,dense_hessian_8_lanes_1_threads}/n`.
+    let mut group = c.benchmark_group("w1_block");
+    for n in SIZES {
+        let x0 = w1_point(n);
+        let v0 = w1_direction(n);
+        let mut tape = Tape::<f64>::new();
+        group.bench_with_input(BenchmarkId::new("gradient", n), &x0, |b, x0| {
+            b.iter(|| {
+                tape.clear();
+                let x = tape.input_block(1, n, black_box(x0)).unwrap();
+                rosenbrock_blocks(&x).unwrap().backward().wrt_block(&x)
+            })
+        });
+        let mut dual_tape = Tape::<Dual<f64>>::new();
+        let seeded: Vec<Dual<f64>> = x0
+            .iter()
+            .zip(&v0)
+            .map(|(&a, &b)| Dual::new(a, [b]))
+            .collect();
+        group.bench_with_input(BenchmarkId::new("hvp", n), &seeded, |b, seeded| {
+            b.iter(|| {
+                dual_tape.clear();
+                let x = dual_tape.input_block(1, n, black_box(seeded)).unwrap();
+                rosenbrock_blocks(&x).unwrap().backward().wrt_block(&x)
+            })
+        });
+        let id = BenchmarkId::new("dense_hessian_8_lanes_1_threads", n);
+        group.bench_with_input(id, &x0, |b, x0| {
+            b.iter(|| {
+                let opts = HessianOptions { threads: 1 };
+                hessian_with::<8, _>(
+                    |x| {
+                        let t = x[0].tape().expect("the driver's inputs are on its tape");
+                        rosenbrock_blocks(&t.stack(1, x.len(), x).unwrap()).unwrap()
+                    },
+                    black_box(x0),
+                    opts,
+                )
+                .unwrap()
+            })
+        });
+    }
+    group.finish();
+    for n in SIZES {
+        let id = |g: &str, f: &str| format!("{g}/{f}/{n}");
+        let at = |t: f64| {
+            if n == 1000 {
+                Target::AtMost(t)
+            } else {
+                Target::None
+            }
+        };
+        ratios
+            .ratio(
+                &format!("n={n} block-written gradient / scalar-written"),
+                &id("w1_block", "gradient"),
+                &id("w1", "gradient"),
+                Target::None,
+            )
+            .ratio(
+                &format!("n={n} block-written HVP / block-written gradient"),
+                &id("w1_block", "hvp"),
+                &id("w1_block", "gradient"),
+                at(2.5),
+            )
+            .ratio(
+                &format!("n={n} block-written dense Hessian / block-written gradient"),
+                &id("w1_block", "dense_hessian_8_lanes_1_threads"),
+                &id("w1_block", "gradient"),
+                Target::None,
+            );
+    }
     for n in SIZES {
         // The targets are stated at n = 1000 only.
         let at = |t: f64| {

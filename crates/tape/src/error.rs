@@ -57,6 +57,13 @@ enum ErrorKind {
     },
     #[error("HessianPattern: entry ({i}, {j}) outside {n}×{n}")]
     PatternEntry { i: usize, j: usize, n: usize },
+    #[error("slice: rows {}..{} and columns {}..{} of a {}×{} block (each range must be non-empty and inside the block)",
+        rows.start, rows.end, cols.start, cols.end, shape.0, shape.1)]
+    Slice {
+        shape: (usize, usize),
+        rows: std::ops::Range<usize>,
+        cols: std::ops::Range<usize>,
+    },
     #[error("{op}: a block needs at least one row and one column, got {rows}×{cols}")]
     Empty {
         op: &'static str,
@@ -126,6 +133,16 @@ impl Error {
     pub(crate) fn pattern_entry(i: usize, j: usize, n: usize) -> Self {
         Error {
             kind: ErrorKind::PatternEntry { i, j, n },
+        }
+    }
+
+    pub(crate) fn slice(
+        shape: (usize, usize),
+        rows: std::ops::Range<usize>,
+        cols: std::ops::Range<usize>,
+    ) -> Self {
+        Error {
+            kind: ErrorKind::Slice { shape, rows, cols },
         }
     }
 

@@ -61,6 +61,47 @@ proptest! {
     #![proptest_config(config(32))]
 
     #[test]
+    fn slice_matches_scalar_ops(
+        x0 in strategies::well_scaled(4 * 5),
+        r0 in 0usize..4, r_len in 1usize..5, c0 in 0usize..5, c_len in 1usize..6,
+    ) {
+        let (r1, c1) = ((r0 + r_len).min(4), (c0 + c_len).min(5));
+        prop_assume!(r0 < r1 && c0 < c1);
+        let tape = Tape::new();
+        let x = tape.input_block(4, 5, &x0).unwrap();
+        let y = x.slice(r0..r1, c0..c1).unwrap();
+        assert_eq!(y.shape(), (r1 - r0, c1 - c0));
+        // A nonlinear use of the slice, so the cotangents differ per entry.
+        let g = weighted_block(&tape, &y.square()).backward();
+
+        let scalar_tape = Tape::new();
+        let sx = scalar_tape.vars(&x0);
+        let sy: Vec<_> = (r0..r1)
+            .flat_map(|i| (c0..c1).map(move |j| (i, j)))
+            .map(|(i, j)| sx[i * 5 + j] * sx[i * 5 + j])
+            .collect();
+        let sg = weighted(&sy).backward();
+        assert_close(&y.square().values(), &sy.iter().map(|v| v.value()).collect::<Vec<_>>(), "slice value");
+        // Entries outside the rectangle get exactly zero.
+        assert_close(&g.wrt_block(&x), &sg.wrt_all(&sx), "slice dX");
+    }
+
+    #[test]
+    fn affine_matches_scalar_ops(x0 in strategies::well_scaled(6), alpha in -3.0f64..3.0, beta in -3.0f64..3.0) {
+        let tape = Tape::new();
+        let x = tape.input_block(2, 3, &x0).unwrap();
+        let y = x.affine(alpha, beta);
+        let g = weighted_block(&tape, &y.square()).backward();
+
+        let scalar_tape = Tape::new();
+        let sx = scalar_tape.vars(&x0);
+        let sy: Vec<_> = sx.iter().map(|&v| { let a = v * alpha + beta; a * a }).collect();
+        let sg = weighted(&sy).backward();
+        assert_close(&y.square().values(), &sy.iter().map(|v| v.value()).collect::<Vec<_>>(), "affine value");
+        assert_close(&g.wrt_block(&x), &sg.wrt_all(&sx), "affine dX");
+    }
+
+    #[test]
     fn matmul_matches_scalar_ops(a0 in strategies::well_scaled(M * K), b0 in strategies::well_scaled(K * N)) {
         let tape = Tape::new();
         let (a, b) = (tape.input_block(M, K, &a0).unwrap(), tape.input_block(K, N, &b0).unwrap());
@@ -191,6 +232,25 @@ proptest! {
         assert_close(&g.wrt_all(&xs), &sg.wrt_all(&sxs), "stack dX");
         assert_close(&g.wrt_block(&w), &sg.wrt_all(&sw), "stack dW");
     }
+}
+
+#[test]
+fn slice_out_of_range_or_empty_is_an_error_naming_the_ranges() {
+    let tape = Tape::<f64>::new();
+    let x = tape.input_block(2, 3, &[1.0; 6]).unwrap();
+    for (rows, cols) in [(0..3, 0..1), (0..1, 2..4), (1..1, 0..1), (0..1, 2..2)] {
+        let err = x.slice(rows.clone(), cols.clone()).unwrap_err().to_string();
+        let want = format!(
+            "slice: rows {}..{} and columns {}..{} of a 2×3 block",
+            rows.start, rows.end, cols.start, cols.end
+        );
+        assert!(err.starts_with(&want), "{err}");
+    }
+    // Slicing a real constant block reads its f64 store.
+    let c = tape
+        .constant_block_real(2, 3, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+        .unwrap();
+    assert_eq!(c.slice(1..2, 1..3).unwrap().values(), vec![5.0, 6.0]);
 }
 
 #[test]

@@ -37,6 +37,35 @@ impl<T: Scalar> BlockOp<T> for Map<T> {
     }
 }
 
+/// `Y = αX + β`: linear, with `X̄ += α Ȳ`.
+struct Affine<T> {
+    x: Slots,
+    alpha: T,
+}
+
+impl<T: Scalar> BlockOp<T> for Affine<T> {
+    fn name(&self) -> &'static str {
+        "affine"
+    }
+
+    fn inputs(&self) -> Vec<Range<usize>> {
+        vec![self.x.range()]
+    }
+
+    fn is_linear(&self) -> bool {
+        true
+    }
+
+    fn vjp(&self, cot: &mut Cotangents<'_, T>) {
+        let y_bar = cot.output();
+        if let Some(x_bar) = cot.adjoint(self.x) {
+            for (x, y) in x_bar.iter_mut().zip(y_bar) {
+                *x += self.alpha * *y;
+            }
+        }
+    }
+}
+
 struct Zip<T> {
     name: &'static str,
     /// Whether the rule is linear (`add`, `sub`): no second derivatives.
@@ -168,6 +197,17 @@ impl<'t, T: Scalar> Block<'t, T> {
     /// `A ⊘ B` elementwise. Errors as [`Block::zip`].
     pub fn div(&self, other: &Block<'t, T>) -> Result<Block<'t, T>, Error> {
         self.zip(other, "div", rules::div)
+    }
+
+    /// `Yᵢⱼ = α Xᵢⱼ + β` for constants `α`, `β` (`1 − X` is
+    /// `affine(-1.0, 1.0)`); linear, so it adds no second derivatives.
+    pub fn affine(&self, alpha: f64, beta: f64) -> Block<'t, T> {
+        let x = self.stored().slots();
+        let (a, b) = (T::from_f64(alpha), T::from_f64(beta));
+        let values: Vec<T> = self
+            .tape()
+            .with_values(|v| v[x.value_range()].iter().map(|&xi| a * xi + b).collect());
+        self.record(x.rows(), x.cols(), &values, Affine { x, alpha: a })
     }
 
     /// `tanh` of every entry.

@@ -10,7 +10,9 @@
 //! The built-in operations live one per file: [`matmul`](Block::matmul),
 //! [`add_row`](Block::add_row) (row broadcast), [`map`](Block::map) and
 //! [`zip`](Block::zip) (elementwise, with any rule from [`crate::rules`]),
-//! [`sum`](Block::sum) and [`mean`](Block::mean), and
+//! [`sum`](Block::sum) and [`mean`](Block::mean),
+//! [`slice`](Block::slice) (a sub-block) and [`affine`](Block::affine)
+//! (`αX + β`), and
 //! [`Tape::stack`] (scalar `Var`s gathered into a block). Your own
 //! operation is a type implementing [`BlockOp`], recorded with
 //! [`Tape::record_block`].
@@ -20,6 +22,7 @@ mod elementwise;
 mod gather;
 mod matmul;
 mod reduce;
+mod slice;
 
 use std::ops::Range;
 
