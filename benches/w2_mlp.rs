@@ -25,7 +25,7 @@ mod common;
 
 use common::{Ratios, Target};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use saddle::dual::{Dual, HessianOptions};
+use saddle::dual::{cheap_hessian_pattern, Dual, HessianOptions, LANES};
 use saddle::prelude::*;
 use saddle::workloads::{w2_medium, w2_small, W2};
 use std::hint::black_box;
@@ -77,6 +77,19 @@ fn first_order_and_hvp(c: &mut Criterion) {
                 }
             })
         });
+        // What the dense driver spends before sweeping: one recording with
+        // constant tangents and the sparsity analysis cut off at about one
+        // sweep's work (an MLP's pattern is dense: it gives up, then sweeps
+        // densely).
+        group.bench_function(BenchmarkId::new("pattern_detection", name), |b| {
+            b.iter(|| {
+                cheap_hessian_pattern::<LANES, _>(
+                    &|p| net.loss_on_tape(p, data),
+                    black_box(net.params()),
+                )
+                .unwrap()
+            })
+        });
         if name == "small" {
             for threads in [1, 2] {
                 let id = BenchmarkId::new(format!("hessian_{threads}_threads"), name);
@@ -125,6 +138,12 @@ fn first_order_and_hvp(c: &mut Criterion) {
             "w2/hessian_1_threads/small",
             "w2/hessian_2_threads/small",
             Target::None,
+        )
+        .ratio(
+            "small pattern detection / Hessian (1 thread)",
+            "w2/pattern_detection/small",
+            "w2/hessian_1_threads/small",
+            Target::AtMost(0.05),
         );
     ratios.print();
 }
@@ -159,6 +178,12 @@ fn medium_hessian(c: &mut Criterion) {
             "w2_medium_hessian/threads/1",
             "w2_medium_hessian/threads/2",
             Target::None,
+        )
+        .ratio(
+            "medium pattern detection / Hessian (1 thread)",
+            "w2/pattern_detection/medium",
+            "w2_medium_hessian/threads/1",
+            Target::AtMost(0.05),
         );
     ratios.print();
 }

@@ -81,8 +81,9 @@ mod operator;
 mod ops;
 
 pub use drivers::{
-    gradient, hessian, hessian_matrix_product, hessian_with, hessian_with_progress, hvp, jvp,
-    sparse_hessian, Hessian, HessianColoring, HessianOptions, Hvp, SparseHessian, LANES,
+    cheap_hessian_pattern, gradient, hessian, hessian_matrix_product, hessian_with,
+    hessian_with_progress, hvp, jvp, sparse_hessian, Hessian, HessianColoring, HessianOptions, Hvp,
+    SparseHessian, LANES,
 };
 pub use dual::Dual;
 pub use error::Error;

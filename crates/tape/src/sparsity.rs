@@ -162,6 +162,39 @@ impl<T: Scalar> Tape<T> {
     /// If `output` or an input lives on another tape.
     pub fn hessian_pattern(&self, inputs: &[Var<'_, T>], output: Var<'_, T>) -> HessianPattern {
         let n = inputs.len();
+        self.pattern_with_budget(inputs, output, None)
+            .unwrap_or_else(|| HessianPattern::dense(n))
+    }
+
+    /// [`Tape::hessian_pattern`] for callers that want a pattern only when
+    /// it is cheap and sparse: the pattern if the analysis finishes within
+    /// `max_work` element operations (a few nanoseconds each), `None` if it
+    /// would take more or as soon as one operation couples more than `n/2`
+    /// inputs with each other (such a pattern needs more than `n/2` colours,
+    /// so a coloured Hessian could not save half the sweeps). The dense
+    /// Hessian driver tries it, at the cost of about one sweep, before
+    /// sweeping densely.
+    ///
+    /// # Panics
+    /// If `output` or an input lives on another tape.
+    pub fn hessian_pattern_within(
+        &self,
+        inputs: &[Var<'_, T>],
+        output: Var<'_, T>,
+        max_work: usize,
+    ) -> Option<HessianPattern> {
+        self.pattern_with_budget(inputs, output, Some(max_work))
+    }
+
+    /// The pattern, or `None` past the budget (the default budget when
+    /// `max_work` is `None`).
+    fn pattern_with_budget(
+        &self,
+        inputs: &[Var<'_, T>],
+        output: Var<'_, T>,
+        max_work: Option<usize>,
+    ) -> Option<HessianPattern> {
+        let n = inputs.len();
         let mut input_slots: Vec<(usize, u32)> = inputs
             .iter()
             .enumerate()
@@ -169,9 +202,9 @@ impl<T: Scalar> Tape<T> {
             .collect();
         input_slots.sort_unstable();
         let Some(out) = output.slot_on(self) else {
-            return HessianPattern::from_columns(n, vec![Vec::new(); n]);
+            return Some(HessianPattern::from_columns(n, vec![Vec::new(); n]));
         };
-        self.read(|rec| Analysis::run(rec, n, &input_slots, out))
+        self.read(|rec| Analysis::run(rec, n, &input_slots, out, max_work))
     }
 }
 
@@ -201,6 +234,9 @@ struct Analysis {
     /// Work done and allowed, in element operations.
     work: usize,
     budget: usize,
+    /// The most inputs one interaction may couple before the analysis
+    /// gives up (`usize::MAX`: no limit).
+    coupling_limit: usize,
     /// Scratch for unions of many sets: `mark[j] == epoch` if `j` is taken.
     mark: Vec<u32>,
     epoch: u32,
@@ -212,17 +248,19 @@ impl Analysis {
         n: usize,
         input_slots: &[(usize, u32)],
         out: usize,
-    ) -> HessianPattern {
-        let live = live_slots(rec, out);
+        max_work: Option<usize>,
+    ) -> Option<HessianPattern> {
+        let Liveness { live, needed } = live_slots(rec, out);
         let live_count = live.iter().filter(|&&l| l).count();
         // The dense Hessian costs ⌈n/lanes⌉ sweeps of `lanes` tangents over
         // the tape, ~n·L, and fills n² entries; a floor keeps tiny problems
         // (where any analysis is instant) out of the fallback.
-        let budget = n
-            .saturating_mul(live_count)
-            .saturating_mul(2)
-            .saturating_add(n.saturating_mul(n))
-            .saturating_add(1 << 20);
+        let budget = max_work.unwrap_or_else(|| {
+            n.saturating_mul(live_count)
+                .saturating_mul(2)
+                .saturating_add(n.saturating_mul(n))
+                .saturating_add(1 << 20)
+        });
         let mut a = Analysis {
             n,
             arena: Vec::new(),
@@ -235,6 +273,11 @@ impl Analysis {
             crossed: HashSet::new(),
             work: 0,
             budget,
+            coupling_limit: if max_work.is_some() {
+                n / 2
+            } else {
+                usize::MAX
+            },
             mark: vec![0; n],
             epoch: 0,
         };
@@ -242,9 +285,9 @@ impl Analysis {
             let s = a.new_set(&[j]);
             a.singleton.push(s);
         }
-        match a.forward(rec, &live, input_slots, out) {
-            Ok(()) => a.finish(),
-            Err(OverBudget) => HessianPattern::dense(n),
+        match a.forward(rec, &live, &needed, input_slots, out) {
+            Ok(()) => Some(a.finish()),
+            Err(OverBudget) => None,
         }
     }
 
@@ -340,6 +383,11 @@ impl Analysis {
             return Ok(());
         }
         let (ra, rb) = (self.sets[a as usize].clone(), self.sets[b as usize].clone());
+        // Every column of D(a) meets every row of D(b): at least
+        // max(|D(a)|, |D(b)|) colours.
+        if ra.len().max(rb.len()) > self.coupling_limit {
+            return Err(OverBudget);
+        }
         let pushes = ra.len() * rb.len() * if a == b { 1 } else { 2 };
         self.charge(pushes)?;
         for k in ra.clone() {
@@ -380,6 +428,7 @@ impl Analysis {
         &mut self,
         rec: &Recording<T>,
         live: &[bool],
+        needed: &[bool],
         input_slots: &[(usize, u32)],
         out: usize,
     ) -> Result<(), OverBudget> {
@@ -393,11 +442,14 @@ impl Analysis {
                             return Ok(());
                         }
                         let mut d = NONE;
-                        if live[s] {
+                        let kind = node.kind();
+                        // A linear node whose domain nobody needs adds no
+                        // interaction: skip its union.
+                        if live[s] && (needed[s] || kind != Kind::Linear) {
                             let [p, q] = node.parent_slots();
                             if p != s {
                                 d = self.union(dom[p], dom[q])?;
-                                match node.kind() {
+                                match kind {
                                     Kind::Linear => {}
                                     Kind::Bilinear => self.interact(dom[p], dom[q])?,
                                     Kind::Nonlinear => self.interact(d, d)?,
@@ -413,8 +465,11 @@ impl Analysis {
                         return Ok(());
                     }
                     let mut d = NONE;
-                    if live[range.start..range.end.min(out + 1)].iter().any(|&l| l) {
-                        let op = entry.op();
+                    let outputs = range.start..range.end.min(out + 1);
+                    let op = entry.op();
+                    if live[outputs.clone()].contains(&true)
+                        && (!op.is_linear() || needed[outputs].contains(&true))
+                    {
                         let from = op.inputs();
                         self.charge(from.iter().map(|r| r.len()).sum())?;
                         d = self.union_many(from.into_iter().flatten().map(|p| dom[p]))?;
@@ -458,8 +513,9 @@ impl Analysis {
 }
 
 /// Which slots up to `out` the output depends on (only they contribute).
-fn live_slots<T: Scalar>(rec: &Recording<T>, out: usize) -> Vec<bool> {
+fn live_slots<T: Scalar>(rec: &Recording<T>, out: usize) -> Liveness {
     let mut live = vec![false; out + 1];
+    let mut needed = vec![false; out + 1];
     live[out] = true;
     for seg in rec.segments().rev() {
         match seg {
@@ -470,26 +526,48 @@ fn live_slots<T: Scalar>(rec: &Recording<T>, out: usize) -> Vec<bool> {
                 let lo = slots.start;
                 for s in (lo..slots.end.min(out + 1)).rev() {
                     if live[s] {
-                        let [p, q] = nodes[s - lo].parent_slots();
+                        let node = &nodes[s - lo];
+                        let [p, q] = node.parent_slots();
                         if p != s {
                             live[p] = true;
                             live[q] = true;
+                            if needed[s] || node.kind() != Kind::Linear {
+                                needed[p] = true;
+                                needed[q] = true;
+                            }
                         }
                     }
                 }
             }
             Segment::Block(entry) => {
                 let range = entry.slots();
-                if range.start > out || !live[range.start..range.end.min(out + 1)].contains(&true) {
+                let outputs = range.start..range.end.min(out + 1);
+                if range.start > out || !live[outputs.clone()].contains(&true) {
                     continue;
                 }
+                let need = !entry.op().is_linear() || needed[outputs].contains(&true);
                 for r in entry.op().inputs() {
-                    live[r].iter_mut().for_each(|l| *l = true);
+                    live[r.clone()].iter_mut().for_each(|l| *l = true);
+                    if need {
+                        needed[r].iter_mut().for_each(|l| *l = true);
+                    }
                 }
             }
         }
     }
-    live
+    Liveness { live, needed }
+}
+
+/// Which slots matter to the analysis, from one backward pass.
+struct Liveness {
+    /// The output depends on the slot.
+    live: Vec<bool>,
+    /// The slot's index domain is needed: it feeds, through linear
+    /// operations only, a product or a nonlinear operation. The domain of a
+    /// slot that reaches the output only linearly (a running sum) never
+    /// enters an interaction, and merging it would cost `O(n)` per step of
+    /// the sum, `O(n²)` in all.
+    needed: Vec<bool>,
 }
 
 /// The union of two sorted sets.

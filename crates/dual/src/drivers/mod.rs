@@ -5,11 +5,14 @@
 //! `&[Var<Dual<f64>>]` for [`hvp`], ...). Write the function once,
 //! generically over `S: Real`, and hand each driver `|x| f(x)`.
 
+mod compressed;
 mod first_order;
 mod hessian;
 mod hvp;
 mod sparse;
+mod sweep;
 
+pub use compressed::cheap_hessian_pattern;
 pub use first_order::{gradient, jvp};
 pub use hessian::{
     hessian, hessian_matrix_product, hessian_with, hessian_with_progress, Hessian, HessianOptions,

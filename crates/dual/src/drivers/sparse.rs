@@ -10,6 +10,8 @@
 
 use saddle_tape::{HessianPattern, Tape, Var};
 
+use super::hessian::HessianOptions;
+use super::sweep::directional_columns;
 use super::LANES;
 use crate::dual::Dual;
 use crate::error::{check_point, Error};
@@ -197,6 +199,11 @@ impl HessianColoring {
         &self.pattern
     }
 
+    /// The colour of each column (`0..num_colors()`).
+    pub fn colors(&self) -> &[usize] {
+        &self.colors
+    }
+
     /// Number of colours (HVP lanes needed).
     pub fn num_colors(&self) -> usize {
         self.num_colors
@@ -214,7 +221,7 @@ impl HessianColoring {
     /// If `x` does not have the pattern's length or is not finite.
     pub fn hessian<F>(&self, f: &F, x: &[f64]) -> Result<SparseHessian, Error>
     where
-        F: for<'t> Fn(&[LaneVar<'t>]) -> LaneVar<'t>,
+        F: for<'t> Fn(&[LaneVar<'t>]) -> LaneVar<'t> + Sync,
     {
         check_point(x)?;
         let n = self.pattern.n();
@@ -224,31 +231,13 @@ impl HessianColoring {
                 format!("x has {} entries, the pattern {n}", x.len()),
             ));
         }
-        // compressed[c·n + i] = (H d_c)ᵢ
-        let mut compressed = vec![0.0; self.num_colors * n];
-        let mut tape = Tape::new();
-        for s in 0..self.sweeps() {
-            tape.clear();
-            let tape = &tape;
-            let first = s * LANES;
-            let seeded: Vec<Dual<f64, LANES>> = (0..n)
-                .map(|i| {
-                    let c = self.colors[i];
-                    Dual::new(
-                        x[i],
-                        std::array::from_fn(|k| if c == first + k { 1.0 } else { 0.0 }),
-                    )
-                })
-                .collect();
-            let xs = tape.vars(&seeded);
-            let grads = f(&xs).backward();
-            for (i, xi) in xs.iter().enumerate() {
-                let a = grads.wrt(*xi);
-                for k in 0..LANES.min(self.num_colors - first) {
-                    compressed[(first + k) * n + i] = a.eps[k];
-                }
-            }
-        }
+        // compressed[c·n + i] = (H d_c)ᵢ, d_c the sum of the unit vectors
+        // of colour c; one thread (a sparse Hessian is a few sweeps).
+        let colors = &self.colors;
+        let dir = |c: usize, i: usize| if colors[i] == c { 1.0 } else { 0.0 };
+        let one_thread = HessianOptions { threads: 1 };
+        let compressed =
+            directional_columns::<LANES, F>(f, x, self.num_colors, &dir, one_thread, &|_| {})?;
         let mut col_ptr = Vec::with_capacity(n + 1);
         let (mut rows, mut values) = (Vec::new(), Vec::new());
         col_ptr.push(0);
@@ -289,7 +278,7 @@ impl HessianColoring {
 /// If `x` is empty or not finite.
 pub fn sparse_hessian<F>(f: F, x: &[f64]) -> Result<SparseHessian, Error>
 where
-    F: for<'t> Fn(&[LaneVar<'t>]) -> LaneVar<'t>,
+    F: for<'t> Fn(&[LaneVar<'t>]) -> LaneVar<'t> + Sync,
 {
     HessianColoring::detect(&f, x)?.hessian(&f, x)
 }

@@ -1,0 +1,100 @@
+//! The dense Hessian by compressed columns, when the function's structure
+//! allows it.
+//!
+//! A dense Hessian needs `⌈n/K⌉` sweeps, one lane per column. But if
+//! columns `j` and `k` share no structurally nonzero row, one lane seeded
+//! `eⱼ + eₖ` yields both (see [`HessianColoring`]): a function with a
+//! banded or block-diagonal Hessian needs as many lanes as it has colours,
+//! not `n`. So before sweeping, the dense driver records `f` once with
+//! constant tangents, reads the sparsity pattern off that tape (bounded
+//! work: a dense or too costly pattern comes back dense at once), colours
+//! the columns, and takes the compressed route when it needs at most half
+//! the dense sweeps; the result is the same dense [`Hessian`], its
+//! structural zeros exact zeros.
+//!
+//! The cost when it does not pay: one recording of `f` and a pattern
+//! analysis cut off at about one sweep's work — a dense pattern (an MLP's)
+//! is given up on as soon as it grows past that.
+
+use saddle_tape::{HessianPattern, Tape, Var};
+
+use super::hessian::{Hessian, HessianOptions};
+use super::sparse::HessianColoring;
+use super::sweep::{directional_columns, zeroed};
+use crate::dual::Dual;
+use crate::error::{check_point, Error};
+
+/// The sparsity pattern of `∇²f(x)` if it can be had for about the work of
+/// one Hessian sweep, `None` otherwise: `f` is recorded once on a
+/// `Tape<Dual<f64, K>>` with constant tangents, and the pattern analysis
+/// ([`Tape::hessian_pattern_within`]) is cut off after about `32·L + 16·n`
+/// element operations for a tape of `L` slots (a sweep does a few
+/// operations on each of the `K` lanes of every slot), or as soon as one
+/// operation couples more than half the inputs. This is what [`hessian_with`](super::hessian_with)
+/// tries before sweeping densely; a dense pattern (an MLP's) is given up on
+/// as soon as it grows past the limit.
+///
+/// # Errors
+/// If `x` is empty or not finite.
+pub fn cheap_hessian_pattern<const K: usize, F>(
+    f: &F,
+    x: &[f64],
+) -> Result<Option<HessianPattern>, Error>
+where
+    F: for<'t> Fn(&[Var<'t, Dual<f64, K>>]) -> Var<'t, Dual<f64, K>>,
+{
+    check_point(x)?;
+    let tape = Tape::<Dual<f64, K>>::new();
+    let xs = tape.vars(&x.iter().map(|&a| Dual::constant(a)).collect::<Vec<_>>());
+    let y = f(&xs);
+    let budget = tape
+        .len()
+        .saturating_mul(32)
+        .saturating_add(x.len().saturating_mul(16))
+        .saturating_add(1 << 16);
+    Ok(tape.hessian_pattern_within(&xs, y, budget))
+}
+
+/// Below this many dense sweeps the detection cannot pay for itself.
+const MIN_DENSE_SWEEPS: usize = 3;
+
+/// The Hessian by compressed columns if the pattern of `f` at `x` needs at
+/// most half the dense sweeps; `None` (after one recording) otherwise.
+pub(crate) fn compressed_hessian<const K: usize, F>(
+    f: &F,
+    x: &[f64],
+    options: HessianOptions,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Option<Hessian>, Error>
+where
+    F: for<'t> Fn(&[Var<'t, Dual<f64, K>>]) -> Var<'t, Dual<f64, K>> + Sync,
+{
+    let n = x.len();
+    let dense_sweeps = n.div_ceil(K.max(1));
+    if K == 0 || dense_sweeps < MIN_DENSE_SWEEPS {
+        return Ok(None);
+    }
+    let Some(pattern) = cheap_hessian_pattern::<K, F>(f, x)? else {
+        return Ok(None);
+    };
+    let coloring = HessianColoring::from_pattern(pattern);
+    let colors = coloring.num_colors();
+    if colors.div_ceil(K) * 2 > dense_sweeps {
+        return Ok(None);
+    }
+    // Direction c is the sum of the unit vectors of colour c.
+    let color_of = coloring.colors();
+    let dir = |c: usize, i: usize| if color_of[i] == c { 1.0 } else { 0.0 };
+    let compressed = directional_columns::<K, F>(f, x, colors, &dir, options, &|_| {})?;
+    // Hᵢⱼ = (H d_{colour(j)})ᵢ for i in the pattern of column j.
+    let mut data = zeroed(n, n)?;
+    let pattern = coloring.pattern();
+    for (j, column) in data.chunks_exact_mut(n).enumerate() {
+        let from = &compressed[color_of[j] * n..(color_of[j] + 1) * n];
+        for &i in pattern.column(j) {
+            column[i] = from[i];
+        }
+    }
+    progress(n);
+    Ok(Some(Hessian::from_column_major(n, data)?))
+}

@@ -1,0 +1,110 @@
+//! The one routine every Hessian driver sweeps with: `H d_j` for a set of
+//! directions, `K` of them per recording.
+//!
+//! Recording `f` on a tape of `Dual<f64, K>` numbers seeded
+//! `xᵢ + Σₖ (d_{sK+k})ᵢ εₖ` and sweeping once gives, in lane `k` of every
+//! input's adjoint, `(H d_{sK+k})ᵢ` (forward-over-reverse). The dense
+//! Hessian takes the unit vectors as directions, the compressed (coloured)
+//! Hessian the sums of unit vectors of one colour,
+//! `hessian_matrix_product` the caller's directions.
+
+use rayon::prelude::*;
+use saddle_tape::{Tape, Var};
+
+use super::hessian::HessianOptions;
+use crate::dual::Dual;
+use crate::error::Error;
+
+/// `H d_j` for `j < m`, where `dir(j, i)` is entry `i` of direction `j`;
+/// returned column-major (`n × m`).
+pub(crate) fn directional_columns<const K: usize, F>(
+    f: &F,
+    x: &[f64],
+    m: usize,
+    dir: &(dyn Fn(usize, usize) -> f64 + Sync),
+    options: HessianOptions,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<f64>, Error>
+where
+    F: for<'t> Fn(&[Var<'t, Dual<f64, K>>]) -> Var<'t, Dual<f64, K>> + Sync,
+{
+    if K == 0 {
+        return Err(Error::setting("lanes", "K must be at least 1"));
+    }
+    let n = x.len();
+    let mut out = zeroed(n, m)?;
+    let sweeps = m.div_ceil(K);
+    let sweep = |tape: &mut Tape<Dual<f64, K>>, (s, chunk): (usize, &mut [f64])| {
+        tape.clear();
+        let first = s * K;
+        let lanes = chunk.len() / n;
+        let seeded: Vec<Dual<f64, K>> = (0..n)
+            .map(|i| {
+                Dual::new(
+                    x[i],
+                    std::array::from_fn(|k| if k < lanes { dir(first + k, i) } else { 0.0 }),
+                )
+            })
+            .collect();
+        let tape = &*tape;
+        let xs = tape.vars(&seeded);
+        let grads = f(&xs).backward();
+        for (i, xi) in xs.iter().enumerate() {
+            let a = grads.wrt(*xi);
+            for k in 0..lanes {
+                chunk[k * n + i] = a.eps[k];
+            }
+        }
+        progress(lanes);
+    };
+    let stride = K * n;
+    let serial = |out: &mut [f64], first_sweep: usize| {
+        let mut tape = Tape::new();
+        out.chunks_mut(stride)
+            .enumerate()
+            .for_each(|(s, c)| sweep(&mut tape, (first_sweep + s, c)));
+    };
+    match options.threads {
+        0 if sweeps >= 4 => out
+            .par_chunks_mut(stride)
+            .enumerate()
+            .for_each_init(Tape::new, sweep),
+        0 | 1 => serial(&mut out, 0),
+        t => {
+            // Never more jobs than the pool has threads or there are sweeps:
+            // the extra ones could not run at once. Clamping (rather than
+            // building a pool of `t` threads) keeps `usize::MAX` prompt and
+            // avoids a new pool, tens of microseconds, on every call.
+            let jobs = t.min(rayon::current_num_threads()).min(sweeps);
+            if jobs <= 1 {
+                serial(&mut out, 0);
+            } else {
+                let per_job = sweeps.div_ceil(jobs);
+                out.par_chunks_mut(per_job * stride)
+                    .enumerate()
+                    .for_each(|(g, group)| serial(group, g * per_job));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// An `n × m` block of zeros, or an error naming its size if it cannot be
+/// had: a dense Hessian of a million variables needs 8 TB, and `vec!` would
+/// abort the process instead of returning.
+pub(crate) fn zeroed(n: usize, m: usize) -> Result<Vec<f64>, Error> {
+    let too_big = || {
+        Error::setting(
+            "Hessian",
+            format!(
+                "an {n}×{m} result ({:.1e} bytes) cannot be allocated",
+                (n as f64) * (m as f64) * 8.0
+            ),
+        )
+    };
+    let len = n.checked_mul(m).ok_or_else(too_big)?;
+    let mut out = Vec::new();
+    out.try_reserve_exact(len).map_err(|_| too_big())?;
+    out.resize(len, 0.0);
+    Ok(out)
+}
