@@ -110,7 +110,9 @@ fn rademacher_block(
     rng: &mut ChaCha8Rng,
 ) -> Result<Vec<f64>, Error> {
     let total = n.checked_mul(count).ok_or_else(|| {
-        Error::size(format!("{count} probe vectors of n = {n} numbers overflow usize"))
+        Error::size(format!(
+            "{count} probe vectors of n = {n} numbers cannot be allocated (n·{count} overflows usize)"
+        ))
     })?;
     vector_of(total, "probe vectors", || {
         if rng.random::<bool>() {
