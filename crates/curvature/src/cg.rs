@@ -221,7 +221,9 @@ where
     options.check()?;
     let n = op.dim();
     if n == 0 {
-        return Err(Error::invalid("conjugate_gradient: the operator has dimension 0"));
+        return Err(Error::invalid(
+            "conjugate_gradient: the operator has dimension 0",
+        ));
     }
     check_vector("b", b, n)?;
     cg_recurrence(b, options, |d, k| {

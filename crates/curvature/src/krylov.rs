@@ -148,7 +148,12 @@ impl Run {
     /// Step `j = basis.len() − 1` given `w = A qⱼ`: `αⱼ`, full
     /// reorthogonalisation, `βⱼ`, and the next basis vector unless the run
     /// has reached `steps` (or `n`) vectors or an invariant subspace.
-    fn advance(&mut self, mut w: Vec<f64>, steps: usize, at: &dyn Fn() -> String) -> Result<(), Error> {
+    fn advance(
+        &mut self,
+        mut w: Vec<f64>,
+        steps: usize,
+        at: &dyn Fn() -> String,
+    ) -> Result<(), Error> {
         let j = self.basis.len() - 1;
         let n = w.len();
         self.alpha.push(dot(&w, &self.basis[j]));

@@ -86,7 +86,7 @@ pub use krylov::{
 };
 pub use objective::{Function, Objective, Smooth};
 pub use optim::{
-    damped_newton, damped_step, newton, newton_cg, saddle_free_newton, DampedStep, Iterate, Options,
-    Outcome, Stop,
+    damped_newton, damped_step, newton, newton_cg, saddle_free_newton, DampedStep, Iterate,
+    Options, Outcome, Stop,
 };
 pub use spectrum::{quadratic_form, Eigen};

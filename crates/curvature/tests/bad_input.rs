@@ -275,7 +275,10 @@ fn every_entry_refuses_bad_input_with_a_named_error() {
         // 2⁴⁵ numbers are 256 TB, beyond x86-64's 128 TB user address
         // space: refused whatever the kernel's overcommit policy.
         case("lanczos n = 2⁴⁵ (256 TB)", || {
-            expect_err(lanczos(&raw(1 << 45, diag_hvp), 5, 0), &["cannot be allocated"])
+            expect_err(
+                lanczos(&raw(1 << 45, diag_hvp), 5, 0),
+                &["cannot be allocated"],
+            )
         }),
         case("lanczos steps = usize::MAX is capped by n", || {
             lanczos(&raw(4, diag_hvp), usize::MAX, 0)
@@ -295,7 +298,10 @@ fn every_entry_refuses_bad_input_with_a_named_error() {
             )
         }),
         case("lanczos α overflows", || {
-            expect_err(lanczos(&raw(4, constant_hvp(f64::MAX)), 3, 0), &["overflow"])
+            expect_err(
+                lanczos(&raw(4, constant_hvp(f64::MAX)), 3, 0),
+                &["overflow"],
+            )
         }),
         case("extreme_eigenpairs k = 0", || {
             expect_err(
@@ -323,7 +329,10 @@ fn every_entry_refuses_bad_input_with_a_named_error() {
         case("hutchinson_trace probes = usize::MAX, failing HVP", || {
             expect_err(
                 hutchinson_trace(&raw(3, short_hvp), usize::MAX, 0),
-                &["at Hutchinson probes 0–7", "apply returned 1 numbers, expected 3"],
+                &[
+                    "at Hutchinson probes 0–7",
+                    "apply returned 1 numbers, expected 3",
+                ],
             )
         }),
         case("spectral_density n = 0", || {

@@ -165,10 +165,7 @@ fn bad_settings_are_errors() {
         "the operator returned 1 entries for 1 vector(s) of 3 at Lanczos step 0"
     );
     let e = lanczos(&raw(3, |_: &[f64]| Err::<Vec<f64>, _>("boom")), 3, 0).unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "the operator failed at Lanczos step 0: boom"
-    );
+    assert_eq!(e.to_string(), "the operator failed at Lanczos step 0: boom");
     let bad = DensityOptions {
         steps: 5,
         probes: 2,
