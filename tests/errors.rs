@@ -130,7 +130,9 @@ fn hvp_closure_error_is_the_source_of_the_lanczos_error() {
     // Any error type works as the closure's, boxed: `FnOperator` needs one
     // that accepts saddle-dual's errors too.
     type Boxed = Box<dyn std::error::Error + Send + Sync>;
-    let failing = FnOperator::new(3, |_: &[f64]| Err::<Vec<f64>, Boxed>(std::fmt::Error.into()));
+    let failing = FnOperator::new(3, |_: &[f64]| {
+        Err::<Vec<f64>, Boxed>(std::fmt::Error.into())
+    });
     let e = lanczos(&failing, 3, 0).unwrap_err();
     assert!(e
         .source()

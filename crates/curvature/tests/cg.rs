@@ -79,11 +79,14 @@ fn gauss_solve(n: usize, a: &[Vec<f64>], b: &[f64]) -> Vec<f64> {
             .max_by(|&i, &j| m[i][c].abs().total_cmp(&m[j][c].abs()))
             .unwrap();
         m.swap(c, p);
-        for r in c + 1..n {
-            let f = m[r][c] / m[c][c];
-            for k in c..=n {
-                m[r][k] -= f * m[c][k];
-            }
+        let (top, below) = m.split_at_mut(c + 1);
+        let pivot = &top[c];
+        for row in below {
+            let f = row[c] / pivot[c];
+            row[c..]
+                .iter_mut()
+                .zip(&pivot[c..])
+                .for_each(|(a, b)| *a -= f * b);
         }
     }
     let mut x = vec![0.0; n];
