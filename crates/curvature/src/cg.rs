@@ -115,12 +115,12 @@ pub(crate) fn cg_recurrence(
     mut apply: impl FnMut(&[f64], usize) -> Result<Vec<f64>, Error>,
 ) -> Result<CgSolution, Error> {
     let n = b.len();
-    let b_norm = dot(b, b).sqrt();
+    let mut rr = dot(b, b);
+    let b_norm = rr.sqrt();
     let target = options.tolerance * b_norm;
     let mut x = vec![0.0; n];
     let mut r = b.to_vec();
     let mut d = r.clone();
-    let mut rr = b_norm * b_norm;
     let mut residual_norms = vec![b_norm];
     let done = |x, stop, k, products, residual_norms| {
         Ok(CgSolution {
