@@ -23,9 +23,10 @@ mod common;
 use common::raw;
 
 use saddle_curvature::{
-    classify, damped_newton, extreme_eigenpairs, hutchinson_trace, inertia, lanczos, newton,
-    newton_cg, quadratic_form, saddle_free_newton, spectral_density, DensityOptions, Eigen, Error,
-    Function, Objective, Options, Smooth, SpectralDensity, Tolerances,
+    classify, conjugate_gradient, damped_newton, damped_step, extreme_eigenpairs, hutchinson_trace,
+    inertia, lanczos, newton, newton_cg, quadratic_form, saddle_free_newton, spectral_density,
+    CgOptions, DensityOptions, Eigen, Error, Function, Objective, Options, Smooth, SpectralDensity,
+    Tolerances,
 };
 use saddle_dual::Hessian;
 use saddle_tape::Real;
@@ -371,6 +372,40 @@ fn every_entry_refuses_bad_input_with_a_named_error() {
                 &["Lanczos step 0 of probes [0, 1]"],
             )
         }),
+        case("conjugate_gradient b of the wrong length", || {
+            expect_err(
+                conjugate_gradient(&raw(3, diag_hvp), &[1.0; 4], &CgOptions::default()),
+                &["b has 4 entries, expected 3"],
+            )
+        }),
+        case("conjugate_gradient max_iter = 0", || {
+            let o = CgOptions {
+                max_iter: 0,
+                ..CgOptions::default()
+            };
+            expect_err(
+                conjugate_gradient(&raw(3, diag_hvp), &[1.0; 3], &o),
+                &["max_iter: 0"],
+            )
+        }),
+        case("conjugate_gradient short product", || {
+            expect_err(
+                conjugate_gradient(&raw(3, short_hvp), &[1.0; 3], &CgOptions::default()),
+                &["1 entries for 1 vector(s) of 3 at CG iteration 0"],
+            )
+        }),
+        case("damped_step gradient of the wrong length", || {
+            expect_err(
+                damped_step(&raw(3, diag_hvp), &[1.0; 2], 0.1, &CgOptions::default()),
+                &["gradient has 2 entries, expected 3"],
+            )
+        }),
+        case("damped_step negative damping", || {
+            expect_err(
+                damped_step(&raw(3, diag_hvp), &[1.0; 3], -0.1, &CgOptions::default()),
+                &["damping must be finite and ≥ 0, got -0.1"],
+            )
+        }),
         case("SpectralDensity::from_eigenvalues empty", || {
             expect_err(
                 SpectralDensity::from_eigenvalues(&[], 1.0, 10),
@@ -527,6 +562,49 @@ fn every_entry_refuses_bad_input_with_a_named_error() {
                 expect_err(
                     spectral_density(&raw(3, constant_hvp(bad)), &density(3, 2, 0.1, 10)),
                     &[&format!("(Av)[0] = {bad}"), "probe 0"],
+                )
+            }),
+            case(format!("conjugate_gradient product {bad}"), move || {
+                expect_err(
+                    conjugate_gradient(
+                        &raw(3, constant_hvp(bad)),
+                        &[1.0; 3],
+                        &CgOptions::default(),
+                    ),
+                    &[&format!("(Av)[0] = {bad} at CG iteration 0")],
+                )
+            }),
+            case(format!("conjugate_gradient b {bad}"), move || {
+                expect_err(
+                    conjugate_gradient(&raw(3, diag_hvp), &[1.0, bad, 1.0], &CgOptions::default()),
+                    &[&format!("b[1] is {bad}")],
+                )
+            }),
+            case(format!("CgOptions tolerance = {bad}"), move || {
+                let o = CgOptions {
+                    tolerance: bad,
+                    ..CgOptions::default()
+                };
+                expect_err(
+                    conjugate_gradient(&raw(3, diag_hvp), &[1.0; 3], &o),
+                    &["bad CG options"],
+                )
+            }),
+            case(format!("damped_step damping = {bad}"), move || {
+                expect_err(
+                    damped_step(&raw(3, diag_hvp), &[1.0; 3], bad, &CgOptions::default()),
+                    &[&format!("got {bad}")],
+                )
+            }),
+            case(format!("damped_step gradient {bad}"), move || {
+                expect_err(
+                    damped_step(
+                        &raw(3, diag_hvp),
+                        &[bad, 1.0, 1.0],
+                        0.1,
+                        &CgOptions::default(),
+                    ),
+                    &[&format!("gradient[0] is {bad}")],
                 )
             }),
             case(format!("spectral_density sigma = {bad}"), move || {
