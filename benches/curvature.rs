@@ -32,7 +32,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use saddle::curvature::{eigenvalues, extreme_eigenpairs, Eigen};
-use saddle::dual::{Hessian, HessianOptions};
+use saddle::dual::{FnOperator, Hessian, HessianOptions};
 use saddle::workloads::{w1_point, w2_medium, w2_small};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -164,14 +164,14 @@ fn values_only(c: &mut Criterion) {
 fn lanczos_top10(c: &mut Criterion) {
     let w = w2_medium();
     let n = w.net.num_params();
-    let hvp = |v: &[f64]| w.net.hvp(&w.data, v).map(|r| r.hv);
+    let hvp = FnOperator::new(n, |v: &[f64]| w.net.hvp(&w.data, v).map(|r| r.hv));
     let dense = Eigen::of(
         &w.net
             .hessian(&w.data, HessianOptions { threads: 2 })
             .unwrap(),
     )
     .unwrap();
-    let ex = extreme_eigenpairs(hvp, n, 10, STEPS, 1).unwrap();
+    let ex = extreme_eigenpairs(&hvp, 10, STEPS, 1).unwrap();
     println!("\nW2-medium, 10 largest eigenvalues: Lanczos ({STEPS} steps, {STEPS} HVPs) vs dense");
     println!(
         "{:>3} {:>22} {:>22} {:>10} {:>10}",
@@ -190,7 +190,7 @@ fn lanczos_top10(c: &mut Criterion) {
         .warm_up_time(Duration::from_millis(100))
         .measurement_time(Duration::from_secs(10));
     group.bench_function(BenchmarkId::new("top10_w2_medium", STEPS), |b| {
-        b.iter(|| extreme_eigenpairs(hvp, n, 10, STEPS, 1).unwrap())
+        b.iter(|| extreme_eigenpairs(&hvp, 10, STEPS, 1).unwrap())
     });
     group.finish();
 }

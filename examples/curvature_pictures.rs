@@ -41,7 +41,7 @@ use common::figures::{self, Density, Landscape};
 use common::net::{along, bar, parameter_groups, sine_problem, trusted_range};
 use rayon::prelude::*;
 use saddle::curvature::{hutchinson_trace, spectral_density, DensityOptions, Eigen};
-use saddle::dual::{Hessian, HessianOptions};
+use saddle::dual::{FnOperator, Hessian, HessianOptions};
 use saddle::nn::{train, Dataset, Mlp, Mse, TrainOptions};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -350,14 +350,11 @@ fn slq_options() -> DensityOptions {
 fn slq_nodes(net: &Mlp, data: &Dataset) -> Res<Vec<(f64, f64)>> {
     let opts = slq_options();
     let progress = bar((opts.steps * opts.probes) as u64, "SLQ HVPs");
-    let d = spectral_density(
-        |v| {
-            progress.inc(1);
-            net.hvp(data, v).map(|r| r.hv)
-        },
-        net.num_params(),
-        &opts,
-    )?;
+    let hessian = FnOperator::new(net.num_params(), |v: &[f64]| {
+        progress.inc(1);
+        net.hvp(data, v).map(|r| r.hv)
+    });
+    let d = spectral_density(&hessian, &opts)?;
     progress.finish_and_clear();
     Ok(d.nodes)
 }
@@ -375,15 +372,11 @@ fn density(args: &Args, net: &Mlp, data: &Dataset, e: &Eigen) -> Res<()> {
     let exact_trace: f64 = e.values().iter().sum();
     let probes = 100;
     let progress = bar(probes as u64, "probes  ");
-    let tr = hutchinson_trace(
-        |v| {
-            progress.inc(1);
-            net.hvp(data, v).map(|r| r.hv)
-        },
-        net.num_params(),
-        probes,
-        11,
-    )?;
+    let hessian = FnOperator::new(net.num_params(), |v: &[f64]| {
+        progress.inc(1);
+        net.hvp(data, v).map(|r| r.hv)
+    });
+    let tr = hutchinson_trace(&hessian, probes, 11)?;
     progress.finish_and_clear();
     println!(
         "\nSLQ: {} probes × {} Lanczos steps = {} HVPs in {slq_time:.2?}",

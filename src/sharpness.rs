@@ -24,6 +24,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use saddle_curvature::lanczos;
+use saddle_dual::FnOperator;
 use saddle_nn::{train, Dataset, History, Mlp, Step, TrainOptions};
 
 /// Settings of the sharpness tracking.
@@ -134,12 +135,8 @@ impl From<saddle_curvature::Error> for Error {
 /// # Errors
 /// If `steps` is zero, or the data does not fit the network.
 pub fn lambda_max(net: &Mlp, data: &Dataset, steps: usize, seed: u64) -> Result<(f64, f64), Error> {
-    let ritz = lanczos(
-        |v| net.hvp(data, v).map(|r| r.hv),
-        net.num_params(),
-        steps,
-        seed,
-    )?;
+    let hessian = FnOperator::new(net.num_params(), |v: &[f64]| net.hvp(data, v).map(|r| r.hv));
+    let ritz = lanczos(&hessian, steps, seed)?;
     let k = ritz.values.len() - 1; // values ascend
     Ok((ritz.values[k], ritz.residuals[k]))
 }

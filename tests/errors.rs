@@ -6,6 +6,7 @@
 use std::error::Error as StdError;
 
 use saddle::curvature::{lanczos, Eigen, Function, Objective, Smooth};
+use saddle::dual::FnOperator;
 use saddle::dual::{hessian, HessianOptions};
 use saddle::nn::{datasets, Activation, Init, Mlp};
 use saddle::objectives::NetworkLoss;
@@ -126,14 +127,21 @@ fn curvature_error_keeps_the_dual_error_as_source() {
 
 #[test]
 fn hvp_closure_error_is_the_source_of_the_lanczos_error() {
-    let e = lanczos(|_: &[f64]| Err::<Vec<f64>, _>(std::fmt::Error), 3, 3, 0).unwrap_err();
+    // Any error type works as the closure's, boxed: `FnOperator` needs one
+    // that accepts saddle-dual's errors too.
+    type Boxed = Box<dyn std::error::Error + Send + Sync>;
+    let failing = FnOperator::new(3, |_: &[f64]| {
+        Err::<Vec<f64>, Boxed>(std::fmt::Error.into())
+    });
+    let e = lanczos(&failing, 3, 0).unwrap_err();
     assert!(e
         .source()
         .expect("the closure's error")
         .is::<std::fmt::Error>());
     assert!(e.to_string().contains("Lanczos step 0"), "{e}");
     // Strings still work as closure errors, and keep their text.
-    let e = lanczos(|_: &[f64]| Err::<Vec<f64>, _>("no HVP here"), 3, 3, 0).unwrap_err();
+    let failing = FnOperator::new(3, |_: &[f64]| Err::<Vec<f64>, Boxed>("no HVP here".into()));
+    let e = lanczos(&failing, 3, 0).unwrap_err();
     assert!(e.to_string().contains("no HVP here"), "{e}");
 }
 

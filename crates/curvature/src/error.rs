@@ -4,7 +4,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
 
-/// A boxed error from code outside this crate (an HVP closure, an
+/// A boxed error from code outside this crate (a linear operator, an
 /// [`Objective`](crate::Objective)); shared so [`Error`] stays `Clone`.
 type Foreign = Arc<dyn StdError + Send + Sync + 'static>;
 
@@ -14,7 +14,7 @@ type Foreign = Arc<dyn StdError + Send + Sync + 'static>;
 /// Opaque on purpose (match on the message, not on variants, so checks can
 /// be added without breaking callers); every message carries the numbers.
 /// Where the failure came from another error (a [`saddle_dual::Error`], or
-/// the error of an HVP closure or [`Objective`](crate::Objective)),
+/// the error of a linear operator or [`Objective`](crate::Objective)),
 /// [`std::error::Error::source`] returns it, so a reporter can walk the
 /// chain down to the innermost cause.
 #[derive(Clone, Debug)]

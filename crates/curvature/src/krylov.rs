@@ -1,49 +1,86 @@
-//! Matrix-free spectra: the Hessian is only ever applied to vectors.
+//! Matrix-free spectra: the operator is only ever applied to vectors.
+//!
+//! Every routine here takes any [`LinearOperator`] `A` (a Hessian, a
+//! Gauss-Newton matrix, an empirical Fisher, a closure wrapped in
+//! [`FnOperator`](saddle_dual::FnOperator)):
 //!
 //! - [`lanczos`]: `m` steps of the Lanczos process with full
 //!   reorthogonalisation build an orthonormal basis `V` of the Krylov space
-//!   `span{q, Hq, …, H^{m−1}q}` and the tridiagonal `T = VᵀHV`; the
+//!   `span{q, Aq, …, A^{m−1}q}` and the tridiagonal `T = VᵀAV`; the
 //!   eigenvalues of `T` (Ritz values) approximate the extreme eigenvalues of
-//!   `H` first and best.
-//! - [`hutchinson_trace`]: `tr H = E[zᵀHz]` for Rademacher `z` (entries
+//!   `A` first and best.
+//! - [`hutchinson_trace`]: `tr A = E[zᵀAz]` for Rademacher `z` (entries
 //!   ±1); the mean over probes, with its standard error.
 //! - [`spectral_density`]: stochastic Lanczos quadrature. For a unit probe
-//!   `q`, `qᵀ g(H) q ≈ Σₖ τₖ g(θₖ)` with Ritz values `θₖ` and weights `τₖ`
+//!   `q`, `qᵀ g(A) q ≈ Σₖ τₖ g(θₖ)` with Ritz values `θₖ` and weights `τₖ`
 //!   the squared first components of `T`'s eigenvectors; averaged over
 //!   probes and smoothed with a Gaussian it estimates the eigenvalue density.
+//!
+//! Independent directions (Hutchinson probes, the SLQ runs of different
+//! probes, which advance in lockstep) are applied [`PROBE_BLOCK`] at a time
+//! through [`LinearOperator::apply_columns`], so operators that override it
+//! with lanes or threads (saddle-nn's do) use them. The probes are drawn
+//! from the seeded RNG in the same order either way, so the results equal
+//! those of one [`LinearOperator::apply`] per probe up to the rounding of
+//! the operator's own column products.
+
+use std::error::Error as StdError;
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use saddle_dual::LinearOperator;
 
 use crate::error::{check_vector, Error};
 use crate::linalg::symmetric_eigen;
 
-/// A fallible Hessian-vector product `v ↦ H v`, checked: the right length
-/// and finite. `at` names the step or probe for the error message (built
-/// only on failure).
-fn apply<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
-    hvp: &mut impl FnMut(&[f64]) -> Result<Vec<f64>, E>,
-    v: &[f64],
-    at: &dyn Fn() -> String,
-) -> Result<Vec<f64>, Error> {
-    let hv = hvp(v)
-        .map_err(|e| Error::callback(format!("Hessian-vector product failed at {}", at()), e))?;
-    if hv.len() != v.len() {
+/// How many independent directions (Hutchinson probes, SLQ runs) are
+/// handed to [`LinearOperator::apply_columns`] at once: one sweep of
+/// saddle-dual's lanes ([`saddle_dual::LANES`]). Memory is this many
+/// vectors of length `n` for Hutchinson, this many Lanczos bases
+/// (`steps × n` each) for [`spectral_density`].
+pub const PROBE_BLOCK: usize = saddle_dual::LANES;
+
+/// `A v` for the columns of `directions` (`n × m`, column-major), checked:
+/// the operator's error becomes the [`source`](std::error::Error::source)
+/// of ours, and a result of the wrong length or with a non-finite entry
+/// is an error. One column goes through [`LinearOperator::apply`], more
+/// through [`LinearOperator::apply_columns`]. `at(c)` names column `c`'s
+/// step or probe, `at_all()` the block (built only on failure).
+pub(crate) fn apply_checked<O>(
+    op: &O,
+    directions: &[f64],
+    at: &dyn Fn(usize) -> String,
+    at_all: &dyn Fn() -> String,
+) -> Result<Vec<f64>, Error>
+where
+    O: LinearOperator + ?Sized,
+    O::Error: Into<Box<dyn StdError + Send + Sync>>,
+{
+    let n = op.dim();
+    let m = directions.len() / n;
+    let av = if m == 1 {
+        op.apply(directions)
+            .map_err(|e| Error::callback(format!("the operator failed at {}", at(0)), e))?
+    } else {
+        op.apply_columns(directions)
+            .map_err(|e| Error::callback(format!("the operator failed at {}", at_all()), e))?
+    };
+    if av.len() != directions.len() {
         return Err(Error::size(format!(
-            "the HVP returned {} entries for a vector of {} at {}",
-            hv.len(),
-            v.len(),
-            at()
+            "the operator returned {} entries for {m} vector(s) of {n} at {}",
+            av.len(),
+            at_all()
         )));
     }
-    if let Some(i) = hv.iter().position(|a| !a.is_finite()) {
+    if let Some(k) = av.iter().position(|a| !a.is_finite()) {
         return Err(Error::non_finite(format!(
-            "the HVP returned (Hv)[{i}] = {} at {}: H v must be finite",
-            hv[i],
-            at()
+            "the operator returned (Av)[{}] = {} at {}: A v must be finite",
+            k % n,
+            av[k],
+            at(k / n)
         )));
     }
-    Ok(hv)
+    Ok(av)
 }
 
 /// A vector of `n` entries from `entry`, or an error if `n` numbers cannot
@@ -63,9 +100,21 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// A Rademacher vector (entries ±1) scaled by `scale`.
-fn rademacher(n: usize, scale: f64, rng: &mut ChaCha8Rng) -> Result<Vec<f64>, Error> {
-    vector_of(n, "probe vector", || {
+/// `count` Rademacher vectors (entries ±`scale`), drawn from `rng` one
+/// after another, so a block of probes is the same as the probes drawn
+/// one at a time; stored `n × count`, column-major.
+fn rademacher_block(
+    n: usize,
+    count: usize,
+    scale: f64,
+    rng: &mut ChaCha8Rng,
+) -> Result<Vec<f64>, Error> {
+    let total = n.checked_mul(count).ok_or_else(|| {
+        Error::size(format!(
+            "{count} probe vectors of n = {n} numbers cannot be allocated (n·{count} overflows usize)"
+        ))
+    })?;
+    vector_of(total, "probe vectors", || {
         if rng.random::<bool>() {
             scale
         } else {
@@ -81,114 +130,200 @@ pub struct Ritz {
     pub values: Vec<f64>,
     /// Ritz vectors `yₖ = V sₖ` (unit length), one per value.
     pub vectors: Vec<Vec<f64>>,
-    /// Residual norms `‖H yₖ − θₖ yₖ‖ = |βₘ sₘₖ|`: small means converged.
+    /// Residual norms `‖A yₖ − θₖ yₖ‖ = |βₘ sₘₖ|`: small means converged.
     pub residuals: Vec<f64>,
     /// `τₖ = s₁ₖ²`, the quadrature weights of the start vector.
     pub weights: Vec<f64>,
 }
 
-/// `steps` Lanczos steps from the unit vector `start` (fewer if an invariant
-/// subspace is found), with full reorthogonalisation. `probe` names the run
-/// in errors (spectral density runs one per probe).
-fn lanczos_from<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
-    hvp: &mut impl FnMut(&[f64]) -> Result<Vec<f64>, E>,
-    start: Vec<f64>,
-    steps: usize,
-    probe: Option<usize>,
-) -> Result<Ritz, Error> {
-    let n = start.len();
-    let mut basis: Vec<Vec<f64>> = vec![start];
-    let (mut alpha, mut beta) = (Vec::new(), Vec::new());
-    loop {
-        let j = basis.len() - 1;
-        let at = || match probe {
-            Some(p) => format!("Lanczos step {j} of probe {p}"),
-            None => format!("Lanczos step {j}"),
-        };
-        let mut w = apply(hvp, &basis[j], &at)?;
-        alpha.push(dot(&w, &basis[j]));
+/// One Lanczos run in progress: its basis and the entries of `T`.
+struct Run {
+    basis: Vec<Vec<f64>>,
+    alpha: Vec<f64>,
+    beta: Vec<f64>,
+    done: bool,
+}
+
+impl Run {
+    /// Step `j = basis.len() − 1` given `w = A qⱼ`: `αⱼ`, full
+    /// reorthogonalisation, `βⱼ`, and the next basis vector unless the run
+    /// has reached `steps` (or `n`) vectors or an invariant subspace.
+    fn advance(
+        &mut self,
+        mut w: Vec<f64>,
+        steps: usize,
+        at: &dyn Fn() -> String,
+    ) -> Result<(), Error> {
+        let j = self.basis.len() - 1;
+        let n = w.len();
+        self.alpha.push(dot(&w, &self.basis[j]));
         // Full reorthogonalisation, twice ("twice is enough").
         for _ in 0..2 {
-            for q in &basis {
+            for q in &self.basis {
                 let c = dot(&w, q);
                 w.iter_mut().zip(q).for_each(|(a, b)| *a -= c * b);
             }
         }
         let b = dot(&w, &w).sqrt();
-        // Finite HVPs can still overflow αⱼ or βⱼ (entries near f64::MAX).
-        if !(alpha[j].is_finite() && b.is_finite()) {
+        // Finite products can still overflow αⱼ or βⱼ (entries near f64::MAX).
+        if !(self.alpha[j].is_finite() && b.is_finite()) {
             return Err(Error::non_finite(format!(
                 "Lanczos coefficients overflow at {}: α = {}, β = {b}",
                 at(),
-                alpha[j]
+                self.alpha[j]
             )));
         }
-        let scale = alpha
+        let scale = self
+            .alpha
             .iter()
-            .chain(&beta)
+            .chain(&self.beta)
             .fold(0.0_f64, |m, v| m.max(v.abs()))
             .max(1.0);
-        if basis.len() == steps.min(n) || b <= 1e-12 * scale {
-            beta.push(b);
-            break;
+        self.beta.push(b);
+        if self.basis.len() == steps.min(n) || b <= 1e-12 * scale {
+            self.done = true;
+        } else {
+            self.basis.push(w.into_iter().map(|a| a / b).collect());
         }
-        beta.push(b);
-        basis.push(w.into_iter().map(|a| a / b).collect());
+        Ok(())
     }
-    let m = alpha.len();
-    let mut t = vec![0.0; m * m];
-    for i in 0..m {
-        t[i * m + i] = alpha[i];
-        if i + 1 < m {
-            t[i * m + i + 1] = beta[i];
-            t[(i + 1) * m + i] = beta[i];
+
+    /// The Ritz pairs: eigenpairs of `T`, lifted by the basis.
+    fn ritz(self) -> Result<Ritz, Error> {
+        let Run {
+            basis, alpha, beta, ..
+        } = self;
+        let n = basis[0].len();
+        let m = alpha.len();
+        let mut t = vec![0.0; m * m];
+        for i in 0..m {
+            t[i * m + i] = alpha[i];
+            if i + 1 < m {
+                t[i * m + i + 1] = beta[i];
+                t[(i + 1) * m + i] = beta[i];
+            }
         }
-    }
-    let (values, s) = symmetric_eigen(m, &t)?;
-    let last_beta = beta[m - 1];
-    let vectors = (0..m)
-        .map(|k| {
-            let sk = &s[k * m..(k + 1) * m];
-            (0..n)
-                .map(|i| (0..m).map(|j| basis[j][i] * sk[j]).sum())
-                .collect()
+        let (values, s) = symmetric_eigen(m, &t)?;
+        let last_beta = beta[m - 1];
+        let vectors = (0..m)
+            .map(|k| {
+                let sk = &s[k * m..(k + 1) * m];
+                (0..n)
+                    .map(|i| (0..m).map(|j| basis[j][i] * sk[j]).sum())
+                    .collect()
+            })
+            .collect();
+        let residuals = (0..m)
+            .map(|k| (last_beta * s[k * m + m - 1]).abs())
+            .collect();
+        let weights = (0..m).map(|k| s[k * m].powi(2)).collect();
+        Ok(Ritz {
+            values,
+            vectors,
+            residuals,
+            weights,
         })
-        .collect();
-    let residuals = (0..m)
-        .map(|k| (last_beta * s[k * m + m - 1]).abs())
-        .collect();
-    let weights = (0..m).map(|k| s[k * m].powi(2)).collect();
-    Ok(Ritz {
-        values,
-        vectors,
-        residuals,
-        weights,
-    })
+    }
 }
 
-/// Runs `steps` Lanczos steps on the `n × n` operator `hvp` from a seeded
-/// random start, with full reorthogonalisation (cost: `steps` HVPs and
-/// `O(n·steps²)` arithmetic).
+/// Lanczos runs from the unit vectors `starts`, `steps` steps each (fewer
+/// if an invariant subspace is found), with full reorthogonalisation,
+/// advanced in lockstep so that each step applies the operator to all
+/// unfinished runs at once. `probes` numbers the runs in errors (`None`:
+/// a single run, unnumbered).
+fn lanczos_runs<O>(
+    op: &O,
+    starts: Vec<Vec<f64>>,
+    steps: usize,
+    probes: Option<usize>,
+) -> Result<Vec<Ritz>, Error>
+where
+    O: LinearOperator + ?Sized,
+    O::Error: Into<Box<dyn StdError + Send + Sync>>,
+{
+    let name = |j: usize, r: usize| match probes {
+        Some(first) => format!("Lanczos step {j} of probe {}", first + r),
+        None => format!("Lanczos step {j}"),
+    };
+    let mut runs: Vec<Run> = starts
+        .into_iter()
+        .map(|q| Run {
+            basis: vec![q],
+            alpha: Vec::new(),
+            beta: Vec::new(),
+            done: false,
+        })
+        .collect();
+    loop {
+        let active: Vec<usize> = (0..runs.len()).filter(|&r| !runs[r].done).collect();
+        let Some(&first) = active.first() else { break };
+        let j = runs[first].basis.len() - 1; // the same for every active run
+        let directions: Vec<f64> = active
+            .iter()
+            .flat_map(|&r| runs[r].basis[j].iter().copied())
+            .collect();
+        let at = |c: usize| name(j, active[c]);
+        let at_all = || match active.len() {
+            1 => name(j, active[0]),
+            _ => format!(
+                "Lanczos step {j} of probes {:?}",
+                active
+                    .iter()
+                    .map(|r| probes.unwrap_or(0) + r)
+                    .collect::<Vec<_>>()
+            ),
+        };
+        let av = apply_checked(op, &directions, &at, &at_all)?;
+        let n = op.dim();
+        for (c, &r) in active.iter().enumerate() {
+            let w = av[c * n..(c + 1) * n].to_vec();
+            runs[r].advance(w, steps, &|| name(j, r))?;
+        }
+    }
+    runs.into_iter().map(Run::ritz).collect()
+}
+
+/// Runs `steps` Lanczos steps on the `n × n` operator `op` (`n =
+/// op.dim()`) from a seeded random start, with full reorthogonalisation
+/// (cost: `steps` products `A v` and `O(n·steps²)` arithmetic).
+///
+/// A closure `v ↦ A v` works through [`FnOperator`](saddle_dual::FnOperator):
+///
+/// ```
+/// use saddle_curvature::lanczos;
+/// use saddle_dual::FnOperator;
+///
+/// // A = diag(1, 2, 3).
+/// let a = FnOperator::new(3, |v: &[f64]| {
+///     Ok::<_, saddle_dual::Error>(vec![v[0], 2.0 * v[1], 3.0 * v[2]])
+/// });
+/// let ritz = lanczos(&a, 3, 7)?;
+/// assert!((ritz.values[2] - 3.0).abs() < 1e-12);
+/// # Ok::<(), saddle_curvature::Error>(())
+/// ```
 ///
 /// # Errors
-/// If `n` or `steps` is zero, `n` numbers cannot be allocated, or the HVP
-/// fails, returns the wrong length or a non-finite entry (the error names
-/// the step). The closure's error may be any error type (it becomes the
-/// [`source`](std::error::Error::source) of ours), or a `String` / `&str`.
-pub fn lanczos<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
-    mut hvp: impl FnMut(&[f64]) -> Result<Vec<f64>, E>,
-    n: usize,
-    steps: usize,
-    seed: u64,
-) -> Result<Ritz, Error> {
+/// If `n` or `steps` is zero, `n` numbers cannot be allocated, or the
+/// operator fails, returns the wrong length or a non-finite entry (the
+/// error names the step). The operator's error may be any error type that
+/// converts into `Box<dyn Error + Send + Sync>` (saddle-dual's, saddle-nn's,
+/// a boxed error of your own); it becomes the
+/// [`source`](std::error::Error::source) of ours.
+pub fn lanczos<O>(op: &O, steps: usize, seed: u64) -> Result<Ritz, Error>
+where
+    O: LinearOperator + ?Sized,
+    O::Error: Into<Box<dyn StdError + Send + Sync>>,
+{
+    let n = op.dim();
     if n == 0 || steps == 0 {
         return Err(Error::invalid(format!(
             "lanczos needs n ≥ 1 and steps ≥ 1, got n = {n}, steps = {steps}"
         )));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let start = rademacher(n, 1.0 / (n as f64).sqrt(), &mut rng)?;
-    lanczos_from(&mut hvp, start, steps, None)
+    let start = rademacher_block(n, 1, 1.0 / (n as f64).sqrt(), &mut rng)?;
+    let mut runs = lanczos_runs(op, vec![start], steps, None)?;
+    Ok(runs.remove(0))
 }
 
 /// The `k` largest and `k` smallest eigenpairs, from one Lanczos run of
@@ -202,21 +337,24 @@ pub struct ExtremeEigen {
     pub largest: Vec<(f64, Vec<f64>, f64)>,
 }
 
-/// The `k` largest and smallest eigenpairs of the operator by Lanczos.
+/// The `k` largest and smallest eigenpairs of the operator by [`lanczos`].
 ///
 /// # Errors
 /// As [`lanczos`], or if `k` is zero.
-pub fn extreme_eigenpairs<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
-    hvp: impl FnMut(&[f64]) -> Result<Vec<f64>, E>,
-    n: usize,
+pub fn extreme_eigenpairs<O>(
+    op: &O,
     k: usize,
     steps: usize,
     seed: u64,
-) -> Result<ExtremeEigen, Error> {
+) -> Result<ExtremeEigen, Error>
+where
+    O: LinearOperator + ?Sized,
+    O::Error: Into<Box<dyn StdError + Send + Sync>>,
+{
     if k == 0 {
         return Err(Error::invalid("extreme_eigenpairs: k must be at least 1"));
     }
-    let r = lanczos(hvp, n, steps, seed)?;
+    let r = lanczos(op, steps, seed)?;
     let m = r.values.len();
     let pair = |i: usize| (r.values[i], r.vectors[i].clone(), r.residuals[i]);
     Ok(ExtremeEigen {
@@ -225,10 +363,10 @@ pub fn extreme_eigenpairs<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
     })
 }
 
-/// Hutchinson's estimate of `tr H`.
+/// Hutchinson's estimate of `tr A`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TraceEstimate {
-    /// The mean of `zᵀHz` over the probes.
+    /// The mean of `zᵀAz` over the probes.
     pub estimate: f64,
     /// The standard error of that mean, `s/√probes`.
     pub standard_error: f64,
@@ -236,19 +374,20 @@ pub struct TraceEstimate {
     pub probes: usize,
 }
 
-/// `tr H ≈ (1/m) Σ zᵢᵀ H zᵢ` with `m = probes` Rademacher vectors (an
-/// unbiased estimator whose variance is `2 Σ_{i≠j} Hᵢⱼ²`).
+/// `tr A ≈ (1/m) Σ zᵢᵀ A zᵢ` with `m = probes` Rademacher vectors (an
+/// unbiased estimator whose variance is `2 Σ_{i≠j} Aᵢⱼ²`), the probes
+/// applied [`PROBE_BLOCK`] at a time.
 ///
 /// # Errors
-/// If `n` is zero, `probes < 2` (the standard error needs two), or the HVP
-/// fails, returns the wrong length or a non-finite entry (the error names
-/// the probe).
-pub fn hutchinson_trace<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
-    mut hvp: impl FnMut(&[f64]) -> Result<Vec<f64>, E>,
-    n: usize,
-    probes: usize,
-    seed: u64,
-) -> Result<TraceEstimate, Error> {
+/// If `n = op.dim()` is zero, `probes < 2` (the standard error needs two),
+/// or the operator fails, returns the wrong length or a non-finite entry
+/// (the error names the probe).
+pub fn hutchinson_trace<O>(op: &O, probes: usize, seed: u64) -> Result<TraceEstimate, Error>
+where
+    O: LinearOperator + ?Sized,
+    O::Error: Into<Box<dyn StdError + Send + Sync>>,
+{
+    let n = op.dim();
     if n == 0 || probes < 2 {
         return Err(Error::invalid(format!(
             "hutchinson_trace needs n ≥ 1 and probes ≥ 2, got {n} and {probes}"
@@ -258,20 +397,32 @@ pub fn hutchinson_trace<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
     // Welford's running mean and sum of squared deviations: no buffer of
     // `probes` samples (an absurd `probes` must not abort on allocation).
     let (mut mean, mut m2) = (0.0_f64, 0.0_f64);
-    for p in 0..probes {
-        let z = rademacher(n, 1.0, &mut rng)?;
-        let sample = dot(
-            &z,
-            &apply(&mut hvp, &z, &|| format!("Hutchinson probe {p}"))?,
-        );
-        if !sample.is_finite() {
-            return Err(Error::non_finite(format!(
-                "Hutchinson probe {p}: zᵀHz = {sample} overflows f64"
-            )));
+    let mut first = 0;
+    while first < probes {
+        let count = PROBE_BLOCK.min(probes - first);
+        let directions = rademacher_block(n, count, 1.0, &mut rng)?;
+        let az = apply_checked(
+            op,
+            &directions,
+            &|c| format!("Hutchinson probe {}", first + c),
+            &|| match count {
+                1 => format!("Hutchinson probe {first}"),
+                _ => format!("Hutchinson probes {first}–{}", first + count - 1),
+            },
+        )?;
+        for (c, z) in directions.chunks_exact(n).enumerate() {
+            let p = first + c;
+            let sample = dot(z, &az[c * n..(c + 1) * n]);
+            if !sample.is_finite() {
+                return Err(Error::non_finite(format!(
+                    "Hutchinson probe {p}: zᵀAz = {sample} overflows f64"
+                )));
+            }
+            let delta = sample - mean;
+            mean += delta / (p + 1) as f64;
+            m2 += delta * (sample - mean);
         }
-        let delta = sample - mean;
-        mean += delta / (p + 1) as f64;
-        m2 += delta * (sample - mean);
+        first += count;
     }
     let m = probes as f64;
     let var = m2 / (m - 1.0);
@@ -373,17 +524,20 @@ pub struct DensityOptions {
 }
 
 /// Stochastic Lanczos quadrature: the eigenvalue density of the operator
-/// from `probes × steps` HVPs.
+/// from `probes × steps` products `A v`. The probes' Lanczos runs advance
+/// in lockstep, [`PROBE_BLOCK`] at a time, each step applying the operator
+/// to all of them with one [`LinearOperator::apply_columns`] (memory:
+/// `PROBE_BLOCK` bases of `steps` vectors of length `n`).
 ///
 /// # Errors
-/// If a setting is zero, `sigma` is not positive and finite, or the HVP
-/// fails, returns the wrong length or a non-finite entry (the error names
-/// the probe and Lanczos step).
-pub fn spectral_density<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
-    mut hvp: impl FnMut(&[f64]) -> Result<Vec<f64>, E>,
-    n: usize,
-    options: &DensityOptions,
-) -> Result<SpectralDensity, Error> {
+/// If a setting is zero, `sigma` is not positive and finite, or the
+/// operator fails, returns the wrong length or a non-finite entry (the
+/// error names the probe and Lanczos step).
+pub fn spectral_density<O>(op: &O, options: &DensityOptions) -> Result<SpectralDensity, Error>
+where
+    O: LinearOperator + ?Sized,
+    O::Error: Into<Box<dyn StdError + Send + Sync>>,
+{
     let DensityOptions {
         steps,
         probes,
@@ -391,6 +545,7 @@ pub fn spectral_density<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
         points,
         seed,
     } = *options;
+    let n = op.dim();
     if n == 0 || steps == 0 || probes == 0 || !(sigma > 0.0 && sigma.is_finite()) || points < 2 {
         return Err(Error::invalid(format!(
             "spectral_density: bad settings {options:?} for n = {n}"
@@ -398,15 +553,20 @@ pub fn spectral_density<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut nodes = Vec::new();
-    for p in 0..probes {
-        let start = rademacher(n, 1.0 / (n as f64).sqrt(), &mut rng)?;
-        let r = lanczos_from(&mut hvp, start, steps, Some(p))?;
-        nodes.extend(
-            r.values
-                .iter()
-                .zip(&r.weights)
-                .map(|(&t, &w)| (t, w / probes as f64)),
-        );
+    let mut first = 0;
+    while first < probes {
+        let count = PROBE_BLOCK.min(probes - first);
+        let starts = rademacher_block(n, count, 1.0 / (n as f64).sqrt(), &mut rng)?;
+        let starts = starts.chunks_exact(n).map(<[f64]>::to_vec).collect();
+        for r in lanczos_runs(op, starts, steps, Some(first))? {
+            nodes.extend(
+                r.values
+                    .iter()
+                    .zip(&r.weights)
+                    .map(|(&t, &w)| (t, w / probes as f64)),
+            );
+        }
+        first += count;
     }
     SpectralDensity::smooth(nodes, sigma, points)
 }

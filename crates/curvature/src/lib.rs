@@ -1,8 +1,12 @@
 //! # saddle-curvature: what the Hessian says
 //!
-//! **The key design decision:** this crate knows Hessians and HVP closures,
-//! never networks or tapes. Dense analysis takes a [`saddle_dual::Hessian`];
-//! matrix-free methods take any `v ↦ H v`; optimizers take an [`Objective`].
+//! **The key design decision:** this crate knows Hessians and linear
+//! operators, never networks or tapes. Dense analysis takes a
+//! [`saddle_dual::Hessian`]; matrix-free methods take any
+//! [`saddle_dual::LinearOperator`] `v ↦ A v` (a closure through
+//! [`saddle_dual::FnOperator`], or saddle-nn's loss Hessian, Gauss-Newton
+//! and empirical Fisher operators over a dataset); optimizers take an
+//! [`Objective`], or a gradient and a curvature operator ([`damped_step`]).
 //! So the same code classifies the minimum of Rosenbrock's function and the
 //! end point of a network's training.
 //!
@@ -19,8 +23,9 @@
 //!
 //! and adds what large models need: [`lanczos`] and [`extreme_eigenpairs`],
 //! [`hutchinson_trace`], [`spectral_density`] (stochastic Lanczos
-//! quadrature), and optimizers that use curvature: [`newton`],
-//! [`damped_newton`], [`newton_cg`], [`saddle_free_newton`].
+//! quadrature), [`conjugate_gradient`] solves, and optimizers that use
+//! curvature: [`newton`], [`damped_newton`], [`newton_cg`],
+//! [`saddle_free_newton`], and [`damped_step`] for any curvature operator.
 //!
 //! ```
 //! use saddle_curvature::{classify, CriticalPoint, Eigen, Function, Objective, Smooth, Tolerances};
@@ -43,7 +48,7 @@
 //!
 //! Every public function returns [`Error`] for empty, mismatched or
 //! non-finite input, invalid [`Tolerances`] or settings, results that
-//! overflow `f64`, and user callbacks (HVP closures, [`Objective`]s) that
+//! overflow `f64`, and user callbacks (operators, [`Objective`]s) that
 //! return the wrong length, a Hessian of the wrong size, or NaN/±∞; the
 //! message names the step, probe or entry. The only panics by design are
 //! [`Eigen::vector`] out of range ([`Eigen::try_vector`] is the checked
@@ -59,6 +64,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 mod avx;
+mod cg;
 mod classify;
 mod eigenvalues;
 mod error;
@@ -69,6 +75,7 @@ mod optim;
 mod spectrum;
 mod split;
 
+pub use cg::{conjugate_gradient, CgOptions, CgSolution, CgStop};
 pub use classify::{
     classify, classify_values, definiteness, inertia, inertia_of_values, Classification,
     CriticalPoint, Definiteness, Inertia, Tolerances,
@@ -77,11 +84,12 @@ pub use eigenvalues::{eigenvalues, eigenvalues_of_symmetric, eigenvalues_with, E
 pub use error::Error;
 pub use krylov::{
     extreme_eigenpairs, hutchinson_trace, lanczos, spectral_density, DensityOptions, ExtremeEigen,
-    Ritz, SpectralDensity, TraceEstimate,
+    Ritz, SpectralDensity, TraceEstimate, PROBE_BLOCK,
 };
 pub use objective::{Function, Objective, Smooth};
 pub use optim::{
-    damped_newton, newton, newton_cg, saddle_free_newton, Iterate, Options, Outcome, Stop,
+    damped_newton, damped_step, newton, newton_cg, saddle_free_newton, DampedStep, Iterate,
+    Options, Outcome, Stop,
 };
 pub use spectrum::{quadratic_form, Eigen};
 pub use split::{gauss_newton_split, GaussNewtonSplit, NegativeCurvature};

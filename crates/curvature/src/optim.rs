@@ -7,16 +7,21 @@
 //!   with `μ` raised until `H + μI` is positive definite and the step lowers
 //!   `f`, and lowered after each success, so it becomes plain Newton near a
 //!   minimum.
-//! - [`newton_cg`]: Hessian-free. Truncated conjugate gradients on
+//! - [`newton_cg`]: Hessian-free. Truncated conjugate gradients
+//!   ([`conjugate_gradient`](crate::conjugate_gradient)'s recurrence) on
 //!   `H p = −∇f` using HVPs only, stopped early on negative curvature, then a
 //!   backtracking line search.
+//! - [`damped_step`]: one step `p = −(C + λI)⁻¹ g` for any curvature
+//!   operator `C` (Gauss-Newton, empirical Fisher, …) by conjugate
+//!   gradients; the caller supplies `g` and `C` at each point.
 //! - [`saddle_free_newton`]: `p = −|H|⁻¹∇f` with `|H| = Q|Λ|Qᵀ`. Flipping the
 //!   negative eigenvalues turns every direction of negative curvature into
 //!   one of descent, so it leaves saddles that Newton converges to
 //!   (Dauphin et al., 2014). Needs the eigendecomposition: small models.
 
-use saddle_dual::Hessian;
+use saddle_dual::{Hessian, LinearOperator};
 
+use crate::cg::{cg_recurrence, solve_checked, CgOptions, CgSolution, CgStop};
 use crate::error::{check_vector, Error};
 use crate::linalg::{cholesky_solve, lu_solve};
 use crate::objective::Objective;
@@ -392,35 +397,80 @@ pub fn newton_cg(
     }
     iterate(obj, x0, options, |x, f, g| {
         let gn = norm(g);
-        let tol = gn.sqrt().min(0.5) * gn;
-        let mut p = vec![0.0; x.len()];
-        let mut r: Vec<f64> = g.iter().map(|v| -v).collect();
-        let mut d = r.clone();
-        let mut rr = dot(&r, &r);
-        let mut hvps = 0;
-        for _ in 0..cg_max {
-            let hd = checked_hvp(obj, x, &d)?;
-            hvps += 1;
-            let curvature = dot(&d, &hd);
-            if curvature <= 1e-12 * dot(&d, &d) {
-                if hvps == 1 {
-                    p = d.clone();
-                }
-                break;
-            }
-            let alpha = rr / curvature;
-            p.iter_mut().zip(&d).for_each(|(a, b)| *a += alpha * b);
-            r.iter_mut().zip(&hd).for_each(|(a, b)| *a -= alpha * b);
-            let rr_new = dot(&r, &r);
-            if rr_new.sqrt() <= tol {
-                break;
-            }
-            let beta = rr_new / rr;
-            rr = rr_new;
-            d.iter_mut().zip(&r).for_each(|(a, b)| *a = b + beta * *a);
-        }
-        searched_step(obj, x, f, g, &p, hvps)
+        let minus_g: Vec<f64> = g.iter().map(|v| -v).collect();
+        // Relative residual min(½, √‖∇f‖): superlinear convergence near a
+        // minimum (Nocedal & Wright, Theorem 7.2); 10⁻¹² ‖d‖² guards the
+        // division by dᵀHd.
+        let cg = CgOptions {
+            max_iter: cg_max,
+            tolerance: gn.sqrt().min(0.5),
+            curvature_tol: 1e-12,
+        };
+        let sol = cg_recurrence(&minus_g, &cg, |d, _| checked_hvp(obj, x, d))?;
+        let p = truncated_direction(sol.x, sol.stop, sol.iterations);
+        searched_step(obj, x, f, g, &p, sol.products)
     })
+}
+
+/// The step a truncated CG run gives: its last iterate, or its first
+/// direction `d₀ = −∇f` (steepest descent) when that already had
+/// non-positive curvature and no iterate was taken.
+fn truncated_direction(x: Vec<f64>, stop: CgStop, iterations: usize) -> Vec<f64> {
+    match stop {
+        CgStop::NegativeCurvature { direction, .. } if iterations == 0 => direction,
+        _ => x,
+    }
+}
+
+/// A Newton-type step with a caller's curvature operator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DampedStep {
+    /// The step `p ≈ −(C + λI)⁻¹ g` (see [`damped_step`]).
+    pub step: Vec<f64>,
+    /// The CG solve behind it.
+    pub cg: CgSolution,
+}
+
+/// The damped Newton-type step `p = −(C + λI)⁻¹ g` for any curvature
+/// operator `C` (the Gauss-Newton matrix or empirical Fisher of a network,
+/// a Hessian, …), the gradient `g` and the damping `λ = damping ≥ 0`,
+/// solved by [`conjugate_gradient`](crate::conjugate_gradient) on
+/// `(C + λI) p = −g`. With `C = JᵀJ` (least squares) this is the
+/// Gauss-Newton / Levenberg–Marquardt step.
+///
+/// For positive semi-definite `C` and `λ > 0` the system is positive
+/// definite and CG converges to `options.tolerance`. Otherwise CG may stop
+/// on non-positive curvature: the step is then its last iterate, or `−g`
+/// (steepest descent) if that happened before the first update; either
+/// is a descent direction (`gᵀp < 0`). `cg.stop` says which case it was.
+///
+/// The caller takes the step (`x ← x + p`, or with a line search) and
+/// rebuilds `C` and `g` at the new point.
+///
+/// # Errors
+/// If `gradient` is empty, not of length `curvature.dim()` or not finite,
+/// `damping` is negative or not finite, the CG options are invalid, or the
+/// operator fails or returns the wrong length or a non-finite entry.
+pub fn damped_step<O>(
+    curvature: &O,
+    gradient: &[f64],
+    damping: f64,
+    options: &CgOptions,
+) -> Result<DampedStep, Error>
+where
+    O: LinearOperator + ?Sized,
+    O::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    if !(damping >= 0.0 && damping.is_finite()) {
+        return Err(Error::invalid(format!(
+            "damped_step: damping must be finite and ≥ 0, got {damping}"
+        )));
+    }
+    check_vector("gradient", gradient, curvature.dim())?;
+    let minus_g: Vec<f64> = gradient.iter().map(|v| -v).collect();
+    let cg = solve_checked(curvature, &minus_g, damping, options)?;
+    let step = truncated_direction(cg.x.clone(), cg.stop.clone(), cg.iterations);
+    Ok(DampedStep { step, cg })
 }
 
 /// Saddle-free Newton: `p = −Q diag(1/max(|λᵢ|, δ)) Qᵀ ∇f` from the

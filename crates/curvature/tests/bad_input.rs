@@ -19,10 +19,14 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+mod common;
+use common::raw;
+
 use saddle_curvature::{
-    classify, damped_newton, extreme_eigenpairs, hutchinson_trace, inertia, lanczos, newton,
-    newton_cg, quadratic_form, saddle_free_newton, spectral_density, DensityOptions, Eigen, Error,
-    Function, Objective, Options, Smooth, SpectralDensity, Tolerances,
+    classify, conjugate_gradient, damped_newton, damped_step, extreme_eigenpairs, hutchinson_trace,
+    inertia, lanczos, newton, newton_cg, quadratic_form, saddle_free_newton, spectral_density,
+    CgOptions, DensityOptions, Eigen, Error, Function, Objective, Options, Smooth, SpectralDensity,
+    Tolerances,
 };
 use saddle_dual::Hessian;
 use saddle_tape::Real;
@@ -258,105 +262,148 @@ fn every_entry_refuses_bad_input_with_a_named_error() {
         }),
         // Krylov
         case("lanczos n = 0", || {
-            expect_err(lanczos(diag_hvp, 0, 5, 0), &["n = 0"])
+            expect_err(lanczos(&raw(0, diag_hvp), 5, 0), &["n = 0"])
         }),
         case("lanczos steps = 0", || {
-            expect_err(lanczos(diag_hvp, 3, 0, 0), &["steps = 0"])
+            expect_err(lanczos(&raw(3, diag_hvp), 0, 0), &["steps = 0"])
         }),
         case("lanczos n = usize::MAX", || {
             expect_err(
-                lanczos(diag_hvp, usize::MAX, 5, 0),
+                lanczos(&raw(usize::MAX, diag_hvp), 5, 0),
                 &["cannot be allocated"],
             )
         }),
         // 2⁴⁵ numbers are 256 TB, beyond x86-64's 128 TB user address
         // space: refused whatever the kernel's overcommit policy.
         case("lanczos n = 2⁴⁵ (256 TB)", || {
-            expect_err(lanczos(diag_hvp, 1 << 45, 5, 0), &["cannot be allocated"])
+            expect_err(
+                lanczos(&raw(1 << 45, diag_hvp), 5, 0),
+                &["cannot be allocated"],
+            )
         }),
         case("lanczos steps = usize::MAX is capped by n", || {
-            lanczos(diag_hvp, 4, usize::MAX, 0)
+            lanczos(&raw(4, diag_hvp), usize::MAX, 0)
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         }),
         case("lanczos short HVP", || {
             expect_err(
-                lanczos(short_hvp, 3, 3, 0),
-                &["1 entries for a vector of 3"],
+                lanczos(&raw(3, short_hvp), 3, 0),
+                &["returned 1 entries for 1 vector(s) of 3 at Lanczos step 0"],
             )
         }),
         case("lanczos HVP error", || {
             expect_err(
-                lanczos(|_: &[f64]| Err::<Vec<f64>, _>("no"), 3, 3, 0),
+                lanczos(&raw(3, |_: &[f64]| Err::<Vec<f64>, _>("no")), 3, 0),
                 &["failed at Lanczos step 0: no"],
             )
         }),
         case("lanczos α overflows", || {
-            expect_err(lanczos(constant_hvp(f64::MAX), 4, 3, 0), &["overflow"])
+            expect_err(
+                lanczos(&raw(4, constant_hvp(f64::MAX)), 3, 0),
+                &["overflow"],
+            )
         }),
         case("extreme_eigenpairs k = 0", || {
             expect_err(
-                extreme_eigenpairs(diag_hvp, 3, 0, 3, 0),
+                extreme_eigenpairs(&raw(3, diag_hvp), 0, 3, 0),
                 &["k must be at least 1"],
             )
         }),
         case("extreme_eigenpairs k = usize::MAX is capped", || {
-            extreme_eigenpairs(diag_hvp, 3, usize::MAX, 3, 0)
+            extreme_eigenpairs(&raw(3, diag_hvp), usize::MAX, 3, 0)
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         }),
         case("hutchinson_trace n = 0", || {
-            expect_err(hutchinson_trace(diag_hvp, 0, 5, 0), &["got 0 and 5"])
+            expect_err(hutchinson_trace(&raw(0, diag_hvp), 5, 0), &["got 0 and 5"])
         }),
         case("hutchinson_trace one probe", || {
-            expect_err(hutchinson_trace(diag_hvp, 3, 1, 0), &["probes ≥ 2"])
+            expect_err(hutchinson_trace(&raw(3, diag_hvp), 1, 0), &["probes ≥ 2"])
         }),
         case("hutchinson_trace n = usize::MAX", || {
             expect_err(
-                hutchinson_trace(diag_hvp, usize::MAX, 2, 0),
+                hutchinson_trace(&raw(usize::MAX, diag_hvp), 2, 0),
                 &["cannot be allocated"],
             )
         }),
         case("hutchinson_trace probes = usize::MAX, failing HVP", || {
             expect_err(
-                hutchinson_trace(short_hvp, 3, usize::MAX, 0),
-                &["at Hutchinson probe 0"],
+                hutchinson_trace(&raw(3, short_hvp), usize::MAX, 0),
+                &[
+                    "at Hutchinson probes 0–7",
+                    "apply returned 1 numbers, expected 3",
+                ],
             )
         }),
         case("spectral_density n = 0", || {
             expect_err(
-                spectral_density(diag_hvp, 0, &density(3, 2, 0.1, 10)),
+                spectral_density(&raw(0, diag_hvp), &density(3, 2, 0.1, 10)),
                 &["n = 0"],
             )
         }),
         case("spectral_density steps = 0", || {
             expect_err(
-                spectral_density(diag_hvp, 3, &density(0, 2, 0.1, 10)),
+                spectral_density(&raw(3, diag_hvp), &density(0, 2, 0.1, 10)),
                 &["steps: 0"],
             )
         }),
         case("spectral_density probes = 0", || {
             expect_err(
-                spectral_density(diag_hvp, 3, &density(3, 0, 0.1, 10)),
+                spectral_density(&raw(3, diag_hvp), &density(3, 0, 0.1, 10)),
                 &["probes: 0"],
             )
         }),
         case("spectral_density points = 1", || {
             expect_err(
-                spectral_density(diag_hvp, 3, &density(3, 2, 0.1, 1)),
+                spectral_density(&raw(3, diag_hvp), &density(3, 2, 0.1, 1)),
                 &["points: 1"],
             )
         }),
         case("spectral_density points = usize::MAX", || {
             expect_err(
-                spectral_density(diag_hvp, 3, &density(3, 2, 0.1, usize::MAX)),
+                spectral_density(&raw(3, diag_hvp), &density(3, 2, 0.1, usize::MAX)),
                 &["cannot be allocated"],
             )
         }),
         case("spectral_density short HVP", || {
             expect_err(
-                spectral_density(short_hvp, 3, &density(3, 2, 0.1, 10)),
-                &["Lanczos step 0 of probe 0"],
+                spectral_density(&raw(3, short_hvp), &density(3, 2, 0.1, 10)),
+                &["Lanczos step 0 of probes [0, 1]"],
+            )
+        }),
+        case("conjugate_gradient b of the wrong length", || {
+            expect_err(
+                conjugate_gradient(&raw(3, diag_hvp), &[1.0; 4], &CgOptions::default()),
+                &["b has 4 entries, expected 3"],
+            )
+        }),
+        case("conjugate_gradient max_iter = 0", || {
+            let o = CgOptions {
+                max_iter: 0,
+                ..CgOptions::default()
+            };
+            expect_err(
+                conjugate_gradient(&raw(3, diag_hvp), &[1.0; 3], &o),
+                &["max_iter: 0"],
+            )
+        }),
+        case("conjugate_gradient short product", || {
+            expect_err(
+                conjugate_gradient(&raw(3, short_hvp), &[1.0; 3], &CgOptions::default()),
+                &["1 entries for 1 vector(s) of 3 at CG iteration 0"],
+            )
+        }),
+        case("damped_step gradient of the wrong length", || {
+            expect_err(
+                damped_step(&raw(3, diag_hvp), &[1.0; 2], 0.1, &CgOptions::default()),
+                &["gradient has 2 entries, expected 3"],
+            )
+        }),
+        case("damped_step negative damping", || {
+            expect_err(
+                damped_step(&raw(3, diag_hvp), &[1.0; 3], -0.1, &CgOptions::default()),
+                &["damping must be finite and ≥ 0, got -0.1"],
             )
         }),
         case("SpectralDensity::from_eigenvalues empty", || {
@@ -495,31 +542,74 @@ fn every_entry_refuses_bad_input_with_a_named_error() {
             }),
             case(format!("lanczos HVP {bad}"), move || {
                 expect_err(
-                    lanczos(constant_hvp(bad), 3, 3, 0),
-                    &[&format!("(Hv)[0] = {bad}"), "Lanczos step 0"],
+                    lanczos(&raw(3, constant_hvp(bad)), 3, 0),
+                    &[&format!("(Av)[0] = {bad}"), "Lanczos step 0"],
                 )
             }),
             case(format!("extreme_eigenpairs HVP {bad}"), move || {
                 expect_err(
-                    extreme_eigenpairs(constant_hvp(bad), 3, 1, 3, 0),
-                    &[&format!("(Hv)[0] = {bad}")],
+                    extreme_eigenpairs(&raw(3, constant_hvp(bad)), 1, 3, 0),
+                    &[&format!("(Av)[0] = {bad}")],
                 )
             }),
             case(format!("hutchinson_trace HVP {bad}"), move || {
                 expect_err(
-                    hutchinson_trace(constant_hvp(bad), 3, 4, 0),
-                    &[&format!("(Hv)[0] = {bad}"), "Hutchinson probe 0"],
+                    hutchinson_trace(&raw(3, constant_hvp(bad)), 4, 0),
+                    &[&format!("(Av)[0] = {bad}"), "Hutchinson probe 0"],
                 )
             }),
             case(format!("spectral_density HVP {bad}"), move || {
                 expect_err(
-                    spectral_density(constant_hvp(bad), 3, &density(3, 2, 0.1, 10)),
-                    &[&format!("(Hv)[0] = {bad}"), "probe 0"],
+                    spectral_density(&raw(3, constant_hvp(bad)), &density(3, 2, 0.1, 10)),
+                    &[&format!("(Av)[0] = {bad}"), "probe 0"],
+                )
+            }),
+            case(format!("conjugate_gradient product {bad}"), move || {
+                expect_err(
+                    conjugate_gradient(
+                        &raw(3, constant_hvp(bad)),
+                        &[1.0; 3],
+                        &CgOptions::default(),
+                    ),
+                    &[&format!("(Av)[0] = {bad} at CG iteration 0")],
+                )
+            }),
+            case(format!("conjugate_gradient b {bad}"), move || {
+                expect_err(
+                    conjugate_gradient(&raw(3, diag_hvp), &[1.0, bad, 1.0], &CgOptions::default()),
+                    &[&format!("b[1] is {bad}")],
+                )
+            }),
+            case(format!("CgOptions tolerance = {bad}"), move || {
+                let o = CgOptions {
+                    tolerance: bad,
+                    ..CgOptions::default()
+                };
+                expect_err(
+                    conjugate_gradient(&raw(3, diag_hvp), &[1.0; 3], &o),
+                    &["bad CG options"],
+                )
+            }),
+            case(format!("damped_step damping = {bad}"), move || {
+                expect_err(
+                    damped_step(&raw(3, diag_hvp), &[1.0; 3], bad, &CgOptions::default()),
+                    &[&format!("got {bad}")],
+                )
+            }),
+            case(format!("damped_step gradient {bad}"), move || {
+                expect_err(
+                    damped_step(
+                        &raw(3, diag_hvp),
+                        &[bad, 1.0, 1.0],
+                        0.1,
+                        &CgOptions::default(),
+                    ),
+                    &[&format!("gradient[0] is {bad}")],
                 )
             }),
             case(format!("spectral_density sigma = {bad}"), move || {
                 expect_err(
-                    spectral_density(diag_hvp, 3, &density(3, 2, bad, 10)),
+                    spectral_density(&raw(3, diag_hvp), &density(3, 2, bad, 10)),
                     &["sigma"],
                 )
             }),

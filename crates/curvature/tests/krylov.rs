@@ -11,6 +11,9 @@
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+mod common;
+use common::raw;
+
 use saddle_curvature::{
     extreme_eigenpairs, hutchinson_trace, lanczos, spectral_density, DensityOptions, Eigen,
 };
@@ -44,7 +47,7 @@ fn full_lanczos_reproduces_the_dense_spectrum() {
     for seed in 0..3 {
         let h = spd(40, seed);
         let dense = Eigen::of(&h).unwrap();
-        let r = lanczos(|v: &[f64]| apply(&h, v), 40, 40, seed).unwrap();
+        let r = lanczos(&raw(40, |v: &[f64]| apply(&h, v)), 40, seed).unwrap();
         assert_eq!(r.values.len(), 40);
         for (a, b) in r.values.iter().zip(dense.values()) {
             assert!((a - b).abs() <= 1e-9 * dense.max(), "{a} vs {b}");
@@ -56,7 +59,7 @@ fn full_lanczos_reproduces_the_dense_spectrum() {
 fn ritz_values_are_within_their_residuals_of_true_eigenvalues() {
     let h = spd(80, 7);
     let dense = Eigen::of(&h).unwrap();
-    let r = lanczos(|v: &[f64]| apply(&h, v), 80, 25, 1).unwrap();
+    let r = lanczos(&raw(80, |v: &[f64]| apply(&h, v)), 25, 1).unwrap();
     for (theta, res) in r.values.iter().zip(&r.residuals) {
         let nearest = dense
             .values()
@@ -68,7 +71,7 @@ fn ritz_values_are_within_their_residuals_of_true_eigenvalues() {
             "θ = {theta}, distance {nearest}, residual {res}"
         );
     }
-    let ex = extreme_eigenpairs(|v: &[f64]| apply(&h, v), 80, 3, 40, 1).unwrap();
+    let ex = extreme_eigenpairs(&raw(80, |v: &[f64]| apply(&h, v)), 3, 40, 1).unwrap();
     assert!((ex.largest[0].0 - dense.max()).abs() <= 1e-8 * dense.max());
     let v = &ex.largest[0].1;
     let hv = apply(&h, v).unwrap();
@@ -96,7 +99,7 @@ fn lanczos_on_an_mlp_hessian_matches_the_dense_extremes() {
     let dense = Eigen::of(&h).unwrap();
     let n = net.num_params();
     let hvp = |v: &[f64]| net.hvp(&data, v).map(|r| r.hv);
-    let ex = extreme_eigenpairs(hvp, n, 2, n, 5).unwrap();
+    let ex = extreme_eigenpairs(&raw(n, hvp), 2, n, 5).unwrap();
     let scale = dense.max().abs().max(dense.min().abs());
     assert!(
         (ex.largest[0].0 - dense.max()).abs() <= 1e-8 * scale,
@@ -117,7 +120,7 @@ fn hutchinson_is_within_its_standard_error_of_the_trace() {
     for seed in 0..4 {
         let h = spd(50, seed);
         let exact: f64 = (0..50).map(|i| h.get(i, i)).sum();
-        let t = hutchinson_trace(|v: &[f64]| apply(&h, v), 50, 200, seed).unwrap();
+        let t = hutchinson_trace(&raw(50, |v: &[f64]| apply(&h, v)), 200, seed).unwrap();
         assert!(
             (t.estimate - exact).abs() <= 3.0 * t.standard_error,
             "{t:?} vs exact {exact}"
@@ -137,7 +140,7 @@ fn slq_density_is_a_density_with_the_right_mean() {
         points: 400,
         seed: 9,
     };
-    let d = spectral_density(|v: &[f64]| apply(&h, v), 60, &opts).unwrap();
+    let d = spectral_density(&raw(60, |v: &[f64]| apply(&h, v)), &opts).unwrap();
     let dx = d.grid[1] - d.grid[0];
     let mass: f64 = d.density.iter().sum::<f64>() * dx;
     assert!((mass - 1.0).abs() < 1e-3, "mass {mass}");
@@ -154,18 +157,15 @@ fn slq_density_is_a_density_with_the_right_mean() {
 #[test]
 fn bad_settings_are_errors() {
     let ok = |v: &[f64]| Ok::<_, String>(v.to_vec());
-    assert!(lanczos(ok, 0, 5, 0).is_err());
-    assert!(hutchinson_trace(ok, 3, 1, 0).is_err());
-    let e = lanczos(|_: &[f64]| Ok::<_, String>(vec![1.0]), 3, 3, 0).unwrap_err();
+    assert!(lanczos(&raw(0, ok), 5, 0).is_err());
+    assert!(hutchinson_trace(&raw(3, ok), 1, 0).is_err());
+    let e = lanczos(&raw(3, |_: &[f64]| Ok::<_, String>(vec![1.0])), 3, 0).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "the HVP returned 1 entries for a vector of 3 at Lanczos step 0"
+        "the operator returned 1 entries for 1 vector(s) of 3 at Lanczos step 0"
     );
-    let e = lanczos(|_: &[f64]| Err::<Vec<f64>, _>("boom"), 3, 3, 0).unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "Hessian-vector product failed at Lanczos step 0: boom"
-    );
+    let e = lanczos(&raw(3, |_: &[f64]| Err::<Vec<f64>, _>("boom")), 3, 0).unwrap_err();
+    assert_eq!(e.to_string(), "the operator failed at Lanczos step 0: boom");
     let bad = DensityOptions {
         steps: 5,
         probes: 2,
@@ -173,5 +173,5 @@ fn bad_settings_are_errors() {
         points: 10,
         seed: 0,
     };
-    assert!(spectral_density(ok, 3, &bad).is_err());
+    assert!(spectral_density(&raw(3, ok), &bad).is_err());
 }

@@ -1,7 +1,8 @@
 //! Second-order optimizers on problems with known answers.
 
 use saddle_curvature::{
-    damped_newton, newton, newton_cg, saddle_free_newton, Function, Options, Smooth, Stop,
+    damped_newton, newton, newton_cg, saddle_free_newton, Function, Objective, Options, Smooth,
+    Stop,
 };
 use saddle_tape::Real;
 
@@ -120,4 +121,78 @@ fn iteration_limits_are_reported() {
     )
     .unwrap();
     assert_eq!((out.stop, out.history.len()), (Stop::MaxIterations, 3));
+}
+
+/// The truncated CG and Armijo search `newton_cg` ran inline before it
+/// used the crate's `conjugate_gradient` recurrence, copied verbatim: the
+/// next iterate from `x`.
+fn inline_newton_cg_step(obj: &impl Objective, x: &[f64], cg_max: usize) -> Vec<f64> {
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    let (f, g) = obj.value_gradient(x).unwrap();
+    let gn = dot(&g, &g).sqrt();
+    let tol = gn.sqrt().min(0.5) * gn;
+    let mut p = vec![0.0; x.len()];
+    let mut r: Vec<f64> = g.iter().map(|v| -v).collect();
+    let mut d = r.clone();
+    let mut rr = dot(&r, &r);
+    let mut hvps = 0;
+    for _ in 0..cg_max {
+        let hd = obj.hvp(x, &d).unwrap();
+        hvps += 1;
+        let curvature = dot(&d, &hd);
+        if curvature <= 1e-12 * dot(&d, &d) {
+            if hvps == 1 {
+                p = d.clone();
+            }
+            break;
+        }
+        let alpha = rr / curvature;
+        p.iter_mut().zip(&d).for_each(|(a, b)| *a += alpha * b);
+        r.iter_mut().zip(&hd).for_each(|(a, b)| *a -= alpha * b);
+        let rr_new = dot(&r, &r);
+        if rr_new.sqrt() <= tol {
+            break;
+        }
+        let beta = rr_new / rr;
+        rr = rr_new;
+        d.iter_mut().zip(&r).for_each(|(a, b)| *a = b + beta * *a);
+    }
+    let slope = dot(&g, &p);
+    assert!(slope < 0.0);
+    let mut t = 1.0;
+    loop {
+        let trial: Vec<f64> = x.iter().zip(&p).map(|(a, b)| a + t * b).collect();
+        if obj.value(&trial).unwrap() <= f + 1e-4 * t * slope {
+            return trial;
+        }
+        t *= 0.5;
+    }
+}
+
+/// `newton_cg` now runs `conjugate_gradient`'s recurrence: its iterates
+/// are bit for bit those of the inline CG it replaced, on Rosenbrock
+/// (positive curvature), and on `x² − y² + y⁴/4` where CG meets negative
+/// curvature after one step (from (0.5, 0.05)) and at once (from
+/// (0.01, 0.5), where the step is steepest descent).
+#[test]
+fn newton_cg_takes_the_steps_of_the_inline_cg_it_replaced() {
+    fn check(obj: &impl Objective, x0: &[f64], steps: usize, cg_max: usize) {
+        let mut x = x0.to_vec();
+        for k in 1..=steps {
+            let opts = Options {
+                max_iter: k,
+                gradient_tol: 0.0,
+                step_tol: 0.0,
+            };
+            let out = newton_cg(obj, x0, &opts, cg_max).unwrap();
+            let want = inline_newton_cg_step(obj, &x, cg_max);
+            assert_eq!(out.x, want, "iterate {k} from {x0:?}");
+            x = want;
+        }
+    }
+    let x0: Vec<f64> = (0..10).map(|i| 0.8 * (0.7 * i as f64).cos()).collect();
+    check(&Smooth(Rosenbrock), &x0, 6, 50);
+    check(&Smooth(Rosenbrock), &x0, 3, 2); // truncated at cg_max
+    check(&Smooth(SaddleWithMinima), &[0.5, 0.05], 3, 10);
+    check(&Smooth(SaddleWithMinima), &[0.01, 0.5], 3, 10);
 }

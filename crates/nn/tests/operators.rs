@@ -242,7 +242,7 @@ fn lanczos_runs_on_every_operator_today() {
         7,
         |name, apply, dense| {
             let n = dense.n();
-            let ritz = lanczos(apply, n, n, 3).unwrap();
+            let ritz = lanczos(&FnOperator::new(n, apply), n, 3).unwrap();
             let eig = Eigen::of(&dense).unwrap();
             let scale = eig.max().abs().max(eig.min().abs());
             let top = *ritz.values.last().unwrap();
