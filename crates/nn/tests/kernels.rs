@@ -310,7 +310,8 @@ fn sigmoid_and_softplus_dispatched_variants_match_baseline_bits() {
     };
     let xs = logistic_points();
     type Kernel = fn(&mut [f64]) -> Vec<f64>;
-    let kernels: [(Kernel, Kernel, fn(f64) -> (f64, f64)); 2] = [
+    type Pair = fn(f64) -> (f64, f64);
+    let kernels: [(Kernel, Kernel, Pair); 2] = [
         (
             sigmoid_with_slopes,
             sigmoid_with_slopes_baseline,
@@ -346,11 +347,8 @@ fn sigmoid_softplus_layer_sweep_uses_kernels_on_f64_and_rules_on_duals() {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let xs: Vec<f64> = (0..4099).map(|_| rng.random_range(-40.0..40.0)).collect();
     type Kernel = fn(&mut [f64]) -> Vec<f64>;
-    let cases: [(
-        Activation,
-        Kernel,
-        fn(Dual<f64, 2>) -> (Dual<f64, 2>, Dual<f64, 2>),
-    ); 2] = [
+    type Rule = fn(Dual<f64, 2>) -> (Dual<f64, 2>, Dual<f64, 2>);
+    let cases: [(Activation, Kernel, Rule); 2] = [
         (
             Activation::Sigmoid,
             sigmoid_with_slopes,
