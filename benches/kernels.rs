@@ -93,7 +93,8 @@ fn logistic(c: &mut Criterion) {
     let mut group = c.benchmark_group("kernels");
     let mut z = x.clone();
     type Kernel = fn(&mut [f64]) -> Vec<f64>;
-    let cases: [(&str, Kernel, fn(f64) -> (f64, f64)); 2] = [
+    type Rule = fn(f64) -> (f64, f64);
+    let cases: [(&str, Kernel, Rule); 2] = [
         (
             "sigmoid_with_slopes",
             kernels::sigmoid_with_slopes,
