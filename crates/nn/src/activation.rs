@@ -74,9 +74,9 @@ impl Activation {
     /// (within 2 ulp of libm); the dual parts follow the same formulas as
     /// the rule on duals. `sigmoid` and `softplus` on `f64` run the SIMD
     /// kernels [`kernels::sigmoid_with_slopes`] and
-    /// [`kernels::softplus_with_slopes`] (within 2 ulp of the rules); on
-    /// duals they keep the generic rules, whose tangents carry the exact
-    /// second derivatives.
+    /// [`kernels::softplus_with_slopes`] (values within 2 ulp of the rules,
+    /// slopes within 4); on duals they keep the generic rules, whose
+    /// tangents carry the exact second derivatives.
     pub fn apply_with_slopes<T: Scalar>(self, z: &mut [T]) -> Vec<T> {
         if self == Activation::Tanh {
             if let Some(slopes) = tanh_fast(z) {
