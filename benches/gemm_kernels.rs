@@ -160,8 +160,8 @@ impl Case {
     }
 }
 
-/// The dense-layer products of one network at batch `n` (`in → out` per
-/// layer); `first` says whether the layer's input is data (no `X̄`).
+/// The dense-layer products of one network at `batch` (`in → out` per
+/// layer); the first layer's input is data, so it has no `X̄` product.
 fn layer_cases(net: &str, batch: usize, layers: &[(usize, usize)]) -> Vec<Case> {
     let mut cases = Vec::new();
     for (l, &(fi, fo)) in layers.iter().enumerate() {
