@@ -5,6 +5,9 @@
 //! Rows: `kernels/tanh/{simd,libm}` (values only) and
 //! `kernels/tanh_with_slopes/{simd,libm}` (values and `1 − tanh²`, as a
 //! dense layer needs). The ratio SIMD / libm is printed after the group.
+//! `kernels/{sigmoid,softplus}_with_slopes/{simd,scalar}`: the fused SIMD
+//! kernels against the scalar rules the layer used before (libm `exp`,
+//! `ln_1p`), ratio SIMD / scalar printed after the group.
 //!
 //! `cargo bench --bench kernels`
 
@@ -81,5 +84,59 @@ fn tanh(c: &mut Criterion) {
     ratios.print();
 }
 
-criterion_group!(benches, tanh);
+/// `sigmoid` and `softplus` with slopes, as a dense layer needs them: the
+/// SIMD kernels against the scalar rules of `saddle_tape::rules` (what the
+/// layer ran before), on the same 32 768 pre-activations.
+fn logistic(c: &mut Criterion) {
+    let mut ratios = Ratios::new("sigmoid / softplus kernels");
+    let x = inputs();
+    let mut group = c.benchmark_group("kernels");
+    let mut z = x.clone();
+    type Kernel = fn(&mut [f64]) -> Vec<f64>;
+    type Rule = fn(f64) -> (f64, f64);
+    let cases: [(&str, Kernel, Rule); 2] = [
+        (
+            "sigmoid_with_slopes",
+            kernels::sigmoid_with_slopes,
+            saddle::tape::rules::sigmoid::<f64>,
+        ),
+        (
+            "softplus_with_slopes",
+            kernels::softplus_with_slopes,
+            saddle::tape::rules::softplus::<f64>,
+        ),
+    ];
+    for (name, kernel, rule) in cases {
+        group.bench_function(BenchmarkId::new(name, "simd"), |b| {
+            b.iter(|| {
+                z.copy_from_slice(black_box(&x));
+                black_box(kernel(&mut z))
+            })
+        });
+        group.bench_function(BenchmarkId::new(name, "scalar"), |b| {
+            b.iter(|| {
+                z.copy_from_slice(black_box(&x));
+                let s: Vec<f64> = z
+                    .iter_mut()
+                    .map(|v| {
+                        let (a, d) = rule(*v);
+                        *v = a;
+                        d
+                    })
+                    .collect();
+                black_box(s)
+            })
+        });
+        ratios.ratio(
+            &format!("{name}: SIMD / scalar rule (32 768 f64)"),
+            &format!("kernels/{name}/simd"),
+            &format!("kernels/{name}/scalar"),
+            Target::AtMost(1.0),
+        );
+    }
+    group.finish();
+    ratios.print();
+}
+
+criterion_group!(benches, tanh, logistic);
 criterion_main!(benches);

@@ -72,11 +72,22 @@ impl Activation {
     /// a dense layer. `tanh` on `f64` and on `Dual<f64, K>` (K = 1, 2, 4,
     /// 8, 16) runs the SIMD kernel of [`kernels::tanh_with_slopes`] instead
     /// (within 2 ulp of libm); the dual parts follow the same formulas as
-    /// the rule on duals.
+    /// the rule on duals. `sigmoid` and `softplus` on `f64` run the SIMD
+    /// kernels [`kernels::sigmoid_with_slopes`] and
+    /// [`kernels::softplus_with_slopes`] (values within 2 ulp of the rules,
+    /// slopes within 4); on duals they keep the generic rules, whose
+    /// tangents carry the exact second derivatives.
     pub fn apply_with_slopes<T: Scalar>(self, z: &mut [T]) -> Vec<T> {
         if self == Activation::Tanh {
             if let Some(slopes) = tanh_fast(z) {
                 return slopes;
+            }
+        }
+        if let Some(z) = same_type_mut::<T, f64>(z) {
+            match self {
+                Activation::Sigmoid => return into_same_type(kernels::sigmoid_with_slopes(z)),
+                Activation::Softplus => return into_same_type(kernels::softplus_with_slopes(z)),
+                _ => {}
             }
         }
         fn each<T: Scalar>(z: &mut [T], rule: impl Fn(T) -> (T, T)) -> Vec<T> {
