@@ -24,8 +24,8 @@ W1_DENSE = "dense_hessian_8_lanes_1_threads"
 def rows(quick):
     """(workload, op, saddle criterion id or None, JAX key or None, note).
 
-    The saddle ids are those of benches/*.rs; ids not benched yet are
-    reserved here (w1_block/*, w5/*) and documented in benches/peers/README.md.
+    The saddle ids are those of benches/*.rs, documented in
+    benches/peers/README.md.
     """
     out = []
     for n in [10, 100] if quick else W1_SIZES:
