@@ -1,7 +1,6 @@
 //! W5 (issue 10, item 7): a 5-class softmax cross-entropy MLP
 //! `[10, 64, 64, 5]` (tanh hidden, identity output = logits), batch 256,
-//! 5189 parameters. The workload is defined in
-//! `crates/nn/tests/w5_reference.rs` (copied here).
+//! 5189 parameters, defined once in `saddle::workloads::w5`.
 //!
 //! Rows: the loss on plain f64 (forward pass and a log-sum-exp per row, no
 //! tape), the gradient, one HVP, one Gauss-Newton-vector product, the full
@@ -19,48 +18,15 @@ mod common;
 use common::{Ratios, Target};
 use criterion::{criterion_group, criterion_main, Criterion};
 use saddle::dual::{Dual, HessianOptions};
-use saddle::nn::{Activation, Dataset, Matrix, Mlp, SoftmaxCrossEntropy};
+use saddle::nn::{Dataset, Mlp, SoftmaxCrossEntropy};
 use saddle::prelude::*;
 use std::hint::black_box;
 use std::time::Duration;
 
-const SIZES: [usize; 4] = [10, 64, 64, 5];
-const N: usize = 256;
-
 /// The W5 network, data (with its labels) and direction.
 fn w5() -> (Mlp, Dataset, Vec<usize>, Vec<f64>) {
-    let d_in = SIZES[0];
-    let x: Vec<f64> = (0..N * d_in)
-        .map(|k| {
-            let (i, j) = (k / d_in, k % d_in);
-            (0.37 * (i * 10 + j) as f64 + 0.1).sin()
-        })
-        .collect();
-    let labels: Vec<usize> = (0..N).map(|i| (3 * i + i / 7) % 5).collect();
-    let mut params = Vec::new();
-    for (l0, w) in SIZES.windows(2).enumerate() {
-        let l = (l0 + 1) as f64;
-        let (fan_in, fan_out) = (w[0], w[1]);
-        for j in 0..fan_in {
-            for k in 0..fan_out {
-                params.push(
-                    0.5 * (1.7 * (j * fan_out + k) as f64 + l).sin() / (fan_in as f64).sqrt(),
-                );
-            }
-        }
-        params.extend((0..fan_out).map(|k| 0.1 * (0.9 * k as f64 + l).cos()));
-    }
-    let net = Mlp::from_params(
-        &SIZES,
-        &[Activation::Tanh, Activation::Tanh, Activation::Identity],
-        params,
-    )
-    .unwrap();
-    let data = Dataset::classification(Matrix::new(N, d_in, x).unwrap(), &labels).unwrap();
-    let v = (0..net.num_params())
-        .map(|p| (1.3 * p as f64 + 0.5).sin())
-        .collect();
-    (net, data, labels, v)
+    let w = saddle::workloads::w5();
+    (w.net, w.data, w.labels, w.direction)
 }
 
 /// Mean softmax cross-entropy on plain f64: `mean_i (lse(zᵢ) − z_{i,yᵢ})`.

@@ -65,11 +65,18 @@ pub struct W2 {
 /// `W[j][k] = 0.5 sin(1.7 (j fan_out + k) + l) / √fan_in`,
 /// `b[k] = 0.1 cos(0.9 k + l)` for layer `l = 1..L`.
 pub fn w2(sizes: &[usize], n: usize) -> W2 {
-    let d_in = sizes[0];
-    let x: Vec<f64> = (0..n * d_in)
-        .map(|k| (0.37 * k as f64 + 0.1).sin())
-        .collect();
     let y: Vec<f64> = (0..n).map(|i| 0.5 * (0.23 * i as f64).cos()).collect();
+    let (net, x) = (network(sizes), inputs(n, sizes[0]));
+    W2 {
+        direction: direction(net.num_params()),
+        net,
+        data: Dataset::new(x, Matrix::column(y).expect("W2 targets")).expect("W2 data is finite"),
+    }
+}
+
+/// The network of W2 and W5: tanh hidden layers, identity output, the
+/// parameters of [`w2`]'s formula in `Mlp` order.
+fn network(sizes: &[usize]) -> Mlp {
     let mut params = Vec::new();
     for (l, w) in sizes.windows(2).enumerate() {
         let (fan_in, fan_out, layer) = (w[0], w[1], (l + 1) as f64);
@@ -92,17 +99,48 @@ pub fn w2(sizes: &[usize], n: usize) -> W2 {
             }
         })
         .collect();
-    let direction = (0..params.len())
-        .map(|p| (1.3 * p as f64 + 0.5).sin())
+    Mlp::from_params(sizes, &acts, params).expect("workload parameters fit")
+}
+
+/// `X[i][j] = sin(0.37 (i d_in + j) + 0.1)`, `n × d_in`.
+fn inputs(n: usize, d_in: usize) -> Matrix {
+    let x = (0..n * d_in)
+        .map(|k| (0.37 * k as f64 + 0.1).sin())
         .collect();
-    W2 {
-        net: Mlp::from_params(sizes, &acts, params).expect("W2 parameters fit"),
-        data: Dataset::new(
-            Matrix::new(n, d_in, x).expect("W2 inputs"),
-            Matrix::column(y).expect("W2 targets"),
-        )
-        .expect("W2 data is finite"),
-        direction,
+    Matrix::new(n, d_in, x).expect("workload inputs")
+}
+
+/// `v_p = sin(1.3 p + 0.5)`.
+fn direction(len: usize) -> Vec<f64> {
+    (0..len).map(|p| (1.3 * p as f64 + 0.5).sin()).collect()
+}
+
+/// W5: a 5-class softmax cross-entropy classifier.
+pub struct W5 {
+    /// Layers `[10, 64, 64, 5]` with W2's parameter formula (5189
+    /// parameters); the outputs are the logits.
+    pub net: Mlp,
+    /// W2's inputs (`N = 256`) with class labels
+    /// `cᵢ = (3i + ⌊i/7⌋) mod 5`.
+    pub data: Dataset,
+    /// The labels `cᵢ`, as in `data`.
+    pub labels: Vec<usize>,
+    /// `v_p = sin(1.3 p + 0.5)`.
+    pub direction: Vec<f64>,
+}
+
+/// W5: `L = (1/N) Σᵢ [logsumexp(zᵢ) − zᵢ[cᵢ]]` on the network and data of
+/// [`W5`] (use `saddle::nn::SoftmaxCrossEntropy`).
+pub fn w5() -> W5 {
+    const SIZES: [usize; 4] = [10, 64, 64, 5];
+    const N: usize = 256;
+    let labels: Vec<usize> = (0..N).map(|i| (3 * i + i / 7) % 5).collect();
+    let net = network(&SIZES);
+    W5 {
+        direction: direction(net.num_params()),
+        data: Dataset::classification(inputs(N, SIZES[0]), &labels).expect("W5 data"),
+        net,
+        labels,
     }
 }
 

@@ -1,4 +1,4 @@
-//! Workload W5 (issue 10, item 7): a 5-class softmax cross-entropy MLP
+//! Workload W5: a 5-class softmax cross-entropy MLP
 //! `[10, 64, 64, 5]` (tanh hidden, identity output = logits), batch
 //! `N = 256`, 5189 parameters, reproducing the reference values of its
 //! definition.
@@ -14,48 +14,9 @@
 //! `W`, a wrong label, a mean over the wrong count each shift the values
 //! by ≥ 1e-4).
 
-use saddle_dual::HessianOptions;
-use saddle_nn::{Activation, Dataset, Matrix, Mlp, SoftmaxCrossEntropy};
-
-const SIZES: [usize; 4] = [10, 64, 64, 5];
-const N: usize = 256;
-
-/// The W5 network, data and direction, exactly as the workload defines
-/// them (see the module docs).
-fn w5() -> (Mlp, Dataset, Vec<f64>) {
-    let d_in = SIZES[0];
-    let x: Vec<f64> = (0..N * d_in)
-        .map(|k| {
-            let (i, j) = (k / d_in, k % d_in);
-            (0.37 * (i * 10 + j) as f64 + 0.1).sin()
-        })
-        .collect();
-    let labels: Vec<usize> = (0..N).map(|i| (3 * i + i / 7) % 5).collect();
-    let mut params = Vec::new();
-    for (l0, w) in SIZES.windows(2).enumerate() {
-        let l = (l0 + 1) as f64;
-        let (fan_in, fan_out) = (w[0], w[1]);
-        for j in 0..fan_in {
-            for k in 0..fan_out {
-                params.push(
-                    0.5 * (1.7 * (j * fan_out + k) as f64 + l).sin() / (fan_in as f64).sqrt(),
-                );
-            }
-        }
-        params.extend((0..fan_out).map(|k| 0.1 * (0.9 * k as f64 + l).cos()));
-    }
-    let net = Mlp::from_params(
-        &SIZES,
-        &[Activation::Tanh, Activation::Tanh, Activation::Identity],
-        params,
-    )
-    .unwrap();
-    let data = Dataset::classification(Matrix::new(N, d_in, x).unwrap(), &labels).unwrap();
-    let v = (0..net.num_params())
-        .map(|p| (1.3 * p as f64 + 0.5).sin())
-        .collect();
-    (net, data, v)
-}
+use saddle::dual::HessianOptions;
+use saddle::nn::SoftmaxCrossEntropy;
+use saddle::workloads::w5;
 
 fn assert_close(name: &str, got: f64, reference: f64) {
     let rel = (got - reference).abs() / reference.abs();
@@ -72,7 +33,12 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 #[test]
 fn w5_loss_gradient_and_hvp_reproduce_the_reference() {
-    let (net, data, v) = w5();
+    let saddle::workloads::W5 {
+        net,
+        data,
+        direction: v,
+        ..
+    } = w5();
     assert_eq!(net.num_params(), 5189);
     let (f, g) = net
         .loss_and_gradient_with(&data, &SoftmaxCrossEntropy)
@@ -89,7 +55,7 @@ fn w5_loss_gradient_and_hvp_reproduce_the_reference() {
 #[test]
 fn w5_hessian_trace_reproduces_the_reference() {
     // The full 5189 × 5189 Hessian: 649 sweeps of 8 lanes.
-    let (net, data, _) = w5();
+    let saddle::workloads::W5 { net, data, .. } = w5();
     let h = net
         .hessian_with(
             &data,
@@ -100,4 +66,19 @@ fn w5_hessian_trace_reproduces_the_reference() {
         .unwrap();
     let trace: f64 = (0..h.n()).map(|i| h.get(i, i)).sum();
     assert_close("trace H", trace, 1.2658068778431744);
+}
+
+#[test]
+fn w5_vgv_reproduces_the_reference() {
+    // The Gauss-Newton quadratic form, matrix-free (JVP, H_z, VJP).
+    let saddle::workloads::W5 {
+        net,
+        data,
+        direction: v,
+        ..
+    } = w5();
+    let gv = net
+        .ggn_vector_product_with(&data, &SoftmaxCrossEntropy, &v)
+        .unwrap();
+    assert_close("vᵀGv", dot(&v, &gv), 0.581243885950868);
 }
