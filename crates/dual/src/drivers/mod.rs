@@ -5,12 +5,14 @@
 //! `&[Var<Dual<f64>>]` for [`hvp`], ...). Write the function once,
 //! generically over `S: Real`, and hand each driver `|x| f(x)`.
 
+mod column_matrix;
 mod first_order;
 mod hessian;
 mod hvp;
 mod sparse;
 
-pub use first_order::{gradient, jvp};
+pub use column_matrix::ColumnMatrix;
+pub use first_order::{gradient, jvp, Gradient, Jvp};
 pub use hessian::{
     hessian, hessian_matrix_product, hessian_with, hessian_with_progress, Hessian, HessianOptions,
 };
