@@ -40,11 +40,13 @@ use common::axis::sig;
 use common::figures;
 use common::net::{along, bar, trusted_range};
 use indicatif::ProgressBar;
-use saddle::curvature::{classify, Classification, CriticalPoint, Definiteness, Eigen, Tolerances};
+use saddle::curvature::{
+    classify, Classification, CriticalPoint, Definiteness, Eigen, Tolerances, GRADIENT_TOL,
+};
 use saddle::dual::{Hessian, HessianOptions};
 use saddle::nn::{
-    datasets, train, Activation, CsvOptions, Dataset, Header, History, Init, Mlp, Targets,
-    TrainOptions,
+    datasets, train, Activation, Activations, CsvOptions, Dataset, Header, History, Init, Mlp,
+    Targets, TrainOptions,
 };
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -212,7 +214,12 @@ fn load(args: &Args) -> Res<(Dataset, Mlp)> {
     } else {
         Init::Xavier
     };
-    let net = Mlp::new(&sizes, act, Activation::Identity, init, args.seed)?;
+    let net = Mlp::new(
+        &sizes,
+        Activations::hidden_output(act, Activation::Identity),
+        init,
+        args.seed,
+    )?;
     let p = net.num_params();
     println!("saddle: the curvature of a trained network\n");
     println!(
@@ -303,7 +310,7 @@ fn spectrum_and_verdict(args: &Args, h: &Hessian, grad: &[f64]) -> Res<(Eigen, C
         gradient: GRADIENT_THRESHOLD,
         ..Tolerances::default()
     };
-    let verdict = classify(grad, &e, &tol)?;
+    let verdict = classify(grad, &e, &tol, GRADIENT_TOL)?;
     println!("   thresholds:");
     println!(
         "   - critical point when ‖∇L‖ ≤ {GRADIENT_THRESHOLD:.0e} (the library default is {:.0e}). Gradient descent with a",

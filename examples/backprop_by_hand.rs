@@ -13,14 +13,13 @@
 //! cargo run --release --example backprop_by_hand
 //! ```
 
-use saddle::nn::{datasets, delta_rules, Activation, Init, Mlp};
+use saddle::nn::{datasets, delta_rules, Activation, Activations, Init, Mlp};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = datasets::noisy_sine(8, 0.1, 5)?;
     let net = Mlp::new(
         &[1, 3, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         5,
     )?;

@@ -21,15 +21,16 @@
 use indicatif::{ProgressBar, ProgressStyle};
 use saddle::curvature::eigenvalues;
 use saddle::dual::{Hessian, HessianOptions};
-use saddle::nn::{datasets, train_with, Activation, Init, Mlp, SoftmaxCrossEntropy, TrainOptions};
+use saddle::nn::{
+    datasets, train_with, Activation, Activations, Init, Mlp, SoftmaxCrossEntropy, TrainOptions,
+};
 
 fn main() -> Result<(), saddle::Error> {
     // 1. Data and network.
     let data = datasets::spirals(60, 3, 0.1, 7)?;
     let mut net = Mlp::new(
         &[2, 16, 16, 3],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         7,
     )?;

@@ -20,7 +20,7 @@ mod common;
 use common::{figures, output_dir};
 use saddle::curvature::{
     classify, damped_newton, newton_cg, saddle_free_newton, Eigen, Function, Objective, Options,
-    Outcome, Smooth, Tolerances,
+    Outcome, Smooth, Tolerances, GRADIENT_TOL,
 };
 use saddle::Real;
 
@@ -103,6 +103,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &g,
         &Eigen::of(&f.hessian(&best.x)?)?,
         &Tolerances::default(),
+        GRADIENT_TOL,
     )?;
     println!(
         "\nDamped Newton ended at ({:.12}, {:.12}), {verdict}",

@@ -12,7 +12,9 @@
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use saddle::curvature::{classify, quadratic_form, Eigen, Function, Objective, Smooth, Tolerances};
+use saddle::curvature::{
+    classify, quadratic_form, Eigen, Function, Objective, Smooth, Tolerances, GRADIENT_TOL,
+};
 use saddle::Real;
 
 struct Bowl;
@@ -76,7 +78,7 @@ fn survey(
     println!("  sampling says: {sampled}");
     let (_, g) = f.value_gradient(&origin)?;
     let e = Eigen::of(&h)?;
-    let c = classify(&g, &e, &Tolerances::default())?;
+    let c = classify(&g, &e, &Tolerances::default(), GRADIENT_TOL)?;
     println!(
         "  eigenvalues {:?} say: {:?}\n",
         e.values()

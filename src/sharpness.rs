@@ -235,14 +235,13 @@ mod tests {
     use super::*;
     use saddle_curvature::Eigen;
     use saddle_dual::HessianOptions;
-    use saddle_nn::{datasets, Activation, Init};
+    use saddle_nn::{datasets, Activation, Activations, Init};
 
     fn setup() -> (Mlp, Dataset) {
         let data = datasets::noisy_sine(32, 0.1, 3).unwrap();
         let net = Mlp::new(
             &[1, 6, 1],
-            Activation::Tanh,
-            Activation::Identity,
+            Activations::hidden_output(Activation::Tanh, Activation::Identity),
             Init::Xavier,
             3,
         )

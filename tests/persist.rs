@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use saddle::curvature::Eigen;
 use saddle::dual::{Hessian, HessianOptions};
 use saddle::io::{self, NpyArray};
-use saddle::nn::{datasets, Activation, Init, Matrix, Mlp};
+use saddle::nn::{datasets, Activation, Activations, Init, Matrix, Mlp};
 
 /// A fresh scratch directory per test (tests run in parallel).
 fn scratch(name: &str) -> PathBuf {
@@ -24,8 +24,7 @@ fn trained_net() -> (Mlp, saddle::nn::Dataset) {
     let data = datasets::noisy_sine(24, 0.1, 3).unwrap();
     let mut net = Mlp::new(
         &[1, 5, 3, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         11,
     )

@@ -3,15 +3,17 @@
 
 use saddle_curvature::{
     classify, CriticalPoint, Definiteness, Eigen, Function, Inertia, Objective, Smooth, Tolerances,
+    GRADIENT_TOL,
 };
 use saddle_tape::Real;
 
 fn verdict(f: &impl Objective, x: &[f64]) -> saddle_curvature::Classification {
-    let (_, g) = f.value_gradient(x).unwrap();
+    let g = f.value_gradient(x).unwrap().gradient;
     classify(
         &g,
         &Eigen::of(&f.hessian(x).unwrap()).unwrap(),
         &Tolerances::default(),
+        GRADIENT_TOL,
     )
     .unwrap()
 }
@@ -119,7 +121,7 @@ fn the_tolerances_decide_what_counts_as_zero() {
     let h = saddle_dual::Hessian::from_column_major(2, vec![1.0, 0.0, 0.0, 1e-10]).unwrap();
     let e = Eigen::of(&h).unwrap();
     assert_eq!(
-        classify(&[0.0, 0.0], &e, &Tolerances::default())
+        classify(&[0.0, 0.0], &e, &Tolerances::default(), GRADIENT_TOL)
             .unwrap()
             .kind,
         CriticalPoint::Degenerate
@@ -130,7 +132,9 @@ fn the_tolerances_decide_what_counts_as_zero() {
         ..Tolerances::default()
     };
     assert_eq!(
-        classify(&[0.0, 0.0], &e, &strict).unwrap().kind,
+        classify(&[0.0, 0.0], &e, &strict, GRADIENT_TOL)
+            .unwrap()
+            .kind,
         CriticalPoint::Minimum
     );
 }

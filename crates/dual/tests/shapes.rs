@@ -106,7 +106,10 @@ fn sparse_to_dense_equals_dense_hessian_rosenbrock() {
     assert_eq!(Hessian::from(&sparse), dense);
     assert_eq!(sparse.try_to_dense().unwrap(), dense);
     // Column-major, not transposed: against the row-major form too.
-    assert_eq!(sparse.to_dense().to_row_major(), sparse.to_dense_row_major());
+    assert_eq!(
+        sparse.to_dense().to_row_major(),
+        sparse.to_dense_row_major()
+    );
     // The independent route: the Hessian by hand. Entries are O(10³)
     // computed in a handful of operations on both sides, so they agree to
     // a few ulps of the largest entry; 1e-12 relative leaves ample margin.
@@ -125,7 +128,10 @@ fn sparse_to_dense_equals_dense_hessian_random_sparse() {
         let x: Vec<f64> = (0..n).map(|_| rng.unit()).collect();
         let sparse = sparse_hessian(|x| f.eval(x), &x).unwrap();
         let dense = hessian(|x| f.eval(x), &x).unwrap();
-        assert!(sparse.nnz() < n * n, "n = {n}: the pattern should be sparse");
+        assert!(
+            sparse.nnz() < n * n,
+            "n = {n}: the pattern should be sparse"
+        );
         // Exact, as for Rosenbrock. A pair (i, i) gives sin(xᵢ²), whose
         // tangent arithmetic is the same in both drivers too.
         assert_eq!(sparse.to_dense(), dense, "n = {n}, seed {seed}");

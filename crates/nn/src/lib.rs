@@ -15,11 +15,11 @@
 //! written with block operations (the `*_with` forms).
 //!
 //! ```
-//! use saddle_nn::{datasets, Activation, Init, Mlp};
+//! use saddle_nn::{datasets, Activation, Activations, Init, Mlp};
 //! use saddle_dual::HessianOptions;
 //!
 //! let data = datasets::noisy_sine(32, 0.1, 7)?;
-//! let net = Mlp::new(&[1, 6, 1], Activation::Tanh, Activation::Identity, Init::Xavier, 7)?;
+//! let net = Mlp::new(&[1, 6, 1], Activations::hidden_output(Activation::Tanh, Activation::Identity), Init::Xavier, 7)?;
 //! let (loss, grad) = net.loss_and_gradient(&data)?;
 //! let h = net.hessian(&data, HessianOptions::default())?;   // 19 × 19
 //! assert_eq!((grad.len(), h.n()), (19, 19));
@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 mod activation;
+mod activations;
 mod cross_entropy;
 mod csv_file;
 mod data;
@@ -49,6 +50,7 @@ mod persist;
 mod train;
 
 pub use activation::Activation;
+pub use activations::Activations;
 pub use cross_entropy::{
     class_labels, pick, row_logsumexp, softmax_cross_entropy, SoftmaxCrossEntropy,
 };

@@ -34,7 +34,7 @@ use crate::matrix::Matrix;
 /// [`train_with`](crate::train_with) with no other code:
 ///
 /// ```
-/// use saddle_nn::{datasets, Activation, Init, Loss, Mlp, Mse};
+/// use saddle_nn::{datasets, Activation, Activations, Init, Loss, Mlp, Mse};
 /// use saddle_tape::{Block, Scalar, Var};
 ///
 /// /// The mean absolute error, smoothed: mean(√((P − Y)² + ε²)).
@@ -51,7 +51,7 @@ use crate::matrix::Matrix;
 /// }
 ///
 /// let data = datasets::bowl(16, 3)?;
-/// let net = Mlp::new(&[2, 4, 1], Activation::Tanh, Activation::Identity, Init::Xavier, 3)?;
+/// let net = Mlp::new(&[2, 4, 1], Activations::hidden_output(Activation::Tanh, Activation::Identity), Init::Xavier, 3)?;
 /// let (l, g) = net.loss_and_gradient_with(&data, &SmoothL1)?;
 /// let h = net.hessian_with(&data, &SmoothL1, Default::default(), &|_| {})?;
 /// assert_eq!((g.len(), h.n()), (net.num_params(), net.num_params()));

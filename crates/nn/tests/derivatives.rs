@@ -11,7 +11,7 @@
 use proptest::prelude::*;
 use saddle_check::{check_hessian, strategies, Report, Tolerance};
 use saddle_dual::HessianOptions;
-use saddle_nn::{delta_rules, Activation, Dataset, Init, Matrix, Mlp};
+use saddle_nn::{delta_rules, Activation, Activations, Dataset, Init, Matrix, Mlp};
 use saddle_tape::prelude::*;
 
 const EXACT: Tolerance = Tolerance {
@@ -33,7 +33,13 @@ fn case() -> impl Strategy<Value = (Mlp, Dataset)> {
         strategies::well_scaled(10),
     )
         .prop_map(|(hidden, out, seed, x, y)| {
-            let net = Mlp::new(&[2, 3, 2], hidden, out, Init::Xavier, seed).unwrap();
+            let net = Mlp::new(
+                &[2, 3, 2],
+                Activations::hidden_output(hidden, out),
+                Init::Xavier,
+                seed,
+            )
+            .unwrap();
             let data =
                 Dataset::new(Matrix::new(5, 2, x).unwrap(), Matrix::new(5, 2, y).unwrap()).unwrap();
             (net, data)
@@ -137,8 +143,7 @@ fn relu_network_hessian_against_the_scalar_network() {
     // block route with the scalar route, both through saddle-dual.
     let net = Mlp::new(
         &[2, 4, 1],
-        Activation::Relu,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Relu, Activation::Identity),
         Init::He,
         3,
     )
@@ -161,8 +166,7 @@ fn forward_on_tape_equals_the_plain_forward_pass() {
     let data = saddle_nn::datasets::bowl(7, 4).unwrap();
     let net = Mlp::new(
         &[2, 5, 3, 1],
-        Activation::Sigmoid,
-        Activation::Tanh,
+        Activations::hidden_output(Activation::Sigmoid, Activation::Tanh),
         Init::Xavier,
         4,
     )

@@ -23,7 +23,7 @@
 use saddle_curvature::Eigen;
 use saddle_dual::{gradient, hessian, Hessian, HessianOptions};
 use saddle_nn::{
-    Activation, BceWithLogits, Dataset, Error, Huber, Init, Loss, Matrix, Mlp, Mse,
+    Activation, Activations, BceWithLogits, Dataset, Error, Huber, Init, Loss, Matrix, Mlp, Mse,
     SoftmaxCrossEntropy,
 };
 use saddle_tape::{Block, Scalar, Var};
@@ -42,8 +42,7 @@ fn inputs() -> Matrix {
 fn net() -> Mlp {
     Mlp::new(
         &[D_IN, 4, D_OUT],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         11,
     )

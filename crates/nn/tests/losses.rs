@@ -17,9 +17,9 @@ use proptest::prelude::*;
 use saddle_check::{check_gradient, check_hvp, strategies, Report, Tolerance};
 use saddle_dual::HessianOptions;
 use saddle_nn::{
-    datasets, pick, row_logsumexp, softmax_cross_entropy, train_with, Activation, BceWithLogits,
-    CsvOptions, Dataset, Error, Header, Huber, Init, Loss, Matrix, Mlp, Mse, SoftmaxCrossEntropy,
-    Targets, TrainOptions,
+    datasets, pick, row_logsumexp, softmax_cross_entropy, train_with, Activation, Activations,
+    BceWithLogits, CsvOptions, Dataset, Error, Header, Huber, Init, Loss, Matrix, Mlp, Mse,
+    SoftmaxCrossEntropy, Targets, TrainOptions,
 };
 use saddle_tape::{Block, Scalar, Var};
 
@@ -49,8 +49,7 @@ fn case() -> impl Strategy<Value = (Which, Mlp, Dataset)> {
         .prop_map(|(which, seed, x, y, labels)| {
             let net = Mlp::new(
                 &[2, 3, 3],
-                Activation::Tanh,
-                Activation::Identity,
+                Activations::hidden_output(Activation::Tanh, Activation::Identity),
                 Init::Xavier,
                 seed,
             )
@@ -194,8 +193,7 @@ fn user_mse_from_block_ops_equals_builtin_mse() {
     let data = datasets::bowl(12, 5).unwrap();
     let net = Mlp::new(
         &[2, 5, 1],
-        Activation::Softplus,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Softplus, Activation::Identity),
         Init::Xavier,
         5,
     )
@@ -223,8 +221,7 @@ fn user_cross_entropy_from_row_logsumexp_equals_builtin() {
     let data = datasets::spirals(6, 3, 0.1, 9).unwrap();
     let net = Mlp::new(
         &[2, 4, 3],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         9,
     )
@@ -324,8 +321,7 @@ fn huber_threshold_is_validated_and_pieces_have_their_curvature() {
 fn class_targets_are_validated_against_the_network() {
     let net = Mlp::new(
         &[2, 3, 3],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         1,
     )
@@ -379,8 +375,7 @@ fn csv_with_an_integer_class_label_column_trains_with_cross_entropy() {
     assert_eq!(read, data, "labels survive the CSV round trip exactly");
     let mut net = Mlp::new(
         &[2, 16, 3],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         4,
     )
@@ -434,8 +429,7 @@ fn a_user_loss_error_is_returned_by_every_entry_not_a_panic() {
     let data = datasets::bowl(4, 1).unwrap();
     let net = Mlp::new(
         &[2, 3, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         1,
     )

@@ -19,8 +19,8 @@
 use saddle_curvature::{lanczos, Eigen};
 use saddle_dual::{FnOperator, Hessian, HessianOptions, LinearOperator};
 use saddle_nn::{
-    Activation, Dataset, EmpiricalFisher, Error, GaussNewtonOperator, HessianOperator, Init, Loss,
-    Matrix, Mlp, Mse, SoftmaxCrossEntropy,
+    Activation, Activations, Dataset, EmpiricalFisher, Error, GaussNewtonOperator, HessianOperator,
+    Init, Loss, Matrix, Mlp, Mse, SoftmaxCrossEntropy,
 };
 
 const N: usize = 23;
@@ -47,8 +47,7 @@ fn classes() -> Dataset {
 fn net() -> Mlp {
     Mlp::new(
         &[3, 4, 2],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         5,
     )

@@ -44,7 +44,10 @@ impl ColumnMatrix {
         let Some(len) = rows.checked_mul(cols) else {
             return Err(Error::setting(
                 "ColumnMatrix",
-                format!("{rows}×{cols} overflows usize ({} entries given)", data.len()),
+                format!(
+                    "{rows}×{cols} overflows usize ({} entries given)",
+                    data.len()
+                ),
             ));
         };
         if data.len() != len {
@@ -126,8 +129,6 @@ impl ColumnMatrix {
     /// All entries, row by row (a transposed copy).
     pub fn to_row_major(&self) -> Vec<f64> {
         let (r, c) = (self.rows, self.cols);
-        (0..r * c)
-            .map(|k| self.data[(k % c) * r + k / c])
-            .collect()
+        (0..r * c).map(|k| self.data[(k % c) * r + k / c]).collect()
     }
 }

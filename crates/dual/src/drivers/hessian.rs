@@ -270,11 +270,7 @@ where
 /// # Errors
 /// If `x` is empty or not finite, `directions` is empty or not a multiple of
 /// `n` long, or not finite.
-pub fn hessian_matrix_product<F>(
-    f: F,
-    x: &[f64],
-    directions: &[f64],
-) -> Result<ColumnMatrix, Error>
+pub fn hessian_matrix_product<F>(f: F, x: &[f64], directions: &[f64]) -> Result<ColumnMatrix, Error>
 where
     F: for<'t> Fn(&[Var<'t, Dual<f64, LANES>>]) -> Var<'t, Dual<f64, LANES>> + Sync,
 {
@@ -294,8 +290,7 @@ where
     }
     let m = directions.len() / n;
     let dir = |j: usize, i: usize| directions[j * n + i];
-    let data =
-        directional_columns::<LANES, F>(&f, x, m, &dir, HessianOptions::default(), &|_| {})?;
+    let data = directional_columns::<LANES, F>(&f, x, m, &dir, HessianOptions::default(), &|_| {})?;
     ColumnMatrix::from_column_major(n, m, data)
 }
 
