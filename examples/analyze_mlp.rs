@@ -254,7 +254,10 @@ fn train_network(args: &Args, net: &mut Mlp, data: &Dataset) -> Res<(History, f6
         }
     })?;
     progress.finish_and_clear();
-    let (loss, grad) = net.loss_and_gradient(data)?;
+    let Gradient {
+        value: loss,
+        gradient: grad,
+    } = net.loss_and_gradient(data)?;
     let gnorm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
     println!(
         "   loss {:.4e} → {loss:.4e}, final ‖∇L‖ = {gnorm:.3e}\n",

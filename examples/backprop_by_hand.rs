@@ -38,7 +38,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    let (loss, tape) = net.loss_and_gradient(&data)?;
+    let Gradient {
+        value: loss,
+        gradient: tape,
+    } = net.loss_and_gradient(&data)?;
     println!("\nThe gradient two ways (L = {loss:.6}):");
     println!(
         "  {:<10} {:>16} {:>16} {:>10}",

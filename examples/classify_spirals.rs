@@ -41,7 +41,7 @@ fn main() -> Result<(), saddle::Error> {
         net.sizes(),
         net.num_params()
     );
-    let (l0, _) = net.loss_and_gradient_with(&data, &loss)?;
+    let l0 = net.loss_and_gradient_with(&data, &loss)?.value;
     println!(
         "Before training: loss {l0:.4} (ln 3 = {:.4} is a uniform guess).\n",
         3f64.ln()
@@ -78,7 +78,10 @@ fn main() -> Result<(), saddle::Error> {
             100.0 * history.accuracy[k]
         );
     }
-    let (l, g) = net.loss_and_gradient_with(&data, &loss)?;
+    let Gradient {
+        value: l,
+        gradient: g,
+    } = net.loss_and_gradient_with(&data, &loss)?;
     let gnorm = g.iter().map(|x| x * x).sum::<f64>().sqrt();
     println!("   after training: loss {l:.4}, ‖∇L‖ = {gnorm:.2e}\n");
 

@@ -60,8 +60,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // The same generic functions go to every driver.
-    let (loss, g_block) = gradient(|t| model.loss_blocks(t), &theta)?;
-    let (loss_s, g_scalar) = gradient(|t| model.loss_scalar(t), &theta)?;
+    let Gradient {
+        value: loss,
+        gradient: g_block,
+    } = gradient(|t| model.loss_blocks(t), &theta)?;
+    let Gradient {
+        value: loss_s,
+        gradient: g_scalar,
+    } = gradient(|t| model.loss_scalar(t), &theta)?;
     println!("Loss: {loss:.12} with block operations, {loss_s:.12} as scalar code.");
     println!(
         "Gradient: the two routes differ by {:.1e} (relative to its largest entry).",

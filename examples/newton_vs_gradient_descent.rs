@@ -62,11 +62,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut x = x0.to_vec();
     let mut gd = Vec::new();
     for step in 0..20_000 {
-        let (v, g) = f.value_gradient(&x)?;
+        let Gradient {
+            value: v,
+            gradient: g,
+        } = f.value_gradient(&x)?;
         gd.push((step as f64, v.max(1e-30)));
         x.iter_mut().zip(&g).for_each(|(a, b)| *a -= eta * b);
     }
-    let (gd_value, gd_grad) = f.value_gradient(&x)?;
+    let Gradient {
+        value: gd_value,
+        gradient: gd_grad,
+    } = f.value_gradient(&x)?;
     println!(
         "gradient descent, η = {eta}: after 20000 steps f = {gd_value:.3e}, ‖∇f‖ = {:.3e}",
         norm(&gd_grad)
@@ -98,7 +104,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     let best = &runs[0].1;
-    let (_, g) = f.value_gradient(&best.x)?;
+    let g = f.value_gradient(&best.x)?.gradient;
     let verdict = classify(
         &g,
         &Eigen::of(&f.hessian(&best.x)?)?,

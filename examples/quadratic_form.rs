@@ -76,7 +76,7 @@ fn survey(
         (false, false) => "Q ≈ 0 everywhere sampled",
     };
     println!("  sampling says: {sampled}");
-    let (_, g) = f.value_gradient(&origin)?;
+    let g = f.value_gradient(&origin)?.gradient;
     let e = Eigen::of(&h)?;
     let c = classify(&g, &e, &Tolerances::default(), GRADIENT_TOL)?;
     println!(

@@ -119,7 +119,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let verdict = classify(
-        &loss.value_gradient(&newton.x)?.1,
+        &loss.value_gradient(&newton.x)?.gradient,
         &e,
         &Tolerances::default(),
         GRADIENT_TOL,

@@ -32,7 +32,7 @@ fn trained_net() -> (Mlp, saddle::nn::Dataset) {
     // A few gradient steps so the parameters are not the initial ones
     // (arbitrary bits, many digits).
     for _ in 0..5 {
-        let (_, g) = net.loss_and_gradient(&data).unwrap();
+        let g = net.loss_and_gradient(&data).unwrap().gradient;
         let p: Vec<f64> = net
             .params()
             .iter()
@@ -282,7 +282,7 @@ fn npy_corrupted_or_truncated_files_are_errors() {
 fn npy_hessian_gradient_and_spectrum_files_round_trip() {
     let (net, data) = trained_net();
     let h = net.hessian(&data, HessianOptions::default()).unwrap();
-    let (_, g) = net.loss_and_gradient(&data).unwrap();
+    let g = net.loss_and_gradient(&data).unwrap().gradient;
     let e = Eigen::of(&h).unwrap();
     let dir = scratch("spectrum");
     io::save_hessian(dir.join("hessian.npy"), &h).unwrap();

@@ -30,7 +30,10 @@ fn check_first_and_second_order(w: &W2, f: f64, gnorm: f64, vhv: f64) {
         vhv,
         "vᵀHv",
     );
-    let (loss, grad) = w.net.loss_and_gradient(&w.data).unwrap();
+    let Gradient {
+        value: loss,
+        gradient: grad,
+    } = w.net.loss_and_gradient(&w.data).unwrap();
     close(loss, f, "loss (tape)");
     close(
         grad.iter().map(|g| g * g).sum::<f64>().sqrt(),

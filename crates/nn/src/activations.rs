@@ -19,7 +19,8 @@ use crate::error::Error;
 ///
 /// ```
 /// use saddle_nn::{Activation, Activations, Init, Mlp};
-/// let a = Mlp::new(&[2, 8, 8, 1], Activations::hidden_output(Activation::Tanh, Activation::Identity), Init::Xavier, 1)?;
+/// let act = Activations::hidden_output(Activation::Tanh, Activation::Identity);
+/// let a = Mlp::new(&[2, 8, 8, 1], act, Init::Xavier, 1)?;
 /// let per_layer = Activations::per_layer([Activation::Tanh, Activation::Tanh, Activation::Identity]);
 /// let b = Mlp::new(&[2, 8, 8, 1], per_layer, Init::Xavier, 1)?;
 /// assert_eq!(a, b);

@@ -19,11 +19,12 @@
 //! use saddle_dual::HessianOptions;
 //!
 //! let data = datasets::noisy_sine(32, 0.1, 7)?;
-//! let net = Mlp::new(&[1, 6, 1], Activations::hidden_output(Activation::Tanh, Activation::Identity), Init::Xavier, 7)?;
-//! let (loss, grad) = net.loss_and_gradient(&data)?;
+//! let act = Activations::hidden_output(Activation::Tanh, Activation::Identity);
+//! let net = Mlp::new(&[1, 6, 1], act, Init::Xavier, 7)?;
+//! let g = net.loss_and_gradient(&data)?;                    // L and ∇L
 //! let h = net.hessian(&data, HessianOptions::default())?;   // 19 × 19
-//! assert_eq!((grad.len(), h.n()), (19, 19));
-//! assert!(loss > 0.0 && h.relative_asymmetry() < 1e-12);
+//! assert_eq!((g.gradient.len(), h.n()), (19, 19));
+//! assert!(g.value > 0.0 && h.relative_asymmetry() < 1e-12);
 //! # Ok::<(), saddle_nn::Error>(())
 //! ```
 #![deny(missing_docs)]

@@ -80,7 +80,8 @@ impl Mlp {
     ///
     /// ```
     /// use saddle_nn::{Activation, Activations, Init, Mlp};
-    /// let net = Mlp::new(&[2, 3, 1], Activations::hidden_output(Activation::Tanh, Activation::Identity), Init::Xavier, 1)?;
+    /// let act = Activations::hidden_output(Activation::Tanh, Activation::Identity);
+    /// let net = Mlp::new(&[2, 3, 1], act, Init::Xavier, 1)?;
     /// let path = std::env::temp_dir().join("saddle_nn_doc_save.json");
     /// net.save(&path)?;
     /// assert_eq!(Mlp::load(&path)?, net);

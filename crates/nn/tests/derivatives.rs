@@ -10,7 +10,7 @@
 
 use proptest::prelude::*;
 use saddle_check::{check_hessian, strategies, Report, Tolerance};
-use saddle_dual::HessianOptions;
+use saddle_dual::{Gradient, HessianOptions};
 use saddle_nn::{delta_rules, Activation, Activations, Dataset, Init, Matrix, Mlp};
 use saddle_tape::prelude::*;
 
@@ -93,8 +93,8 @@ proptest! {
 
     #[test]
     fn tape_gradient_equals_the_delta_rules((net, data) in case()) {
-        let (loss, grad) = net.loss_and_gradient(&data).unwrap();
-        let (hand_loss, hand) = delta_rules::loss_and_gradient(&net, &data).unwrap();
+        let Gradient { value: loss, gradient: grad } = net.loss_and_gradient(&data).unwrap();
+        let Gradient { value: hand_loss, gradient: hand } = delta_rules::loss_and_gradient(&net, &data).unwrap();
         prop_assert!((loss - hand_loss).abs() <= 1e-12 * loss.abs().max(1.0));
         let r = Report::compare("tape vs delta rules", &grad, &hand, EXACT);
         prop_assert!(r.passed(), "{}", r);
@@ -123,7 +123,7 @@ proptest! {
         let grad = |p: &[f64]| {
             let mut n = net.clone();
             n.set_params(p).unwrap();
-            n.loss_and_gradient(&data).unwrap().1
+            n.loss_and_gradient(&data).unwrap().gradient
         };
         let r = check_hessian(grad, net.params(), &h.to_row_major(), Tolerance::default());
         prop_assert!(r.passed(), "{}", r);

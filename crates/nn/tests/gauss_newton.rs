@@ -96,7 +96,7 @@ fn dense_jacobian(net: &Mlp, x: &Matrix) -> Vec<Vec<f64>> {
         .map(|r| {
             gradient(|p| net.forward_on_tape(p, x).at(r / d, r % d), net.params())
                 .unwrap()
-                .1
+                .gradient
         })
         .collect()
 }

@@ -223,7 +223,7 @@ fn empirical_fisher_matches_outer_products_of_finite_difference_gradients() {
     let mean: Vec<f64> = (0..n)
         .map(|p| gs.iter().map(|g| g[p]).sum::<f64>() / N as f64)
         .collect();
-    let (_, g) = net.loss_and_gradient_with(&data, &ce).unwrap();
+    let g = net.loss_and_gradient_with(&data, &ce).unwrap().gradient;
     assert_close("mean of per-sample gradients", &mean, &g, 1e-6);
     // vᵀFv = (1/N) Σ (gᵢᵀv)² ≥ 0.
     let v = direction(n, 2.1);

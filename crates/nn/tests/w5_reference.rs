@@ -14,7 +14,7 @@
 //! `W`, a wrong label, a mean over the wrong count each shift the values
 //! by ≥ 1e-4).
 
-use saddle_dual::HessianOptions;
+use saddle_dual::{Gradient, HessianOptions};
 use saddle_nn::{Activation, Dataset, Matrix, Mlp, SoftmaxCrossEntropy};
 
 const SIZES: [usize; 4] = [10, 64, 64, 5];
@@ -74,7 +74,10 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 fn w5_loss_gradient_and_hvp_reproduce_the_reference() {
     let (net, data, v) = w5();
     assert_eq!(net.num_params(), 5189);
-    let (f, g) = net
+    let Gradient {
+        value: f,
+        gradient: g,
+    } = net
         .loss_and_gradient_with(&data, &SoftmaxCrossEntropy)
         .unwrap();
     assert_close("f", f, 1.6129753562745837);
