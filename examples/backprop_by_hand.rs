@@ -13,6 +13,7 @@
 //! cargo run --release --example backprop_by_hand
 //! ```
 
+use saddle::dual::Gradient;
 use saddle::nn::{datasets, delta_rules, Activation, Activations, Init, Mlp};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

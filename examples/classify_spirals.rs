@@ -20,7 +20,7 @@
 
 use indicatif::{ProgressBar, ProgressStyle};
 use saddle::curvature::eigenvalues;
-use saddle::dual::{Hessian, HessianOptions};
+use saddle::dual::{Gradient, Hessian, HessianOptions};
 use saddle::nn::{
     datasets, train_with, Activation, Activations, Init, Mlp, SoftmaxCrossEntropy, TrainOptions,
 };

@@ -180,7 +180,7 @@ fn hessian_image(args: &Args, net: &Mlp, h: &Hessian) -> Res<()> {
 /// Figure 2: the loss in the planes (top, second) and (top, bottom).
 fn landscapes(args: &Args, net: &Mlp, data: &Dataset, e: &Eigen) -> Res<()> {
     let n = e.n();
-    let Gradient {
+    let saddle::dual::Gradient {
         value: loss,
         gradient: grad,
     } = net.loss_and_gradient(data)?;

@@ -25,7 +25,7 @@ mod residual;
 use std::time::Instant;
 
 use residual::Residual;
-use saddle::dual::{gradient, hessian, hvp, Hessian};
+use saddle::dual::{gradient, hessian, hvp, Gradient, Hessian};
 
 /// `max |a − b| / max |b|`: a normwise relative difference.
 fn relative(a: &[f64], b: &[f64]) -> f64 {

@@ -22,6 +22,7 @@ use saddle::curvature::{
     classify, damped_newton, newton_cg, saddle_free_newton, Eigen, Function, Objective, Options,
     Outcome, Smooth, Tolerances, GRADIENT_TOL,
 };
+use saddle::dual::Gradient;
 use saddle::Real;
 
 struct Rosenbrock;

@@ -61,6 +61,16 @@ pub struct Sharpness {
     pub residual: f64,
 }
 
+/// The result of [`lambda_max`]: the top Ritz value and its residual.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LambdaMax {
+    /// The largest Ritz value `θ`, an estimate of `λmax(∇²L)` from below.
+    pub value: f64,
+    /// `‖H y − θ y‖` for its Ritz vector `y`: some eigenvalue of `H` lies
+    /// within this distance of `value`.
+    pub residual: f64,
+}
+
 /// A training run with its sharpness record and what the tracking cost.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrackedTraining {
@@ -129,11 +139,12 @@ impl From<saddle_curvature::Error> for Error {
 }
 
 /// `λmax(∇²L(θ))` of `net` on `data` by `steps` Lanczos steps from a
-/// Rademacher start vector drawn with `seed`; `(λmax, residual)`.
+/// Rademacher start vector drawn with `seed`: the top Ritz value and its
+/// residual.
 ///
 /// # Errors
 /// If `steps` is zero, or the data does not fit the network.
-pub fn lambda_max(net: &Mlp, data: &Dataset, steps: usize, seed: u64) -> Result<(f64, f64), Error> {
+pub fn lambda_max(net: &Mlp, data: &Dataset, steps: usize, seed: u64) -> Result<LambdaMax, Error> {
     let ritz = lanczos(
         |v| net.hvp(data, v).map(|r| r.hv),
         net.num_params(),
@@ -141,7 +152,10 @@ pub fn lambda_max(net: &Mlp, data: &Dataset, steps: usize, seed: u64) -> Result<
         seed,
     )?;
     let k = ritz.values.len() - 1; // values ascend
-    Ok((ritz.values[k], ritz.residuals[k]))
+    Ok(LambdaMax {
+        value: ritz.values[k],
+        residual: ritz.residuals[k],
+    })
 }
 
 /// Trains `net` by full-batch gradient descent, `θ ← θ − η∇L(θ)`, exactly
@@ -187,7 +201,7 @@ pub fn train_tracking_sharpness(
     };
     let mut measure = |net: &Mlp, step: usize, record: &mut TrackedTraining| -> Result<(), Error> {
         let t = Instant::now();
-        let (lambda_max, residual) = lambda_max(
+        let LambdaMax { value, residual } = lambda_max(
             net,
             data,
             sharp.lanczos_steps,
@@ -197,7 +211,7 @@ pub fn train_tracking_sharpness(
         record.hvps += sharp.lanczos_steps.min(net.num_params());
         record.sharpness.push(Sharpness {
             step,
-            lambda_max,
+            lambda_max: value,
             residual,
         });
         Ok(())
@@ -286,7 +300,7 @@ mod tests {
         // n Lanczos steps with full reorthogonalisation span the whole
         // space: T is H in another basis, so the top Ritz value equals
         // λmax up to rounding, O(n ε ‖H‖).
-        let (full, _) = lambda_max(&net, &data, n, 7).unwrap();
+        let full = lambda_max(&net, &data, n, 7).unwrap().value;
         assert!(
             (full - exact).abs() <= 1e-10 * exact.abs().max(1.0),
             "{full} vs {exact}"
@@ -295,7 +309,10 @@ mod tests {
         // (Cauchy interlacing), and some eigenvalue lies within the residual
         // of it (the residual bound for symmetric matrices).
         let e = Eigen::of(&h).unwrap();
-        let (few, res) = lambda_max(&net, &data, 8, 7).unwrap();
+        let LambdaMax {
+            value: few,
+            residual: res,
+        } = lambda_max(&net, &data, 8, 7).unwrap();
         assert!(
             few <= exact + 1e-10 * exact.abs().max(1.0),
             "{few} > {exact}"

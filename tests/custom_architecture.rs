@@ -7,7 +7,7 @@
 mod residual;
 
 use residual::Residual;
-use saddle::dual::{gradient, hessian, hvp};
+use saddle::dual::{gradient, hessian, hvp, Gradient};
 
 /// `max |a − b| / max |b|`.
 fn relative(a: &[f64], b: &[f64]) -> f64 {
@@ -35,10 +35,7 @@ fn model() -> (Residual, Vec<f64>) {
 #[test]
 fn residual_block_loss_matches_scalar_route() {
     let (m, p) = model();
-    let Gradient {
-        value: a,
-        gradient: b,
-    } = (
+    let (a, b) = (
         gradient(|t| m.loss_blocks(t), &p).unwrap().value,
         m.loss_scalar(&p),
     );

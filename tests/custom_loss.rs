@@ -8,7 +8,7 @@ mod log_cosh;
 
 use log_cosh::{log_cosh_loss, sample_data};
 use proptest::prelude::*;
-use saddle::dual::{gradient, hessian, hvp};
+use saddle::dual::{gradient, hessian, hvp, Gradient};
 use saddle_check::{
     check_gradient, check_hessian, check_hvp, check_symmetry, strategies, Tolerance,
 };

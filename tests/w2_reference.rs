@@ -6,7 +6,7 @@
 // The reference values are quoted digit for digit from BENCHMARKS.md.
 #![allow(clippy::excessive_precision)]
 
-use saddle::dual::HessianOptions;
+use saddle::dual::{Gradient, HessianOptions};
 use saddle::workloads::{w2_medium, w2_small, W2};
 
 fn close(got: f64, want: f64, what: &str) {

@@ -94,7 +94,8 @@ proptest! {
     #[test]
     fn tape_gradient_equals_the_delta_rules((net, data) in case()) {
         let Gradient { value: loss, gradient: grad } = net.loss_and_gradient(&data).unwrap();
-        let Gradient { value: hand_loss, gradient: hand } = delta_rules::loss_and_gradient(&net, &data).unwrap();
+        let Gradient { value: hand_loss, gradient: hand } =
+            delta_rules::loss_and_gradient(&net, &data).unwrap();
         prop_assert!((loss - hand_loss).abs() <= 1e-12 * loss.abs().max(1.0));
         let r = Report::compare("tape vs delta rules", &grad, &hand, EXACT);
         prop_assert!(r.passed(), "{}", r);
