@@ -7,7 +7,7 @@
 mod residual;
 
 use residual::Residual;
-use saddle::dual::{gradient, hessian, hvp, Gradient};
+use saddle::dual::{gradient, hessian, hvp};
 
 /// `max |a − b| / max |b|`.
 fn relative(a: &[f64], b: &[f64]) -> f64 {
