@@ -61,7 +61,7 @@ fn mlp_save_load_same_params_and_loss_bitwise() {
 
 #[test]
 fn mlp_json_has_documented_fields() {
-    let net = Mlp::from_params(&[1, 1], &[Activation::Sigmoid], vec![0.5, -0.25]).unwrap();
+    let net = Mlp::from_params(&[1, 1], [Activation::Sigmoid], vec![0.5, -0.25]).unwrap();
     assert_eq!(
         net.to_json(),
         r#"{"format":"saddle-mlp","version":1,"layers":[1,1],"activations":["sigmoid"],"params":[0.5,-0.25]}"#

@@ -129,7 +129,6 @@ fn the_tolerances_decide_what_counts_as_zero() {
     let strict = Tolerances {
         eigen_rel: 1e-12,
         eigen_abs: 0.0,
-        ..Tolerances::default()
     };
     assert_eq!(
         classify(&[0.0, 0.0], &e, &strict, GRADIENT_TOL)

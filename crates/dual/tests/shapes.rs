@@ -219,7 +219,7 @@ fn gradient_and_jvp_named_fields_agree_with_hvp() {
     let x = w1_point(6);
     let v: Vec<f64> = (0..6).map(|i| (1.3 * i as f64 + 0.5).sin()).collect();
     let g = gradient(|x| rosenbrock(x), &x).unwrap();
-    let d = jvp(|x| rosenbrock(x), &x, &v).unwrap();
+    let d = jvp(rosenbrock, &x, &v).unwrap();
     let r = hvp(|x| rosenbrock(x), &x, &v).unwrap();
     // Three routes to f and ∇f (reverse on f64, forward on duals, reverse on
     // duals): the value is the same arithmetic, so identical; the gradient

@@ -297,22 +297,22 @@ fn mlp_cases() -> Vec<Case> {
         case(
             "Mlp::from_params activations",
             "1 activations for 2 layers",
-            move || Mlp::from_params(&[2, 3, 1], &[t], vec![0.0; 13]),
+            move || Mlp::from_params(&[2, 3, 1], [t], vec![0.0; 13]),
         ),
         case(
             "Mlp::from_params length",
             "12 parameters given, the network has 13",
-            move || Mlp::from_params(&[2, 3, 1], &[t, id], vec![0.0; 12]),
+            move || Mlp::from_params(&[2, 3, 1], [t, id], vec![0.0; 12]),
         ),
         case("Mlp::from_params NaN", "parameter 4 is NaN", move || {
             let mut p = vec![0.0; 13];
             p[4] = f64::NAN;
-            Mlp::from_params(&[2, 3, 1], &[t, id], p)
+            Mlp::from_params(&[2, 3, 1], [t, id], p)
         }),
         case(
             "Mlp::from_params overflowing sizes",
             "parameters",
-            move || Mlp::from_params(&[1 << 40, 1 << 40], &[t], vec![]),
+            move || Mlp::from_params(&[1 << 40, 1 << 40], [t], vec![]),
         ),
         case("Mlp::set_params inf", "parameter 0 is inf", || {
             let mut n = net();

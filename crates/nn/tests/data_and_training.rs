@@ -142,7 +142,7 @@ fn shape_errors_are_errors_not_panics() {
         net.set_params(&[0.0; 3]).unwrap_err().to_string(),
         "3 parameters given, the network has 21"
     );
-    assert!(Mlp::from_params(&[1, 1], &[], vec![0.0, 0.0]).is_err());
+    assert!(Mlp::from_params(&[1, 1], Activations::per_layer(vec![]), vec![0.0, 0.0]).is_err());
 }
 
 #[test]

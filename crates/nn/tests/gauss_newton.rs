@@ -380,7 +380,7 @@ fn w5() -> (Mlp, Dataset, Vec<f64>) {
     }
     let net = Mlp::from_params(
         &W5_SIZES,
-        &[Activation::Tanh, Activation::Tanh, Activation::Identity],
+        [Activation::Tanh, Activation::Tanh, Activation::Identity],
         params,
     )
     .unwrap();

@@ -46,7 +46,7 @@ fn w5() -> (Mlp, Dataset, Vec<f64>) {
     }
     let net = Mlp::from_params(
         &SIZES,
-        &[Activation::Tanh, Activation::Tanh, Activation::Identity],
+        [Activation::Tanh, Activation::Tanh, Activation::Identity],
         params,
     )
     .unwrap();

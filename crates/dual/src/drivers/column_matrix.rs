@@ -7,8 +7,8 @@ use crate::error::Error;
 /// column `j` of `H V` is `H vⱼ`, the product for the `j`-th direction.
 ///
 /// Why a type of its own: [`Hessian`] is square (and symmetric in
-/// meaning: it has [`asymmetry`](Hessian::asymmetry) and
-/// [`trace`](Hessian::trace)), while `H V` is `n × m`; saddle-nn's
+/// meaning: it has [`asymmetry`](crate::Hessian::asymmetry) and
+/// [`trace`](crate::Hessian::trace)), while `H V` is `n × m`; saddle-nn's
 /// `Matrix` is row-major (rows are samples) and lives in a crate above
 /// this one. Column-major is the order the lanes produce, so no copy is
 /// made, and it is the order of [`LinearOperator::apply_columns`]
