@@ -48,12 +48,12 @@ use common::net::{along, bar, trusted_range};
 use indicatif::ProgressBar;
 use saddle::curvature::{
     classify, gauss_newton_split, Classification, CriticalPoint, Definiteness, Eigen,
-    GaussNewtonSplit, Tolerances,
+    GaussNewtonSplit, Tolerances, GRADIENT_TOL,
 };
 use saddle::dual::{Hessian, HessianOptions};
 use saddle::nn::{
-    datasets, train, Activation, CsvOptions, Dataset, Header, History, Init, Mlp, Mse, Targets,
-    TrainOptions,
+    datasets, train, Activation, Activations, CsvOptions, Dataset, Header, History, Init, Mlp, Mse,
+    Targets, TrainOptions,
 };
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -146,7 +146,7 @@ fn main() -> ExitCode {
 }
 
 /// The critical-point threshold used here, ‖∇L‖ ≤ 1e-3 (the library
-/// default, `Tolerances::default().gradient`, is 1e-6).
+/// default, `GRADIENT_TOL`, is 1e-6).
 const GRADIENT_THRESHOLD: f64 = 1e-3;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -223,7 +223,12 @@ fn load(args: &Args) -> Res<(Dataset, Mlp)> {
     } else {
         Init::Xavier
     };
-    let net = Mlp::new(&sizes, act, Activation::Identity, init, args.seed)?;
+    let net = Mlp::new(
+        &sizes,
+        Activations::hidden_output(act, Activation::Identity),
+        init,
+        args.seed,
+    )?;
     let p = net.num_params();
     println!("saddle: the curvature of a trained network\n");
     println!(
@@ -258,7 +263,10 @@ fn train_network(args: &Args, net: &mut Mlp, data: &Dataset) -> Res<(History, f6
         }
     })?;
     progress.finish_and_clear();
-    let (loss, grad) = net.loss_and_gradient(data)?;
+    let saddle::dual::Gradient {
+        value: loss,
+        gradient: grad,
+    } = net.loss_and_gradient(data)?;
     let gnorm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
     println!(
         "   loss {:.4e} → {loss:.4e}, final ‖∇L‖ = {gnorm:.3e}\n",
@@ -315,15 +323,12 @@ fn spectrum_and_verdict(args: &Args, h: &Hessian, grad: &[f64]) -> Res<(Eigen, C
         t.elapsed(),
         e.orthonormality_error()
     );
-    let tol = Tolerances {
-        gradient: GRADIENT_THRESHOLD,
-        ..Tolerances::default()
-    };
-    let verdict = classify(grad, &e, &tol)?;
+    let tol = Tolerances::default();
+    let verdict = classify(grad, &e, &tol, GRADIENT_THRESHOLD)?;
     println!("   thresholds:");
     println!(
         "   - critical point when ‖∇L‖ ≤ {GRADIENT_THRESHOLD:.0e} (the library default is {:.0e}). Gradient descent with a",
-        Tolerances::default().gradient
+        GRADIENT_TOL
     );
     println!("     fixed step only approaches a critical point geometrically, and near the stability limit");
     println!("     2/η it oscillates, so after tens of thousands of steps ‖∇L‖ is still about 1e-4 to 1e-3;");

@@ -13,14 +13,14 @@
 //! cargo run --release --example backprop_by_hand
 //! ```
 
-use saddle::nn::{datasets, delta_rules, Activation, Init, Mlp};
+use saddle::dual::Gradient;
+use saddle::nn::{datasets, delta_rules, Activation, Activations, Init, Mlp};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = datasets::noisy_sine(8, 0.1, 5)?;
     let net = Mlp::new(
         &[1, 3, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         5,
     )?;
@@ -39,7 +39,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    let (loss, tape) = net.loss_and_gradient(&data)?;
+    let Gradient {
+        value: loss,
+        gradient: tape,
+    } = net.loss_and_gradient(&data)?;
     println!("\nThe gradient two ways (L = {loss:.6}):");
     println!(
         "  {:<10} {:>16} {:>16} {:>10}",

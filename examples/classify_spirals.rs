@@ -20,16 +20,17 @@
 
 use indicatif::{ProgressBar, ProgressStyle};
 use saddle::curvature::{gauss_newton_split, Eigen, Tolerances};
-use saddle::dual::HessianOptions;
-use saddle::nn::{datasets, train_with, Activation, Init, Mlp, SoftmaxCrossEntropy, TrainOptions};
+use saddle::dual::{Gradient, HessianOptions};
+use saddle::nn::{
+    datasets, train_with, Activation, Activations, Init, Mlp, SoftmaxCrossEntropy, TrainOptions,
+};
 
 fn main() -> Result<(), saddle::Error> {
     // 1. Data and network.
     let data = datasets::spirals(60, 3, 0.1, 7)?;
     let mut net = Mlp::new(
         &[2, 16, 16, 3],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         7,
     )?;
@@ -40,7 +41,7 @@ fn main() -> Result<(), saddle::Error> {
         net.sizes(),
         net.num_params()
     );
-    let (l0, _) = net.loss_and_gradient_with(&data, &loss)?;
+    let l0 = net.loss_and_gradient_with(&data, &loss)?.value;
     println!(
         "Before training: loss {l0:.4} (ln 3 = {:.4} is a uniform guess).\n",
         3f64.ln()
@@ -77,7 +78,10 @@ fn main() -> Result<(), saddle::Error> {
             100.0 * history.accuracy[k]
         );
     }
-    let (l, g) = net.loss_and_gradient_with(&data, &loss)?;
+    let Gradient {
+        value: l,
+        gradient: g,
+    } = net.loss_and_gradient_with(&data, &loss)?;
     let gnorm = g.iter().map(|x| x * x).sum::<f64>().sqrt();
     println!("   after training: loss {l:.4}, ‖∇L‖ = {gnorm:.2e}\n");
 

@@ -233,7 +233,10 @@ fn split_images(args: &Args, net: &Mlp, data: &Dataset, h: &Hessian) -> Res<()> 
 /// Figure 2: the loss in the planes (top, second) and (top, bottom).
 fn landscapes(args: &Args, net: &Mlp, data: &Dataset, e: &Eigen) -> Res<()> {
     let n = e.n();
-    let (loss, grad) = net.loss_and_gradient(data)?;
+    let saddle::dual::Gradient {
+        value: loss,
+        gradient: grad,
+    } = net.loss_and_gradient(data)?;
     let planes = [
         (
             n - 1,

@@ -25,7 +25,7 @@ mod residual;
 use std::time::Instant;
 
 use residual::Residual;
-use saddle::dual::{gradient, hessian, hvp, Hessian};
+use saddle::dual::{gradient, hessian, hvp, Gradient, Hessian};
 
 /// `max |a − b| / max |b|`: a normwise relative difference.
 fn relative(a: &[f64], b: &[f64]) -> f64 {
@@ -60,8 +60,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // The same generic functions go to every driver.
-    let (loss, g_block) = gradient(|t| model.loss_blocks(t), &theta)?;
-    let (loss_s, g_scalar) = gradient(|t| model.loss_scalar(t), &theta)?;
+    let Gradient {
+        value: loss,
+        gradient: g_block,
+    } = gradient(|t| model.loss_blocks(t), &theta)?;
+    let Gradient {
+        value: loss_s,
+        gradient: g_scalar,
+    } = gradient(|t| model.loss_scalar(t), &theta)?;
     println!("Loss: {loss:.12} with block operations, {loss_s:.12} as scalar code.");
     println!(
         "Gradient: the two routes differ by {:.1e} (relative to its largest entry).",

@@ -20,7 +20,7 @@ mod log_cosh;
 use log_cosh::{log_cosh_loss, sample_data};
 use proptest::test_runner::TestRunner;
 use saddle::curvature::{damped_newton, Function, Options, Smooth};
-use saddle::dual::{gradient, hessian, hvp};
+use saddle::dual::{gradient, hessian, hvp, Gradient};
 use saddle::Real;
 use saddle_check::{
     check_gradient, check_hessian, check_hvp, check_symmetry, strategies, Tolerance,
@@ -41,7 +41,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // 2. Derivatives: the same function handed to each driver.
-    let (value, g) = gradient(|t| log_cosh_loss(t, &data), &theta)?;
+    let Gradient { value, gradient: g } = gradient(|t| log_cosh_loss(t, &data), &theta)?;
     let r = hvp(|t| log_cosh_loss(t, &data), &theta, &[1.0, 0.0, 0.0])?;
     let h = hessian(|t| log_cosh_loss(t, &data), &theta)?;
     println!("  value {value:.10}, gradient {g:.6?}");
@@ -79,7 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let worst = std::cell::Cell::new([0.0_f64; 4]);
     let result = runner.run(&strategy, |(t, v)| {
         let f = |x: &[f64]| log_cosh_loss(x, &data);
-        let grad = |x: &[f64]| gradient(|p| log_cosh_loss(p, &data), x).unwrap().1;
+        let grad = |x: &[f64]| gradient(|p| log_cosh_loss(p, &data), x).unwrap().gradient;
         let tol = Tolerance::default();
         let r = hvp(|p| log_cosh_loss(p, &data), &t, &v).unwrap();
         let h = hessian(|p| log_cosh_loss(p, &data), &t).unwrap();

@@ -12,7 +12,7 @@
 //! cargo run --release --example forward_pass
 //! ```
 
-use saddle::nn::{datasets, Activation, Init, Matrix, Mlp};
+use saddle::nn::{datasets, Activation, Activations, Init, Matrix, Mlp};
 
 fn show(label: &str, m: &Matrix) {
     let row: Vec<String> = m.row(0).iter().map(|v| format!("{v:>9.5}")).collect();
@@ -25,8 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = datasets::bowl(4, 11)?;
     let net = Mlp::new(
         &[2, 4, 3, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         3,
     )?;

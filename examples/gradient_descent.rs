@@ -15,15 +15,14 @@
 mod common;
 
 use common::{figures, output_dir};
-use saddle::nn::{datasets, train, Activation, Init, Matrix, Mlp, TrainOptions};
+use saddle::nn::{datasets, train, Activation, Activations, Init, Matrix, Mlp, TrainOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = output_dir("gradient_descent");
     let data = datasets::noisy_sine(200, 0.1, 42)?;
     let mut net = Mlp::new(
         &[1, 8, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         42,
     )?;

@@ -65,7 +65,7 @@ fn main() {
     let hv: Vec<f64> = adjoints.iter().map(|a| a.eps[0]).collect();
 
     // 2. The same product from differences of gradients (a different route).
-    let grad = |q: &[f64]| gradient(|x| f(x), q).unwrap().1;
+    let grad = |q: &[f64]| gradient(|x| f(x), q).unwrap().gradient;
     let fd = fd_hvp(&grad, &p, &v);
     let h = exact_hessian(&p);
     println!("\nH v three ways:");

@@ -12,14 +12,13 @@
 //! ```
 
 use saddle::dual::HessianOptions;
-use saddle::nn::{datasets, Activation, Init, Mlp};
+use saddle::nn::{datasets, Activation, Activations, Init, Mlp};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = datasets::noisy_sine(64, 0.1, 11)?;
     let net = Mlp::new(
         &[1, 12, 12, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         11,
     )?;

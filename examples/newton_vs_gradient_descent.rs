@@ -20,8 +20,9 @@ mod common;
 use common::{figures, output_dir};
 use saddle::curvature::{
     classify, damped_newton, newton_cg, saddle_free_newton, Eigen, Function, Objective, Options,
-    Outcome, Smooth, Tolerances,
+    Outcome, Smooth, Tolerances, GRADIENT_TOL,
 };
+use saddle::dual::Gradient;
 use saddle::Real;
 
 struct Rosenbrock;
@@ -62,11 +63,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut x = x0.to_vec();
     let mut gd = Vec::new();
     for step in 0..20_000 {
-        let (v, g) = f.value_gradient(&x)?;
+        let Gradient {
+            value: v,
+            gradient: g,
+        } = f.value_gradient(&x)?;
         gd.push((step as f64, v.max(1e-30)));
         x.iter_mut().zip(&g).for_each(|(a, b)| *a -= eta * b);
     }
-    let (gd_value, gd_grad) = f.value_gradient(&x)?;
+    let Gradient {
+        value: gd_value,
+        gradient: gd_grad,
+    } = f.value_gradient(&x)?;
     println!(
         "gradient descent, η = {eta}: after 20000 steps f = {gd_value:.3e}, ‖∇f‖ = {:.3e}",
         norm(&gd_grad)
@@ -98,11 +105,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     let best = &runs[0].1;
-    let (_, g) = f.value_gradient(&best.x)?;
+    let g = f.value_gradient(&best.x)?.gradient;
     let verdict = classify(
         &g,
         &Eigen::of(&f.hessian(&best.x)?)?,
         &Tolerances::default(),
+        GRADIENT_TOL,
     )?;
     println!(
         "\nDamped Newton ended at ({:.12}, {:.12}), {verdict}",

@@ -12,7 +12,9 @@
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use saddle::curvature::{classify, quadratic_form, Eigen, Function, Objective, Smooth, Tolerances};
+use saddle::curvature::{
+    classify, quadratic_form, Eigen, Function, Objective, Smooth, Tolerances, GRADIENT_TOL,
+};
 use saddle::Real;
 
 struct Bowl;
@@ -74,9 +76,9 @@ fn survey(
         (false, false) => "Q ≈ 0 everywhere sampled",
     };
     println!("  sampling says: {sampled}");
-    let (_, g) = f.value_gradient(&origin)?;
+    let g = f.value_gradient(&origin)?.gradient;
     let e = Eigen::of(&h)?;
-    let c = classify(&g, &e, &Tolerances::default())?;
+    let c = classify(&g, &e, &Tolerances::default(), GRADIENT_TOL)?;
     println!(
         "  eigenvalues {:?} say: {:?}\n",
         e.values()

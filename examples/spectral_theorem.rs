@@ -14,18 +14,17 @@
 //! ```
 
 use saddle::curvature::{
-    classify, damped_newton, quadratic_form, Eigen, Objective, Options, Tolerances,
+    classify, damped_newton, quadratic_form, Eigen, Objective, Options, Tolerances, GRADIENT_TOL,
 };
 use saddle::dual::HessianOptions;
-use saddle::nn::{datasets, train, Activation, Init, Mlp, TrainOptions};
+use saddle::nn::{datasets, train, Activation, Activations, Init, Mlp, TrainOptions};
 use saddle::objectives::NetworkLoss;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = datasets::bowl(64, 2)?;
     let mut net = Mlp::new(
         &[2, 4, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         2,
     )?;
@@ -120,9 +119,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let verdict = classify(
-        &loss.value_gradient(&newton.x)?.1,
+        &loss.value_gradient(&newton.x)?.gradient,
         &e,
         &Tolerances::default(),
+        GRADIENT_TOL,
     )?;
     println!("\nThe trained network sits at {verdict}");
     if verdict.inertia.zero > 0 {

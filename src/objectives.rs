@@ -3,7 +3,7 @@
 //! (`saddle-nn` and `saddle-curvature` do not know each other.)
 
 use saddle_curvature::{Error, Objective};
-use saddle_dual::{Hessian, HessianOptions};
+use saddle_dual::{Gradient, Hessian, HessianOptions};
 use saddle_nn::{Dataset, Mlp};
 
 /// The loss of `net`'s architecture on `data`, as a function of the flat
@@ -38,7 +38,7 @@ fn external(e: saddle_nn::Error) -> Error {
 }
 
 impl Objective for NetworkLoss<'_> {
-    fn value_gradient(&self, x: &[f64]) -> Result<(f64, Vec<f64>), Error> {
+    fn value_gradient(&self, x: &[f64]) -> Result<Gradient, Error> {
         self.at(x)?.loss_and_gradient(self.data).map_err(external)
     }
 

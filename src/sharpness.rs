@@ -62,6 +62,16 @@ pub struct Sharpness {
     pub residual: f64,
 }
 
+/// The result of [`lambda_max`]: the top Ritz value and its residual.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LambdaMax {
+    /// The largest Ritz value `θ`, an estimate of `λmax(∇²L)` from below.
+    pub value: f64,
+    /// `‖H y − θ y‖` for its Ritz vector `y`: some eigenvalue of `H` lies
+    /// within this distance of `value`.
+    pub residual: f64,
+}
+
 /// A training run with its sharpness record and what the tracking cost.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrackedTraining {
@@ -130,15 +140,19 @@ impl From<saddle_curvature::Error> for Error {
 }
 
 /// `λmax(∇²L(θ))` of `net` on `data` by `steps` Lanczos steps from a
-/// Rademacher start vector drawn with `seed`; `(λmax, residual)`.
+/// Rademacher start vector drawn with `seed`: the top Ritz value and its
+/// residual.
 ///
 /// # Errors
 /// If `steps` is zero, or the data does not fit the network.
-pub fn lambda_max(net: &Mlp, data: &Dataset, steps: usize, seed: u64) -> Result<(f64, f64), Error> {
+pub fn lambda_max(net: &Mlp, data: &Dataset, steps: usize, seed: u64) -> Result<LambdaMax, Error> {
     let hessian = FnOperator::new(net.num_params(), |v: &[f64]| net.hvp(data, v).map(|r| r.hv));
     let ritz = lanczos(&hessian, steps, seed)?;
     let k = ritz.values.len() - 1; // values ascend
-    Ok((ritz.values[k], ritz.residuals[k]))
+    Ok(LambdaMax {
+        value: ritz.values[k],
+        residual: ritz.residuals[k],
+    })
 }
 
 /// Trains `net` by full-batch gradient descent, `θ ← θ − η∇L(θ)`, exactly
@@ -184,7 +198,7 @@ pub fn train_tracking_sharpness(
     };
     let mut measure = |net: &Mlp, step: usize, record: &mut TrackedTraining| -> Result<(), Error> {
         let t = Instant::now();
-        let (lambda_max, residual) = lambda_max(
+        let LambdaMax { value, residual } = lambda_max(
             net,
             data,
             sharp.lanczos_steps,
@@ -194,7 +208,7 @@ pub fn train_tracking_sharpness(
         record.hvps += sharp.lanczos_steps.min(net.num_params());
         record.sharpness.push(Sharpness {
             step,
-            lambda_max,
+            lambda_max: value,
             residual,
         });
         Ok(())
@@ -232,14 +246,13 @@ mod tests {
     use super::*;
     use saddle_curvature::Eigen;
     use saddle_dual::HessianOptions;
-    use saddle_nn::{datasets, Activation, Init};
+    use saddle_nn::{datasets, Activation, Activations, Init};
 
     fn setup() -> (Mlp, Dataset) {
         let data = datasets::noisy_sine(32, 0.1, 3).unwrap();
         let net = Mlp::new(
             &[1, 6, 1],
-            Activation::Tanh,
-            Activation::Identity,
+            Activations::hidden_output(Activation::Tanh, Activation::Identity),
             Init::Xavier,
             3,
         )
@@ -284,7 +297,7 @@ mod tests {
         // n Lanczos steps with full reorthogonalisation span the whole
         // space: T is H in another basis, so the top Ritz value equals
         // λmax up to rounding, O(n ε ‖H‖).
-        let (full, _) = lambda_max(&net, &data, n, 7).unwrap();
+        let full = lambda_max(&net, &data, n, 7).unwrap().value;
         assert!(
             (full - exact).abs() <= 1e-10 * exact.abs().max(1.0),
             "{full} vs {exact}"
@@ -293,7 +306,10 @@ mod tests {
         // (Cauchy interlacing), and some eigenvalue lies within the residual
         // of it (the residual bound for symmetric matrices).
         let e = Eigen::of(&h).unwrap();
-        let (few, res) = lambda_max(&net, &data, 8, 7).unwrap();
+        let LambdaMax {
+            value: few,
+            residual: res,
+        } = lambda_max(&net, &data, 8, 7).unwrap();
         assert!(
             few <= exact + 1e-10 * exact.abs().max(1.0),
             "{few} > {exact}"

@@ -36,7 +36,7 @@ fn model() -> (Residual, Vec<f64>) {
 fn residual_block_loss_matches_scalar_route() {
     let (m, p) = model();
     let (a, b) = (
-        gradient(|t| m.loss_blocks(t), &p).unwrap().0,
+        gradient(|t| m.loss_blocks(t), &p).unwrap().value,
         m.loss_scalar(&p),
     );
     assert!(((a - b) / b).abs() < ROUTE_TOL, "{a} vs {b}");
@@ -45,8 +45,8 @@ fn residual_block_loss_matches_scalar_route() {
 #[test]
 fn residual_block_gradient_matches_scalar_route_and_finite_differences() {
     let (m, p) = model();
-    let (_, g_block) = gradient(|t| m.loss_blocks(t), &p).unwrap();
-    let (_, g_scalar) = gradient(|t| m.loss_scalar(t), &p).unwrap();
+    let g_block = gradient(|t| m.loss_blocks(t), &p).unwrap().gradient;
+    let g_scalar = gradient(|t| m.loss_scalar(t), &p).unwrap().gradient;
     let r = relative(&g_block, &g_scalar);
     assert!(r < ROUTE_TOL, "block vs scalar gradient: {r:e}");
     // Central differences, step 1e-5: truncation h²·|f'''|/6 ≈ 1e-11 and
@@ -91,7 +91,7 @@ fn residual_block_hessian_and_hvp_match_scalar_route_and_finite_differences() {
     let eps = 1e-5;
     let shifted = |s: f64| {
         let q: Vec<f64> = p.iter().zip(&v).map(|(a, b)| a + s * b).collect();
-        gradient(|t| m.loss_blocks(t), &q).unwrap().1
+        gradient(|t| m.loss_blocks(t), &q).unwrap().gradient
     };
     let (gp, gm) = (shifted(eps), shifted(-eps));
     let fd: Vec<f64> = gp

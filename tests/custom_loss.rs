@@ -8,7 +8,7 @@ mod log_cosh;
 
 use log_cosh::{log_cosh_loss, sample_data};
 use proptest::prelude::*;
-use saddle::dual::{gradient, hessian, hvp};
+use saddle::dual::{gradient, hessian, hvp, Gradient};
 use saddle_check::{
     check_gradient, check_hessian, check_hvp, check_symmetry, strategies, Tolerance,
 };
@@ -20,7 +20,7 @@ proptest! {
     fn log_cosh_derivatives_match_finite_differences(t in strategies::well_scaled(3), v in strategies::direction(3)) {
         let data = sample_data();
         let f = |x: &[f64]| log_cosh_loss(x, &data);
-        let grad = |x: &[f64]| gradient(|p| log_cosh_loss(p, &data), x).unwrap().1;
+        let grad = |x: &[f64]| gradient(|p| log_cosh_loss(p, &data), x).unwrap().gradient;
         let r = hvp(|p| log_cosh_loss(p, &data), &t, &v).unwrap();
         let h = hessian(|p| log_cosh_loss(p, &data), &t).unwrap().to_row_major();
         for report in [
@@ -38,6 +38,6 @@ proptest! {
 fn log_cosh_does_not_overflow_for_huge_residuals() {
     let data = sample_data();
     let far = [1e6, 0.0, 0.0];
-    let (value, g) = gradient(|p| log_cosh_loss(p, &data), &far).unwrap();
+    let Gradient { value, gradient: g } = gradient(|p| log_cosh_loss(p, &data), &far).unwrap();
     assert!(value.is_finite() && g.iter().all(|v| v.is_finite()));
 }

@@ -8,7 +8,7 @@ use std::error::Error as StdError;
 use saddle::curvature::{lanczos, Eigen, Function, Objective, Smooth};
 use saddle::dual::FnOperator;
 use saddle::dual::{hessian, HessianOptions};
-use saddle::nn::{datasets, Activation, Init, Mlp};
+use saddle::nn::{datasets, Activation, Activations, Init, Mlp};
 use saddle::objectives::NetworkLoss;
 use saddle::tape::Tape;
 use saddle::{Origin, Real};
@@ -35,8 +35,7 @@ fn tape_error() -> saddle::tape::Error {
 fn mixed(x: &[f64], sizes: &[usize], block: usize) -> Result<(Vec<f64>, usize), saddle::Error> {
     let net = Mlp::new(
         sizes,
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         7,
     )?;
@@ -150,8 +149,7 @@ fn network_loss_objective_wraps_the_network_error() {
     let data = datasets::noisy_sine(8, 0.0, 1).unwrap();
     let net = Mlp::new(
         &[1, 3, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         7,
     )

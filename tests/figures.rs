@@ -23,7 +23,7 @@ use common::heatmap::marching_squares;
 use common::net::parameter_groups;
 use resvg::{tiny_skia, usvg};
 use saddle::dual::HessianOptions;
-use saddle::nn::{datasets, Activation, Init, Mlp};
+use saddle::nn::{datasets, Activation, Activations, Init, Mlp};
 
 fn out(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/figure-tests");
@@ -217,8 +217,7 @@ fn small_net() -> (Mlp, saddle::nn::Dataset) {
     // staggering.
     let net = Mlp::new(
         &[1, 4, 3, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         5,
     )

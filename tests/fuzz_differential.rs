@@ -1159,7 +1159,7 @@ fn run_case(e: &Fx, x: &[f64], v: &[f64], stats: &mut Stats) -> Result<(), Strin
         stats.fd_checked += 1;
         let grad = |y: &[f64]| {
             saddle_dual::gradient(|z| eval(e, z), y)
-                .map_or_else(|_| vec![f64::NAN; y.len()], |g| g.1)
+                .map_or_else(|_| vec![f64::NAN; y.len()], |g| g.gradient)
         };
         let tol = Tolerance::default();
         let reports = [

@@ -160,15 +160,14 @@ fn ndarray_data_to_trained_saved_network_and_saved_hessian() {
     use ndarray::Array2;
     use saddle::dual::HessianOptions;
     use saddle::interop::{ToArray, TryFromArray};
-    use saddle::nn::{train, Activation, Init, Mlp, TrainOptions};
+    use saddle::nn::{train, Activation, Activations, Init, Mlp, TrainOptions};
 
     let x = Array2::from_shape_fn((20, 1), |(i, _)| i as f64 / 10.0 - 1.0);
     let y = x.mapv(|v| (2.0 * v).sin());
     let data = Dataset::try_from_array((x.view(), y.view())).unwrap();
     let mut net = Mlp::new(
         &[1, 4, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         5,
     )

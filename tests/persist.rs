@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use saddle::curvature::Eigen;
 use saddle::dual::{Hessian, HessianOptions};
 use saddle::io::{self, NpyArray};
-use saddle::nn::{datasets, Activation, Init, Matrix, Mlp};
+use saddle::nn::{datasets, Activation, Activations, Init, Matrix, Mlp};
 
 /// A fresh scratch directory per test (tests run in parallel).
 fn scratch(name: &str) -> PathBuf {
@@ -24,8 +24,7 @@ fn trained_net() -> (Mlp, saddle::nn::Dataset) {
     let data = datasets::noisy_sine(24, 0.1, 3).unwrap();
     let mut net = Mlp::new(
         &[1, 5, 3, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         11,
     )
@@ -33,7 +32,7 @@ fn trained_net() -> (Mlp, saddle::nn::Dataset) {
     // A few gradient steps so the parameters are not the initial ones
     // (arbitrary bits, many digits).
     for _ in 0..5 {
-        let (_, g) = net.loss_and_gradient(&data).unwrap();
+        let g = net.loss_and_gradient(&data).unwrap().gradient;
         let p: Vec<f64> = net
             .params()
             .iter()
@@ -62,7 +61,7 @@ fn mlp_save_load_same_params_and_loss_bitwise() {
 
 #[test]
 fn mlp_json_has_documented_fields() {
-    let net = Mlp::from_params(&[1, 1], &[Activation::Sigmoid], vec![0.5, -0.25]).unwrap();
+    let net = Mlp::from_params(&[1, 1], [Activation::Sigmoid], vec![0.5, -0.25]).unwrap();
     assert_eq!(
         net.to_json(),
         r#"{"format":"saddle-mlp","version":1,"layers":[1,1],"activations":["sigmoid"],"params":[0.5,-0.25]}"#
@@ -283,7 +282,7 @@ fn npy_corrupted_or_truncated_files_are_errors() {
 fn npy_hessian_gradient_and_spectrum_files_round_trip() {
     let (net, data) = trained_net();
     let h = net.hessian(&data, HessianOptions::default()).unwrap();
-    let (_, g) = net.loss_and_gradient(&data).unwrap();
+    let g = net.loss_and_gradient(&data).unwrap().gradient;
     let e = Eigen::of(&h).unwrap();
     let dir = scratch("spectrum");
     io::save_hessian(dir.join("hessian.npy"), &h).unwrap();

@@ -6,7 +6,7 @@
 // The reference values are quoted digit for digit from BENCHMARKS.md.
 #![allow(clippy::excessive_precision)]
 
-use saddle::dual::HessianOptions;
+use saddle::dual::{Gradient, HessianOptions};
 use saddle::workloads::{w2_medium, w2_small, W2};
 
 fn close(got: f64, want: f64, what: &str) {
@@ -30,7 +30,10 @@ fn check_first_and_second_order(w: &W2, f: f64, gnorm: f64, vhv: f64) {
         vhv,
         "vᵀHv",
     );
-    let (loss, grad) = w.net.loss_and_gradient(&w.data).unwrap();
+    let Gradient {
+        value: loss,
+        gradient: grad,
+    } = w.net.loss_and_gradient(&w.data).unwrap();
     close(loss, f, "loss (tape)");
     close(
         grad.iter().map(|g| g * g).sum::<f64>().sqrt(),

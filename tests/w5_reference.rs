@@ -14,7 +14,7 @@
 //! `W`, a wrong label, a mean over the wrong count each shift the values
 //! by ≥ 1e-4).
 
-use saddle::dual::HessianOptions;
+use saddle::dual::{Gradient, HessianOptions};
 use saddle::nn::SoftmaxCrossEntropy;
 use saddle::workloads::w5;
 
@@ -40,7 +40,10 @@ fn w5_loss_gradient_and_hvp_reproduce_the_reference() {
         ..
     } = w5();
     assert_eq!(net.num_params(), 5189);
-    let (f, g) = net
+    let Gradient {
+        value: f,
+        gradient: g,
+    } = net
         .loss_and_gradient_with(&data, &SoftmaxCrossEntropy)
         .unwrap();
     assert_close("f", f, 1.6129753562745837);

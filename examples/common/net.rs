@@ -1,7 +1,7 @@
 //! The network, data and progress bars the examples share.
 
 use indicatif::{ProgressBar, ProgressStyle};
-use saddle::nn::{datasets, Activation, Dataset, Init, Mlp};
+use saddle::nn::{datasets, Activation, Activations, Dataset, Init, Mlp};
 
 /// A progress bar `what [=====>   ] pos/len msg (elapsed)`.
 pub fn bar(len: u64, what: &str) -> ProgressBar {
@@ -26,8 +26,7 @@ pub fn sine_problem(hidden: &[usize], seed: u64) -> Result<(Dataset, Mlp), saddl
     sizes.push(1);
     let net = Mlp::new(
         &sizes,
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         seed,
     )?;

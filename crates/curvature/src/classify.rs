@@ -8,35 +8,41 @@
 //! origin. saddle calls such points **degenerate** and says so.
 //!
 //! "Numerically zero" needs a threshold: an eigenvalue counts as zero when
-//! `|λ| ≤ eigen_abs + eigen_rel · maxⱼ |λⱼ|`. A point is critical only when
-//! `‖∇f‖₂ ≤ gradient` as well.
+//! `|λ| ≤ eigen_abs + eigen_rel · maxⱼ |λⱼ|` ([`Tolerances`], which is all
+//! [`inertia`] needs). Classifying a point needs one more number, separate
+//! because it is about the gradient, not the spectrum: the point is
+//! critical only when `‖∇f‖₂ ≤ gradient_tol` ([`GRADIENT_TOL`] by default).
 
 use std::fmt;
 
 use crate::error::{check_vector, Error};
 use crate::spectrum::Eigen;
 
-/// Thresholds for calling an eigenvalue zero and a point critical.
+/// The default critical-point threshold of [`classify`]: a point is
+/// critical when `‖∇f‖₂ ≤ 10⁻⁶`. Pass `f64::INFINITY` to classify the
+/// Hessian alone (every point then counts as critical).
+pub const GRADIENT_TOL: f64 = 1e-6;
+
+/// When an eigenvalue counts as zero: `|λ| ≤ eigen_abs + eigen_rel ·
+/// maxⱼ |λⱼ|`.
 ///
-/// Valid tolerances ([`Tolerances::check`]) have `eigen_abs ≥ 0` finite,
-/// `0 ≤ eigen_rel < 1` and `gradient ≥ 0` (`+∞` allowed: every point counts
-/// as critical, so only the Hessian is classified). A negative threshold
-/// would call eigenvalues of the wrong sign positive or negative (with
-/// `eigen_abs = −10`, diag(−2, 3) would be a "minimum"); `eigen_rel ≥ 1`
-/// would call every eigenvalue zero. [`inertia`] and [`classify`] refuse
-/// invalid tolerances.
+/// Valid tolerances ([`Tolerances::check`]) have `eigen_abs ≥ 0` finite and
+/// `0 ≤ eigen_rel < 1`. A negative threshold would call eigenvalues of the
+/// wrong sign positive or negative (with `eigen_abs = −10`, diag(−2, 3)
+/// would be a "minimum"); `eigen_rel ≥ 1` would call every eigenvalue zero.
+/// [`inertia`] and [`classify`] refuse invalid tolerances. (Whether a point
+/// is critical is a separate threshold on the gradient: the `gradient_tol`
+/// argument of [`classify`].)
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Tolerances {
     /// Absolute part of the zero-eigenvalue threshold.
     pub eigen_abs: f64,
     /// Relative part, times the largest `|λ|`.
     pub eigen_rel: f64,
-    /// A point is critical when `‖∇f‖₂` is at most this.
-    pub gradient: f64,
 }
 
 impl Default for Tolerances {
-    /// `eigen_rel = 1e-8`, `eigen_abs = 1e-12`, `gradient = 1e-6`.
+    /// `eigen_rel = 1e-8`, `eigen_abs = 1e-12`.
     ///
     /// A symmetric eigensolver returns eigenvalues with absolute errors of
     /// about `n ε ‖H‖` (`≈ 2·10⁻¹³ ‖H‖` at `n = 1000`), and AD Hessians carry
@@ -47,7 +53,6 @@ impl Default for Tolerances {
         Tolerances {
             eigen_abs: 1e-12,
             eigen_rel: 1e-8,
-            gradient: 1e-6,
         }
     }
 }
@@ -57,18 +62,17 @@ impl Tolerances {
     ///
     /// # Errors
     /// As [`Tolerances::check`].
-    pub fn new(eigen_abs: f64, eigen_rel: f64, gradient: f64) -> Result<Self, Error> {
+    pub fn new(eigen_abs: f64, eigen_rel: f64) -> Result<Self, Error> {
         let t = Tolerances {
             eigen_abs,
             eigen_rel,
-            gradient,
         };
         t.check()?;
         Ok(t)
     }
 
     /// Checks that the thresholds mean something: `eigen_abs` finite and
-    /// `≥ 0`, `eigen_rel` in `[0, 1)`, `gradient ≥ 0` (not NaN).
+    /// `≥ 0`, `eigen_rel` in `[0, 1)`.
     ///
     /// # Errors
     /// Naming the first offending field and its value.
@@ -84,10 +88,32 @@ impl Tolerances {
         if !(self.eigen_rel >= 0.0 && self.eigen_rel < 1.0) {
             return bad("eigen_rel", self.eigen_rel, "in [0, 1)");
         }
-        if !(self.gradient >= 0.0) {
-            return bad("gradient", self.gradient, "≥ 0 (+∞ allowed)");
-        }
         Ok(())
+    }
+
+    /// The zero threshold `eigen_abs + eigen_rel · maxⱼ |λⱼ|` for the
+    /// eigenvalues `values`: `|λ|` at most this counts as zero.
+    ///
+    /// # Errors
+    /// If the tolerances are invalid ([`Tolerances::check`]), or `values`
+    /// is empty or has a non-finite entry (named).
+    pub fn zero_threshold(&self, values: &[f64]) -> Result<f64, Error> {
+        self.check()?;
+        check_values(values)?;
+        let scale = values.iter().fold(0.0_f64, |m, l| m.max(l.abs()));
+        Ok(self.eigen_abs + self.eigen_rel * scale)
+    }
+}
+
+/// The critical-point threshold must be a number `≥ 0` (`+∞` allowed): a
+/// NaN would make every point silently "not critical", a negative one too.
+fn check_gradient_tol(gradient_tol: f64) -> Result<(), Error> {
+    if gradient_tol >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "gradient_tol is {gradient_tol}: it must be ≥ 0 (+∞ allowed)"
+        )))
     }
 }
 
@@ -158,29 +184,33 @@ pub struct Classification {
     pub zero_threshold: f64,
 }
 
-/// The inertia of a spectrum under `tol`, and the threshold used:
-/// `|λ| ≤ eigen_abs + eigen_rel · maxⱼ |λⱼ|` counts as zero.
+/// The inertia of a spectrum under `tol`: `|λ| ≤ eigen_abs + eigen_rel ·
+/// maxⱼ |λⱼ|` ([`Tolerances::zero_threshold`]) counts as zero.
 /// [`inertia_of_values`] on `eigen.values()`.
 ///
 /// # Errors
 /// If `tol` is invalid ([`Tolerances::check`]).
-pub fn inertia(eigen: &Eigen, tol: &Tolerances) -> Result<(Inertia, f64), Error> {
+pub fn inertia(eigen: &Eigen, tol: &Tolerances) -> Result<Inertia, Error> {
     inertia_of_values(eigen.values(), tol)
 }
 
 /// The inertia of the eigenvalues `values` (any order; from
 /// [`eigenvalues`](crate::eigenvalues()), say, when no eigenvectors are
-/// needed) under `tol`, and the threshold used:
-/// `|λ| ≤ eigen_abs + eigen_rel · maxⱼ |λⱼ|` counts as zero.
+/// needed) under `tol`: `|λ| ≤ eigen_abs + eigen_rel · maxⱼ |λⱼ|`
+/// ([`Tolerances::zero_threshold`]) counts as zero.
+///
+/// ```
+/// use saddle_curvature::{inertia_of_values, Inertia, Tolerances};
+/// let i = inertia_of_values(&[-2.0, 1e-15, 3.0], &Tolerances::default())?;
+/// assert_eq!(i, Inertia { negative: 1, zero: 1, positive: 1 });
+/// # Ok::<(), saddle_curvature::Error>(())
+/// ```
 ///
 /// # Errors
 /// If `tol` is invalid ([`Tolerances::check`]), or `values` is empty or
 /// has a non-finite entry (named).
-pub fn inertia_of_values(values: &[f64], tol: &Tolerances) -> Result<(Inertia, f64), Error> {
-    tol.check()?;
-    check_values(values)?;
-    let scale = values.iter().fold(0.0_f64, |m, l| m.max(l.abs()));
-    let threshold = tol.eigen_abs + tol.eigen_rel * scale;
+pub fn inertia_of_values(values: &[f64], tol: &Tolerances) -> Result<Inertia, Error> {
+    let threshold = tol.zero_threshold(values)?;
     let mut i = Inertia {
         negative: 0,
         zero: 0,
@@ -195,7 +225,7 @@ pub fn inertia_of_values(values: &[f64], tol: &Tolerances) -> Result<(Inertia, f
             i.zero += 1;
         }
     }
-    Ok((i, threshold))
+    Ok(i)
 }
 
 /// A spectrum must be nonempty and finite (a NaN would count as "zero").
@@ -220,28 +250,33 @@ pub fn definiteness(i: Inertia) -> Definiteness {
     }
 }
 
-/// Classifies a point from its gradient and the spectrum of its Hessian.
+/// Classifies a point from its gradient and the spectrum of its Hessian:
+/// critical when `‖∇f‖₂ ≤ gradient_tol` ([`GRADIENT_TOL`] is the usual
+/// choice), then minimum, maximum, saddle or degenerate by the inertia
+/// under `tol`.
 ///
 /// ```
-/// use saddle_curvature::{classify, CriticalPoint, Eigen, Tolerances};
+/// use saddle_curvature::{classify, CriticalPoint, Eigen, Tolerances, GRADIENT_TOL};
 /// use saddle_dual::Hessian;
 /// // f = x² − y² at the origin: gradient 0, H = diag(2, −2).
 /// let h = Hessian::from_column_major(2, vec![2.0, 0.0, 0.0, -2.0])?;
-/// let c = classify(&[0.0, 0.0], &Eigen::of(&h)?, &Tolerances::default())?;
+/// let c = classify(&[0.0, 0.0], &Eigen::of(&h)?, &Tolerances::default(), GRADIENT_TOL)?;
 /// assert_eq!(c.kind, CriticalPoint::Saddle);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// # Errors
-/// If `tol` is invalid ([`Tolerances::check`]), or `gradient` does not have
-/// the spectrum's `n` finite entries (a NaN gradient would otherwise make
-/// the point silently "not critical").
+/// If `tol` is invalid ([`Tolerances::check`]), `gradient_tol` is NaN or
+/// negative, or `gradient` does not have the spectrum's `n` finite entries
+/// (a NaN gradient would otherwise make the point silently "not
+/// critical").
 pub fn classify(
     gradient: &[f64],
     eigen: &Eigen,
     tol: &Tolerances,
+    gradient_tol: f64,
 ) -> Result<Classification, Error> {
-    classify_values(gradient, eigen.values(), tol)
+    classify_values(gradient, eigen.values(), tol, gradient_tol)
 }
 
 /// Classifies a point from its gradient and the eigenvalues of its Hessian
@@ -250,23 +285,26 @@ pub fn classify(
 /// `values` may be in any order.
 ///
 /// ```
-/// use saddle_curvature::{classify_values, eigenvalues, CriticalPoint, Tolerances};
+/// use saddle_curvature::{classify_values, eigenvalues, CriticalPoint, Tolerances, GRADIENT_TOL};
 /// use saddle_dual::Hessian;
 /// // f = x² − y² at the origin: gradient 0, H = diag(2, −2).
 /// let h = Hessian::from_column_major(2, vec![2.0, 0.0, 0.0, -2.0])?;
-/// let c = classify_values(&[0.0, 0.0], &eigenvalues(&h)?, &Tolerances::default())?;
+/// let c = classify_values(&[0.0, 0.0], &eigenvalues(&h)?, &Tolerances::default(), GRADIENT_TOL)?;
 /// assert_eq!(c.kind, CriticalPoint::Saddle);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// # Errors
-/// If `tol` is invalid ([`Tolerances::check`]), `values` is empty or not
-/// finite, or `gradient` does not have `values.len()` finite entries.
+/// If `tol` is invalid ([`Tolerances::check`]), `gradient_tol` is NaN or
+/// negative, `values` is empty or not finite, or `gradient` does not have
+/// `values.len()` finite entries.
 pub fn classify_values(
     gradient: &[f64],
     values: &[f64],
     tol: &Tolerances,
+    gradient_tol: f64,
 ) -> Result<Classification, Error> {
+    check_gradient_tol(gradient_tol)?;
     check_vector("gradient", gradient, values.len())?;
     // ‖g‖₂ scaled by its largest entry, so that a finite gradient of huge
     // entries does not overflow to +∞ (it is "not critical" either way, but
@@ -281,9 +319,10 @@ pub fn classify_values(
             .sum::<f64>()
             .sqrt()
     };
-    let (inertia, zero_threshold) = inertia_of_values(values, tol)?;
+    let zero_threshold = tol.zero_threshold(values)?;
+    let inertia = inertia_of_values(values, tol)?;
     let definiteness = definiteness(inertia);
-    let kind = if !(gradient_norm <= tol.gradient) {
+    let kind = if !(gradient_norm <= gradient_tol) {
         CriticalPoint::NotCritical
     } else {
         match definiteness {

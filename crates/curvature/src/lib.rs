@@ -28,7 +28,9 @@
 //! [`saddle_free_newton`], and [`damped_step`] for any curvature operator.
 //!
 //! ```
-//! use saddle_curvature::{classify, CriticalPoint, Eigen, Function, Objective, Smooth, Tolerances};
+//! use saddle_curvature::{
+//!     classify, CriticalPoint, Eigen, Function, Objective, Smooth, Tolerances, GRADIENT_TOL,
+//! };
 //! use saddle_tape::Real;
 //!
 //! /// The monkey saddle x³ − 3xy²: zero Hessian at the origin.
@@ -38,8 +40,9 @@
 //! }
 //! let f = Smooth(Monkey);
 //! let origin = [0.0, 0.0];
-//! let (_, g) = f.value_gradient(&origin)?;
-//! let verdict = classify(&g, &Eigen::of(&f.hessian(&origin)?)?, &Tolerances::default())?;
+//! let g = f.value_gradient(&origin)?.gradient;
+//! let e = Eigen::of(&f.hessian(&origin)?)?;
+//! let verdict = classify(&g, &e, &Tolerances::default(), GRADIENT_TOL)?;
 //! assert_eq!(verdict.kind, CriticalPoint::Degenerate); // the second-order test cannot tell
 //! # Ok::<(), saddle_curvature::Error>(())
 //! ```
@@ -78,7 +81,7 @@ mod split;
 pub use cg::{conjugate_gradient, CgOptions, CgSolution, CgStop};
 pub use classify::{
     classify, classify_values, definiteness, inertia, inertia_of_values, Classification,
-    CriticalPoint, Definiteness, Inertia, Tolerances,
+    CriticalPoint, Definiteness, Inertia, Tolerances, GRADIENT_TOL,
 };
 pub use eigenvalues::{eigenvalues, eigenvalues_of_symmetric, eigenvalues_with, EigenOptions};
 pub use error::Error;

@@ -1,7 +1,7 @@
 //! What the optimizers minimise: a function that can report its value,
 //! gradient, Hessian-vector products and (for small problems) Hessian.
 
-use saddle_dual::{gradient, hessian, hvp, Hessian};
+use saddle_dual::{gradient, hessian, hvp, Gradient, Hessian};
 use saddle_tape::Real;
 
 use crate::error::{check_vector, Error};
@@ -11,11 +11,12 @@ use crate::error::{check_vector, Error};
 /// Implement it for your own types (a network's loss over a dataset, for
 /// instance), or wrap a function written once over [`Real`] in [`Smooth`].
 pub trait Objective {
-    /// `(f(x), ∇f(x))`.
+    /// `f(x)` and `∇f(x)`, as saddle-dual's [`Gradient`] (the type
+    /// [`saddle_dual::gradient`] returns).
     ///
     /// # Errors
     /// If `f` cannot be evaluated at `x`.
-    fn value_gradient(&self, x: &[f64]) -> Result<(f64, Vec<f64>), Error>;
+    fn value_gradient(&self, x: &[f64]) -> Result<Gradient, Error>;
 
     /// `∇²f(x) v`.
     ///
@@ -59,7 +60,7 @@ pub trait Objective {
     /// # Errors
     /// If `f` cannot be evaluated at `x`.
     fn value(&self, x: &[f64]) -> Result<f64, Error> {
-        Ok(self.value_gradient(x)?.0)
+        Ok(self.value_gradient(x)?.value)
     }
 }
 
@@ -81,14 +82,14 @@ pub trait Function: Sync {
 /// impl Function for Bowl {
 ///     fn eval<S: Real>(&self, x: &[S]) -> S { x[0] * x[0] + x[1] * x[1] * 3.0 }
 /// }
-/// let (f, g) = Smooth(Bowl).value_gradient(&[1.0, 1.0])?;
-/// assert_eq!((f, g), (4.0, vec![2.0, 6.0]));
+/// let g = Smooth(Bowl).value_gradient(&[1.0, 1.0])?;
+/// assert_eq!((g.value, g.gradient), (4.0, vec![2.0, 6.0]));
 /// # Ok::<(), saddle_curvature::Error>(())
 /// ```
 pub struct Smooth<F>(pub F);
 
 impl<F: Function> Objective for Smooth<F> {
-    fn value_gradient(&self, x: &[f64]) -> Result<(f64, Vec<f64>), Error> {
+    fn value_gradient(&self, x: &[f64]) -> Result<Gradient, Error> {
         Ok(gradient(|y| self.0.eval(y), x)?)
     }
 

@@ -182,7 +182,10 @@ fn checked_value_gradient(
     x: &[f64],
     k: usize,
 ) -> Result<(f64, Vec<f64>), Error> {
-    let (value, grad) = obj.value_gradient(x)?;
+    let saddle_dual::Gradient {
+        value,
+        gradient: grad,
+    } = obj.value_gradient(x)?;
     if grad.len() != x.len() {
         return Err(Error::size(format!(
             "the objective's gradient has {} entries at iteration {k}, x has {}",

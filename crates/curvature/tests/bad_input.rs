@@ -26,9 +26,9 @@ use saddle_curvature::{
     classify, conjugate_gradient, damped_newton, damped_step, extreme_eigenpairs, hutchinson_trace,
     inertia, lanczos, newton, newton_cg, quadratic_form, saddle_free_newton, spectral_density,
     CgOptions, DensityOptions, Eigen, Error, Function, Objective, Options, Smooth, SpectralDensity,
-    Tolerances,
+    Tolerances, GRADIENT_TOL,
 };
-use saddle_dual::Hessian;
+use saddle_dual::{Gradient, Hessian};
 use saddle_tape::Real;
 
 type Case = (String, Box<dyn Fn() -> Result<(), String>>);
@@ -137,8 +137,11 @@ const HONEST: Broken = Broken {
 };
 
 impl Objective for Broken {
-    fn value_gradient(&self, _x: &[f64]) -> Result<(f64, Vec<f64>), Error> {
-        Ok((1.0, vec![1.0; self.grad_len]))
+    fn value_gradient(&self, _x: &[f64]) -> Result<Gradient, Error> {
+        Ok(Gradient {
+            value: 1.0,
+            gradient: vec![1.0; self.grad_len],
+        })
     }
     fn hvp(&self, _x: &[f64], _v: &[f64]) -> Result<Vec<f64>, Error> {
         Ok(vec![self.hvp_value; self.hvp_len])
@@ -152,8 +155,11 @@ impl Objective for Broken {
 /// Default `Objective::hessian`, assembled from (possibly broken) HVPs.
 struct ByHvp(usize);
 impl Objective for ByHvp {
-    fn value_gradient(&self, x: &[f64]) -> Result<(f64, Vec<f64>), Error> {
-        Ok((0.0, x.to_vec()))
+    fn value_gradient(&self, x: &[f64]) -> Result<Gradient, Error> {
+        Ok(Gradient {
+            value: 0.0,
+            gradient: x.to_vec(),
+        })
     }
     fn hvp(&self, _x: &[f64], _v: &[f64]) -> Result<Vec<f64>, Error> {
         Ok(vec![0.0; self.0])
@@ -234,29 +240,26 @@ fn every_entry_refuses_bad_input_with_a_named_error() {
         // Classification
         case("classify gradient of the wrong length", || {
             expect_err(
-                classify(&[0.0; 3], &e2(), &Tolerances::default()),
+                classify(&[0.0; 3], &e2(), &Tolerances::default(), GRADIENT_TOL),
                 &["gradient has 3 entries, expected 2"],
             )
         }),
         case("classify empty gradient", || {
             expect_err(
-                classify(&[], &e2(), &Tolerances::default()),
+                classify(&[], &e2(), &Tolerances::default(), GRADIENT_TOL),
                 &["gradient has 0 entries"],
             )
         }),
         case(
             "Tolerances::new eigen_abs huge is fine, infinite is not",
             || {
-                Tolerances::new(1e300, 0.0, 0.0).map_err(|e| e.to_string())?;
-                expect_err(
-                    Tolerances::new(f64::INFINITY, 0.0, 0.0),
-                    &["eigen_abs is inf"],
-                )
+                Tolerances::new(1e300, 0.0).map_err(|e| e.to_string())?;
+                expect_err(Tolerances::new(f64::INFINITY, 0.0), &["eigen_abs is inf"])
             },
         ),
-        case("Tolerances gradient = +inf is allowed", || {
-            let t = Tolerances::new(0.0, 1e-8, f64::INFINITY).map_err(|e| e.to_string())?;
-            classify(&[1e300, 1e300], &e2(), &t)
+        case("classify gradient_tol = +inf is allowed", || {
+            let t = Tolerances::new(0.0, 1e-8).map_err(|e| e.to_string())?;
+            classify(&[1e300, 1e300], &e2(), &t, f64::INFINITY)
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         }),
@@ -519,7 +522,7 @@ fn every_entry_refuses_bad_input_with_a_named_error() {
             }),
             case(format!("classify gradient {bad}"), move || {
                 expect_err(
-                    classify(&[0.0, bad], &e2(), &Tolerances::default()),
+                    classify(&[0.0, bad], &e2(), &Tolerances::default(), GRADIENT_TOL),
                     &[&format!("gradient[1] is {bad}")],
                 )
             }),
@@ -529,7 +532,7 @@ fn every_entry_refuses_bad_input_with_a_named_error() {
                     ..Tolerances::default()
                 };
                 expect_err(
-                    classify(&[0.0; 2], &e2(), &t),
+                    classify(&[0.0; 2], &e2(), &t, GRADIENT_TOL),
                     &[&format!("eigen_abs is {bad}")],
                 )
             }),

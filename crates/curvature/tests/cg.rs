@@ -19,7 +19,7 @@ use saddle_curvature::{
     conjugate_gradient, damped_step, CgOptions, CgStop, Eigen, Error as CurvatureError,
 };
 use saddle_dual::{FnOperator, Hessian, HessianOptions, LinearOperator};
-use saddle_nn::{Activation, Dataset, GaussNewtonOperator, Init, Matrix, Mlp, Mse};
+use saddle_nn::{Activation, Activations, Dataset, GaussNewtonOperator, Init, Matrix, Mlp, Mse};
 
 fn err_contains<T: std::fmt::Debug>(r: Result<T, CurvatureError>, needles: &[&str]) {
     let e = r.expect_err("expected an error");
@@ -255,8 +255,7 @@ fn linear_model() -> (Mlp, Dataset) {
     let data = Dataset::new(Matrix::new(n, 3, x).unwrap(), Matrix::new(n, 2, y).unwrap()).unwrap();
     let net = Mlp::new(
         &[3, 2],
-        Activation::Identity,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Identity, Activation::Identity),
         Init::Xavier,
         1,
     )
@@ -287,7 +286,7 @@ fn damped_step_with_the_ggn_equals_the_dense_gauss_newton_step() {
         .map(|(a, y)| a - y)
         .collect();
     let g: Vec<f64> = columns.iter().map(|j| c * dot(j, &r)).collect();
-    let (_, tape_g) = net.loss_and_gradient_with(&data, &Mse).unwrap();
+    let tape_g = net.loss_and_gradient_with(&data, &Mse).unwrap().gradient;
     assert!(
         rel_err(&tape_g, &g) <= 1e-13,
         "the tape's gradient is (2/(2N)) Jᵀr"
@@ -323,8 +322,7 @@ fn damped_steps_with_the_ggn_decrease_the_loss_of_a_network() {
     let (_, data) = linear_model();
     let mut net = Mlp::new(
         &[3, 5, 2],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         3,
     )
@@ -335,7 +333,7 @@ fn damped_steps_with_the_ggn_decrease_the_loss_of_a_network() {
     };
     let mut losses = vec![net.loss(&data).unwrap()];
     for _ in 0..5 {
-        let (_, g) = net.loss_and_gradient_with(&data, &Mse).unwrap();
+        let g = net.loss_and_gradient_with(&data, &Mse).unwrap().gradient;
         let ggn =
             GaussNewtonOperator::new(&net, &data, &Mse, 7, HessianOptions::default()).unwrap();
         let step = damped_step(&ggn, &g, 1e-2, &options).unwrap();

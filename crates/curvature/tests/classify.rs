@@ -3,15 +3,17 @@
 
 use saddle_curvature::{
     classify, CriticalPoint, Definiteness, Eigen, Function, Inertia, Objective, Smooth, Tolerances,
+    GRADIENT_TOL,
 };
 use saddle_tape::Real;
 
 fn verdict(f: &impl Objective, x: &[f64]) -> saddle_curvature::Classification {
-    let (_, g) = f.value_gradient(x).unwrap();
+    let g = f.value_gradient(x).unwrap().gradient;
     classify(
         &g,
         &Eigen::of(&f.hessian(x).unwrap()).unwrap(),
         &Tolerances::default(),
+        GRADIENT_TOL,
     )
     .unwrap()
 }
@@ -119,7 +121,7 @@ fn the_tolerances_decide_what_counts_as_zero() {
     let h = saddle_dual::Hessian::from_column_major(2, vec![1.0, 0.0, 0.0, 1e-10]).unwrap();
     let e = Eigen::of(&h).unwrap();
     assert_eq!(
-        classify(&[0.0, 0.0], &e, &Tolerances::default())
+        classify(&[0.0, 0.0], &e, &Tolerances::default(), GRADIENT_TOL)
             .unwrap()
             .kind,
         CriticalPoint::Degenerate
@@ -127,10 +129,11 @@ fn the_tolerances_decide_what_counts_as_zero() {
     let strict = Tolerances {
         eigen_rel: 1e-12,
         eigen_abs: 0.0,
-        ..Tolerances::default()
     };
     assert_eq!(
-        classify(&[0.0, 0.0], &e, &strict).unwrap().kind,
+        classify(&[0.0, 0.0], &e, &strict, GRADIENT_TOL)
+            .unwrap()
+            .kind,
         CriticalPoint::Minimum
     );
 }
@@ -144,4 +147,48 @@ impl<F: Function> ObjectiveDyn for Smooth<F> {
     fn verdict(&self, x: &[f64]) -> saddle_curvature::Classification {
         verdict(self, x)
     }
+}
+
+/// The critical-point threshold is classify's own argument, apart from the
+/// eigenvalue tolerances: it decides "critical" and nothing else.
+#[test]
+fn gradient_tol_decides_criticality_and_nothing_else() {
+    let h = saddle_dual::Hessian::from_column_major(2, vec![2.0, 0.0, 0.0, -3.0]).unwrap();
+    let e = Eigen::of(&h).unwrap();
+    let tol = Tolerances::default();
+    let g = [3e-4, 4e-4]; // ‖g‖₂ = 5e-4: above 1e-6, below 1e-3
+    let loose = classify(&g, &e, &tol, 1e-3).unwrap();
+    let strict = classify(&g, &e, &tol, GRADIENT_TOL).unwrap();
+    assert_eq!(loose.kind, CriticalPoint::Saddle);
+    assert_eq!(strict.kind, CriticalPoint::NotCritical);
+    // Everything spectral is the same under both thresholds.
+    assert_eq!(loose.inertia, strict.inertia);
+    assert_eq!(loose.zero_threshold, strict.zero_threshold);
+    assert_eq!(loose.definiteness, Definiteness::Indefinite);
+    // +∞ classifies the Hessian alone.
+    let any = classify(&[1e300, 1e300], &e, &tol, f64::INFINITY).unwrap();
+    assert_eq!(any.kind, CriticalPoint::Saddle);
+}
+
+/// `Tolerances::zero_threshold` is `eigen_abs + eigen_rel · max|λ|`, the
+/// number `classify` reports and `inertia` counts with.
+#[test]
+fn zero_threshold_is_the_documented_formula() {
+    let tol = Tolerances::new(1e-3, 1e-2).unwrap();
+    let values = [-5.0, 0.04, 2.0];
+    // 1e-3 + 1e-2 · 5 = 0.051: the middle eigenvalue (0.04) is "zero".
+    let t = tol.zero_threshold(&values).unwrap();
+    assert_eq!(t, 1e-3 + 1e-2 * 5.0);
+    let c = saddle_curvature::classify_values(&[0.0; 3], &values, &tol, GRADIENT_TOL).unwrap();
+    assert_eq!(c.zero_threshold, t);
+    assert_eq!(
+        saddle_curvature::inertia_of_values(&values, &tol).unwrap(),
+        Inertia {
+            negative: 1,
+            zero: 1,
+            positive: 1
+        }
+    );
+    assert!(tol.zero_threshold(&[]).is_err());
+    assert!(tol.zero_threshold(&[1.0, f64::NAN]).is_err());
 }

@@ -5,7 +5,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use saddle_curvature::{
     classify, classify_values, eigenvalues, eigenvalues_of_symmetric, eigenvalues_with, inertia,
-    inertia_of_values, Eigen, EigenOptions, Tolerances,
+    inertia_of_values, Eigen, EigenOptions, Tolerances, GRADIENT_TOL,
 };
 use saddle_dual::Hessian;
 
@@ -118,8 +118,8 @@ fn classification_via_values_equals_classification_via_eigen() {
         let e = Eigen::of(&h).unwrap();
         let v = eigenvalues(&h).unwrap();
         for g in [vec![0.0; 5], vec![1.0; 5]] {
-            let a = classify(&g, &e, &tol).unwrap();
-            let b = classify_values(&g, &v, &tol).unwrap();
+            let a = classify(&g, &e, &tol, GRADIENT_TOL).unwrap();
+            let b = classify_values(&g, &v, &tol, GRADIENT_TOL).unwrap();
             assert_eq!(a.kind, b.kind, "λ = {lambda:?}");
             assert_eq!(a.definiteness, b.definiteness, "λ = {lambda:?}");
             assert_eq!(a.inertia, b.inertia, "λ = {lambda:?}");
@@ -130,8 +130,8 @@ fn classification_via_values_equals_classification_via_eigen() {
             assert!(close(a.zero_threshold, b.zero_threshold), "{a:?} vs {b:?}");
         }
         assert_eq!(
-            inertia(&e, &tol).unwrap().0,
-            inertia_of_values(&v, &tol).unwrap().0
+            inertia(&e, &tol).unwrap(),
+            inertia_of_values(&v, &tol).unwrap()
         );
     }
 }
@@ -140,7 +140,7 @@ fn classification_via_values_equals_classification_via_eigen() {
 #[test]
 fn classify_values_does_not_need_sorted_values() {
     let tol = Tolerances::default();
-    let c = classify_values(&[0.0; 3], &[3.0, -1.0, 2.0], &tol).unwrap();
+    let c = classify_values(&[0.0; 3], &[3.0, -1.0, 2.0], &tol, GRADIENT_TOL).unwrap();
     assert_eq!(c.min_eigenvalue, -1.0);
     assert_eq!(c.max_eigenvalue, 3.0);
     assert_eq!(c.condition_number, 3.0);
@@ -181,7 +181,7 @@ fn values_classification_refuses_bad_spectra() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("eigenvalues[1] is NaN"), "{e}");
-    let e = classify_values(&[0.0], &[1.0, 2.0], &tol)
+    let e = classify_values(&[0.0], &[1.0, 2.0], &tol, GRADIENT_TOL)
         .unwrap_err()
         .to_string();
     assert!(e.contains("gradient has 1 entries, expected 2"), "{e}");

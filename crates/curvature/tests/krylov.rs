@@ -18,7 +18,7 @@ use saddle_curvature::{
     extreme_eigenpairs, hutchinson_trace, lanczos, spectral_density, DensityOptions, Eigen,
 };
 use saddle_dual::{Hessian, HessianOptions};
-use saddle_nn::{datasets, Activation, Init, Mlp};
+use saddle_nn::{datasets, Activation, Activations, Init, Mlp};
 
 /// A random symmetric positive definite matrix `A Aᵀ/n + 0.1 I`, `A` with
 /// entries uniform in [−1, 1] (seeded).
@@ -89,8 +89,7 @@ fn lanczos_on_an_mlp_hessian_matches_the_dense_extremes() {
     let data = datasets::noisy_sine(40, 0.1, 3).unwrap();
     let net = Mlp::new(
         &[1, 10, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         3,
     )

@@ -24,8 +24,8 @@ use saddle_curvature::{
 };
 use saddle_dual::{FnOperator, Hessian, HessianOptions, LinearOperator};
 use saddle_nn::{
-    Activation, Dataset, EmpiricalFisher, Error, GaussNewtonOperator, HessianOperator, Init,
-    Matrix, Mlp, Mse,
+    Activation, Activations, Dataset, EmpiricalFisher, Error, GaussNewtonOperator, HessianOperator,
+    Init, Matrix, Mlp, Mse,
 };
 
 const N: usize = 23;
@@ -40,8 +40,7 @@ fn data() -> Dataset {
 fn net() -> Mlp {
     Mlp::new(
         &[3, 4, 2],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         5,
     )

@@ -128,7 +128,10 @@ fn iteration_limits_are_reported() {
 /// next iterate from `x`.
 fn inline_newton_cg_step(obj: &impl Objective, x: &[f64], cg_max: usize) -> Vec<f64> {
     let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
-    let (f, g) = obj.value_gradient(x).unwrap();
+    let saddle_dual::Gradient {
+        value: f,
+        gradient: g,
+    } = obj.value_gradient(x).unwrap();
     let gn = dot(&g, &g).sqrt();
     let tol = gn.sqrt().min(0.5) * gn;
     let mut p = vec![0.0; x.len()];

@@ -7,9 +7,9 @@ use common::raw;
 use saddle_curvature::{
     classify, damped_newton, hutchinson_trace, inertia, lanczos, newton, newton_cg,
     saddle_free_newton, spectral_density, DensityOptions, Eigen, Error, Objective, Options,
-    SpectralDensity, Tolerances,
+    SpectralDensity, Tolerances, GRADIENT_TOL,
 };
-use saddle_dual::Hessian;
+use saddle_dual::{Gradient, Hessian};
 
 fn err_contains<T: std::fmt::Debug>(r: Result<T, Error>, needles: &[&str]) {
     let e = r.expect_err("expected an error");
@@ -57,25 +57,24 @@ fn tolerances_negative_eigen_abs_is_err() {
         ..Tolerances::default()
     };
     err_contains(
-        classify(&[0.0, 0.0], &e, &tol),
+        classify(&[0.0, 0.0], &e, &tol, GRADIENT_TOL),
         &["eigen_abs is -10", "finite and ≥ 0"],
     );
     err_contains(inertia(&e, &tol), &["eigen_abs is -10"]);
-    err_contains(Tolerances::new(-10.0, 1e-8, 1e-6), &["eigen_abs is -10"]);
-    for (rel, grad) in [
-        (f64::NAN, 0.0),
-        (1.0, 0.0),
-        (-1e-8, 0.0),
-        (0.0, f64::NAN),
-        (0.0, -1.0),
-    ] {
-        assert!(
-            Tolerances::new(0.0, rel, grad).is_err(),
-            "rel {rel}, gradient {grad}"
+    err_contains(Tolerances::new(-10.0, 1e-8), &["eigen_abs is -10"]);
+    for rel in [f64::NAN, 1.0, -1e-8] {
+        assert!(Tolerances::new(0.0, rel).is_err(), "rel {rel}");
+    }
+    // The critical-point threshold, now an argument of its own, is
+    // checked as the gradient field of `Tolerances` was.
+    for grad in [f64::NAN, -1.0] {
+        err_contains(
+            classify(&[0.0, 0.0], &e, &Tolerances::default(), grad),
+            &[&format!("gradient_tol is {grad}"), "≥ 0"],
         );
     }
     // With valid tolerances the verdict is right.
-    let c = classify(&[0.0, 0.0], &e, &Tolerances::default()).unwrap();
+    let c = classify(&[0.0, 0.0], &e, &Tolerances::default(), GRADIENT_TOL).unwrap();
     assert_eq!(c.kind, saddle_curvature::CriticalPoint::Saddle);
 }
 
@@ -84,11 +83,11 @@ fn tolerances_negative_eigen_abs_is_err() {
 fn classify_nan_gradient_is_err() {
     let e = Eigen::of(&Hessian::from_column_major(1, vec![1.0]).unwrap()).unwrap();
     err_contains(
-        classify(&[f64::NAN], &e, &Tolerances::default()),
+        classify(&[f64::NAN], &e, &Tolerances::default(), GRADIENT_TOL),
         &["gradient[0] is NaN"],
     );
     err_contains(
-        classify(&[0.0, 0.0], &e, &Tolerances::default()),
+        classify(&[0.0, 0.0], &e, &Tolerances::default(), GRADIENT_TOL),
         &["gradient has 2 entries"],
     );
 }
@@ -231,8 +230,11 @@ struct Liar {
 }
 
 impl Objective for Liar {
-    fn value_gradient(&self, x: &[f64]) -> Result<(f64, Vec<f64>), Error> {
-        Ok((0.5 * x.iter().map(|a| a * a).sum::<f64>(), x.to_vec()))
+    fn value_gradient(&self, x: &[f64]) -> Result<Gradient, Error> {
+        Ok(Gradient {
+            value: 0.5 * x.iter().map(|a| a * a).sum::<f64>(),
+            gradient: x.to_vec(),
+        })
     }
     fn hvp(&self, _x: &[f64], v: &[f64]) -> Result<Vec<f64>, Error> {
         Ok(v.iter().copied().cycle().take(self.hvp_len).collect())

@@ -4,7 +4,7 @@
 
 use saddle_curvature::{gauss_newton_split, Eigen, Tolerances};
 use saddle_dual::{Hessian, HessianOptions};
-use saddle_nn::{Activation, Dataset, Init, Matrix, Mlp, Mse, SoftmaxCrossEntropy};
+use saddle_nn::{Activation, Activations, Dataset, Init, Matrix, Mlp, Mse, SoftmaxCrossEntropy};
 
 fn dense(n: usize, row_major: &[f64]) -> Hessian {
     // Symmetric inputs: row- and column-major agree.
@@ -74,8 +74,7 @@ fn split_of_a_rotated_pair_is_known_by_hand() {
 fn network() -> (Mlp, Matrix) {
     let net = Mlp::new(
         &[3, 6, 2],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         5,
     )

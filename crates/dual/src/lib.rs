@@ -34,15 +34,21 @@
 //!
 //! let x = [0.5, 2.0];
 //! let plain = f(&x);                                // f64, no AD
-//! let (_, g) = gradient(|x| f(x), &x)?;             // reverse mode
-//! let (_, gv) = jvp(|x| f(x), &x, &[1.0, 0.0])?;    // forward mode
+//! let g = gradient(|x| f(x), &x)?;                  // reverse mode
+//! let d = jvp(|x| f(x), &x, &[1.0, 0.0])?;          // forward mode
 //! let r = hvp(|x| f(x), &x, &[1.0, 0.0])?;          // forward-over-reverse
 //! let h = hessian(|x| f(x), &x)?;                   // 8 columns per sweep
 //! assert_eq!(r.value, plain);
-//! assert_eq!(gv, g[0]);
+//! assert_eq!(d.derivative, g.gradient[0]);
 //! assert_eq!(r.hv, h.column(0));
 //! # Ok::<(), saddle_dual::Error>(())
 //! ```
+//!
+//! Every driver returns a named type: [`Gradient`] (`value`, `gradient`),
+//! [`Jvp`] (`value`, `derivative`), [`Hvp`] (`value`, `gradient`, `hv`),
+//! [`Hessian`] (dense, square), [`SparseHessian`] (compressed columns;
+//! [`SparseHessian::to_dense`] gives the [`Hessian`]) and [`ColumnMatrix`]
+//! (`H V` from [`hessian_matrix_product`]).
 //!
 //! ## Mistakes caught
 //!
@@ -82,8 +88,8 @@ mod ops;
 
 pub use drivers::{
     cheap_hessian_pattern, gradient, hessian, hessian_matrix_product, hessian_with,
-    hessian_with_progress, hvp, jvp, sparse_hessian, Hessian, HessianColoring, HessianOptions, Hvp,
-    SparseHessian, LANES,
+    hessian_with_progress, hvp, jvp, sparse_hessian, ColumnMatrix, Gradient, Hessian,
+    HessianColoring, HessianOptions, Hvp, Jvp, SparseHessian, LANES,
 };
 pub use dual::Dual;
 pub use error::Error;

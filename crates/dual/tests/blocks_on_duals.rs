@@ -71,7 +71,7 @@ proptest! {
     #[test]
     fn hvp_through_block_operations(p in strategies::well_scaled(2 * 3 + 3 + 3), v in strategies::direction(12)) {
         let r = hvp(two_layer, &p, &v).unwrap();
-        let grad = |y: &[f64]| gradient(two_layer, y).unwrap().1;
+        let grad = |y: &[f64]| gradient(two_layer, y).unwrap().gradient;
         let c = check_hvp(grad, &p, &v, &r.hv, Tolerance::default());
         prop_assert!(c.passed(), "{}", c);
         // The dense Hessian and the sparse driver (which must see through

@@ -64,7 +64,12 @@ fn recordings_and_check(n: usize, f: for<'t> fn(&[Var<'t, Dual8>]) -> Var<'t, Du
     let plain = hessian_matrix_product(f, &x, &identity(n)).unwrap();
     // Same arithmetic per entry (a compressed lane only adds structural
     // zeros of the other columns of its colour): equal, not just close.
-    for (k, (a, b)) in h.as_column_major().iter().zip(&plain).enumerate() {
+    for (k, (a, b)) in h
+        .as_column_major()
+        .iter()
+        .zip(plain.as_column_major())
+        .enumerate()
+    {
         assert!(a == b, "entry ({}, {}): {a} vs {b}", k % n, k / n);
     }
     calls.into_inner()

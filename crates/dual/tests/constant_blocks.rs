@@ -129,22 +129,24 @@ fn mixed_all_t<'t, T: Scalar>(p: &[Var<'t, T>]) -> Var<'t, T> {
 fn constant_block_mixed_gradient_and_hvp_match_finite_differences() {
     let p = [0.3, -0.2, 0.5, 0.1, -0.4, 0.7, 0.05, -0.1, 0.2];
     let v = [1.0, -0.5, 0.25, 0.3, 0.8, -0.6, 0.4, 0.1, -0.9];
-    let (value, g) = gradient(mixed, &p).unwrap();
+    let r0 = gradient(mixed, &p).unwrap();
+    let (value, g) = (r0.value, r0.gradient);
     // A plain-f64 evaluation of the same function through a fresh tape.
-    let f = |q: &[f64]| gradient(mixed, q).unwrap().0;
+    let f = |q: &[f64]| gradient(mixed, q).unwrap().value;
     // Central differences with saddle_check's step: truncation and
     // rounding error near 1e-9 on O(1) values; the default tolerance
     // (absolute and relative 1e-6) leaves three orders of margin.
     let r = check_gradient(f, &p, &g, Tolerance::default());
     assert!(r.passed(), "{r}");
-    let grad = |q: &[f64]| gradient(mixed, q).unwrap().1;
+    let grad = |q: &[f64]| gradient(mixed, q).unwrap().gradient;
     let hv = hvp(mixed, &p, &v).unwrap().hv;
     let r = check_hvp(grad, &p, &v, &hv, Tolerance::default());
     assert!(r.passed(), "{r}");
     // Against the all-`T` route: the same arithmetic up to summation order
     // inside the kernels (real products vs dual products), so agreement to
     // a few ulps of O(1) values; 1e-14 is ~50 ulps.
-    let (value_t, g_t) = gradient(mixed_all_t, &p).unwrap();
+    let r_t = gradient(mixed_all_t, &p).unwrap();
+    let (value_t, g_t) = (r_t.value, r_t.gradient);
     let r = Report::compare("value", &[value], &[value_t], Tolerance::new(1e-14, 1e-14));
     assert!(r.passed(), "{r}");
     let r = Report::compare("gradient", &g, &g_t, Tolerance::new(1e-14, 1e-14));

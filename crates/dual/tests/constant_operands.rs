@@ -23,16 +23,16 @@ fn square_by_powf<S: Real>(x: &[S]) -> S {
 
 #[test]
 fn powf_constant_exponent_negative_base_value_and_gradient() {
-    let (v, g) = gradient(|x| square_by_powf(x), &[-2.0]).unwrap();
-    close(v, 4.0, "value");
-    close(g[0], -4.0, "gradient");
+    let r = gradient(|x| square_by_powf(x), &[-2.0]).unwrap();
+    close(r.value, 4.0, "value");
+    close(r.gradient[0], -4.0, "gradient");
 }
 
 #[test]
 fn powf_constant_exponent_negative_base_jvp() {
-    let (v, d) = jvp(square_by_powf, &[-2.0], &[1.0]).unwrap();
-    close(v, 4.0, "value");
-    close(d, -4.0, "jvp");
+    let r = jvp(square_by_powf, &[-2.0], &[1.0]).unwrap();
+    close(r.value, 4.0, "value");
+    close(r.derivative, -4.0, "jvp");
 }
 
 #[test]

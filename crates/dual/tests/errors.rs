@@ -52,5 +52,6 @@ fn hessian_matrix_product_is_h_times_each_direction() {
     // f = Σ xᵢ², H = 2I: H V = 2V.
     let v = [1.0, 2.0, 3.0, -1.0, 0.5, 0.0];
     let hv = hessian_matrix_product(|x| f(x), &[0.3, 0.1, 0.2], &v).unwrap();
-    assert_eq!(hv, v.map(|a| 2.0 * a));
+    assert_eq!((hv.rows(), hv.cols()), (3, 2));
+    assert_eq!(hv.as_column_major(), v.map(|a| 2.0 * a));
 }

@@ -81,7 +81,7 @@ fn oracle_hessian(e: &Expr, x: &[f64]) -> Vec<f64> {
 }
 
 fn tape_gradient(e: &Expr, x: &[f64]) -> Vec<f64> {
-    gradient(|v| e.eval(v), x).unwrap().1
+    gradient(|v| e.eval(v), x).unwrap().gradient
 }
 
 fn check(r: Report) -> Result<(), TestCaseError> {

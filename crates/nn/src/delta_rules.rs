@@ -10,6 +10,8 @@
 //!    sums of `δ⁽ˡ⁾` (the batch sums over samples);
 //! 4. delta to the previous layer: `δ⁽ˡ⁻¹⁾ = (δ⁽ˡ⁾ (W⁽ˡ⁾)ᵀ) ⊙ f'(z⁽ˡ⁻¹⁾)`.
 
+use saddle_dual::Gradient;
+
 use crate::data::Dataset;
 use crate::error::Error;
 use crate::matrix::Matrix;
@@ -27,13 +29,17 @@ pub struct Backprop {
     pub deltas: Vec<Matrix>,
 }
 
-/// `(L, ∇L)` by the delta rules, in the flat parameter order of [`Mlp`].
+/// `L` and `∇L` by the delta rules, in the flat parameter order of
+/// [`Mlp`], as a [`Gradient`] (`value` is `L`).
 ///
 /// # Errors
 /// If the data does not fit the network.
-pub fn loss_and_gradient(net: &Mlp, data: &Dataset) -> Result<(f64, Vec<f64>), Error> {
+pub fn loss_and_gradient(net: &Mlp, data: &Dataset) -> Result<Gradient, Error> {
     let b = backprop(net, data)?;
-    Ok((b.loss, b.gradient))
+    Ok(Gradient {
+        value: b.loss,
+        gradient: b.gradient,
+    })
 }
 
 /// The backward pass by hand, keeping every layer's delta.

@@ -55,9 +55,10 @@ impl Mlp {
     /// (every convex loss).
     ///
     /// ```
-    /// use saddle_nn::{datasets, Activation, Init, Mlp, Mse};
+    /// use saddle_nn::{datasets, Activation, Activations, Init, Mlp, Mse};
     /// let data = datasets::bowl(12, 1)?;
-    /// let net = Mlp::new(&[2, 5, 1], Activation::Tanh, Activation::Identity, Init::Xavier, 1)?;
+    /// let act = Activations::hidden_output(Activation::Tanh, Activation::Identity);
+    /// let net = Mlp::new(&[2, 5, 1], act, Init::Xavier, 1)?;
     /// let v: Vec<f64> = (0..net.num_params()).map(|i| (i as f64).sin()).collect();
     /// let gv = net.ggn_vector_product_with(&data, &Mse, &v)?;
     /// let vgv: f64 = v.iter().zip(&gv).map(|(a, b)| a * b).sum();

@@ -15,20 +15,22 @@
 //! written with block operations (the `*_with` forms).
 //!
 //! ```
-//! use saddle_nn::{datasets, Activation, Init, Mlp};
+//! use saddle_nn::{datasets, Activation, Activations, Init, Mlp};
 //! use saddle_dual::HessianOptions;
 //!
 //! let data = datasets::noisy_sine(32, 0.1, 7)?;
-//! let net = Mlp::new(&[1, 6, 1], Activation::Tanh, Activation::Identity, Init::Xavier, 7)?;
-//! let (loss, grad) = net.loss_and_gradient(&data)?;
+//! let act = Activations::hidden_output(Activation::Tanh, Activation::Identity);
+//! let net = Mlp::new(&[1, 6, 1], act, Init::Xavier, 7)?;
+//! let g = net.loss_and_gradient(&data)?;                    // L and ∇L
 //! let h = net.hessian(&data, HessianOptions::default())?;   // 19 × 19
-//! assert_eq!((grad.len(), h.n()), (19, 19));
-//! assert!(loss > 0.0 && h.relative_asymmetry() < 1e-12);
+//! assert_eq!((g.gradient.len(), h.n()), (19, 19));
+//! assert!(g.value > 0.0 && h.relative_asymmetry() < 1e-12);
 //! # Ok::<(), saddle_nn::Error>(())
 //! ```
 #![deny(missing_docs)]
 
 mod activation;
+mod activations;
 mod cross_entropy;
 mod csv_file;
 mod data;
@@ -49,6 +51,7 @@ mod persist;
 mod train;
 
 pub use activation::Activation;
+pub use activations::Activations;
 pub use cross_entropy::{
     class_labels, pick, row_logsumexp, softmax_cross_entropy, SoftmaxCrossEntropy,
 };

@@ -34,7 +34,7 @@ use crate::matrix::Matrix;
 /// [`train_with`](crate::train_with) with no other code:
 ///
 /// ```
-/// use saddle_nn::{datasets, Activation, Init, Loss, Mlp, Mse};
+/// use saddle_nn::{datasets, Activation, Activations, Init, Loss, Mlp, Mse};
 /// use saddle_tape::{Block, Scalar, Var};
 ///
 /// /// The mean absolute error, smoothed: mean(√((P − Y)² + ε²)).
@@ -51,11 +51,12 @@ use crate::matrix::Matrix;
 /// }
 ///
 /// let data = datasets::bowl(16, 3)?;
-/// let net = Mlp::new(&[2, 4, 1], Activation::Tanh, Activation::Identity, Init::Xavier, 3)?;
-/// let (l, g) = net.loss_and_gradient_with(&data, &SmoothL1)?;
+/// let act = Activations::hidden_output(Activation::Tanh, Activation::Identity);
+/// let net = Mlp::new(&[2, 4, 1], act, Init::Xavier, 3)?;
+/// let g = net.loss_and_gradient_with(&data, &SmoothL1)?;
 /// let h = net.hessian_with(&data, &SmoothL1, Default::default(), &|_| {})?;
-/// assert_eq!((g.len(), h.n()), (net.num_params(), net.num_params()));
-/// assert!(l > 0.0 && h.relative_asymmetry() < 1e-12);
+/// assert_eq!((g.gradient.len(), h.n()), (net.num_params(), net.num_params()));
+/// assert!(g.value > 0.0 && h.relative_asymmetry() < 1e-12);
 /// # Ok::<(), saddle_nn::Error>(())
 /// ```
 pub trait Loss: Sync {

@@ -6,10 +6,11 @@ use std::sync::Mutex;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
-use saddle_dual::{hessian_with_progress, Hessian, HessianOptions, Hvp, LANES};
+use saddle_dual::{hessian_with_progress, Gradient, Hessian, HessianOptions, Hvp, LANES};
 use saddle_tape::{Block, MatMut, MatRef, Scalar, Tape, Var};
 
 use crate::activation::Activation;
+use crate::activations::Activations;
 use crate::data::Dataset;
 use crate::dense::dense;
 use crate::error::Error;
@@ -50,31 +51,29 @@ pub struct LayerTrace {
 }
 
 impl Mlp {
-    /// A network with layer sizes `sizes` (`[d_in, h₁, …, d_out]`), the
-    /// `hidden` activation on every hidden layer and `output` on the last,
+    /// A network with layer sizes `sizes` (`[d_in, h₁, …, d_out]`) and
+    /// the given [`Activations`] (hidden/output pair or one per layer),
     /// initialised with `init` from `seed` (reproducible).
     ///
     /// ```
-    /// use saddle_nn::{Activation, Init, Mlp};
-    /// let net = Mlp::new(&[2, 8, 1], Activation::Tanh, Activation::Identity, Init::Xavier, 7)?;
+    /// use saddle_nn::{Activation, Activations, Init, Mlp};
+    /// let act = Activations::hidden_output(Activation::Tanh, Activation::Identity);
+    /// let net = Mlp::new(&[2, 8, 1], act, Init::Xavier, 7)?;
     /// assert_eq!(net.num_params(), 2 * 8 + 8 + 8 * 1 + 1);
     /// # Ok::<(), saddle_nn::Error>(())
     /// ```
     ///
     /// # Errors
-    /// If there are fewer than two sizes or a size is zero.
+    /// If there are fewer than two sizes, a size is zero, or per-layer
+    /// activations do not number one per layer.
     pub fn new(
         sizes: &[usize],
-        hidden: Activation,
-        output: Activation,
+        activations: impl Into<Activations>,
         init: Init,
         seed: u64,
     ) -> Result<Self, Error> {
         check_sizes(sizes)?;
-        let layers = sizes.len() - 1;
-        let activations = (0..layers)
-            .map(|l| if l + 1 == layers { output } else { hidden })
-            .collect();
+        let activations = activations.into().for_layers(sizes.len() - 1)?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let count = count_params(sizes);
         let mut params = Vec::new();
@@ -105,28 +104,33 @@ impl Mlp {
         })
     }
 
-    /// A network with explicit activations (one per layer) and parameters
-    /// (in the flat order described on [`Mlp`]).
+    /// A network with the given [`Activations`] (as [`Mlp::new`]; a
+    /// slice of one [`Activation`] per layer converts) and parameters (in
+    /// the flat order described on [`Mlp`]).
+    ///
+    /// ```
+    /// use saddle_nn::{Activation, Activations, Mlp};
+    /// // [1, 1]: w = 2, b = 0.5, tanh output.
+    /// let act = Activations::hidden_output(Activation::Identity, Activation::Tanh);
+    /// let a = Mlp::from_params(&[1, 1], act, vec![2.0, 0.5])?;
+    /// let b = Mlp::from_params(&[1, 1], [Activation::Tanh], vec![2.0, 0.5])?;
+    /// assert_eq!(a, b);
+    /// # Ok::<(), saddle_nn::Error>(())
+    /// ```
     ///
     /// # Errors
-    /// If the sizes are invalid, the number of activations is not the
-    /// number of layers, or `params` has the wrong length or is not finite.
+    /// If the sizes are invalid, per-layer activations do not number one
+    /// per layer, or `params` has the wrong length or is not finite.
     pub fn from_params(
         sizes: &[usize],
-        activations: &[Activation],
+        activations: impl Into<Activations>,
         params: Vec<f64>,
     ) -> Result<Self, Error> {
         check_sizes(sizes)?;
-        if activations.len() != sizes.len() - 1 {
-            return Err(Error::invalid(format!(
-                "{} activations for {} layers",
-                activations.len(),
-                sizes.len() - 1
-            )));
-        }
+        let activations = activations.into().for_layers(sizes.len() - 1)?;
         let mut net = Mlp {
             sizes: sizes.to_vec(),
-            activations: activations.to_vec(),
+            activations,
             params: Vec::new(),
         };
         net.set_params(&params)?;
@@ -368,17 +372,17 @@ impl Mlp {
         loss.on_tape(&prediction, &targets)
     }
 
-    /// `(L, ∇L)` of the MSE with respect to every parameter, by reverse
-    /// mode.
+    /// The MSE `L` and `∇L` with respect to every parameter, by reverse
+    /// mode, as a [`Gradient`] (`value` is `L`).
     ///
     /// # Errors
     /// If the data does not fit the network.
-    pub fn loss_and_gradient(&self, data: &Dataset) -> Result<(f64, Vec<f64>), Error> {
+    pub fn loss_and_gradient(&self, data: &Dataset) -> Result<Gradient, Error> {
         self.loss_and_gradient_with(data, &Mse)
     }
 
-    /// `(L, ∇L)` of any [`Loss`] with respect to every parameter, by
-    /// reverse mode.
+    /// Any [`Loss`] `L` and `∇L` with respect to every parameter, by
+    /// reverse mode, as a [`Gradient`] (`value` is `L`).
     ///
     /// # Errors
     /// If the data does not fit the network or the loss.
@@ -386,11 +390,11 @@ impl Mlp {
         &self,
         data: &Dataset,
         loss: &impl Loss,
-    ) -> Result<(f64, Vec<f64>), Error> {
+    ) -> Result<Gradient, Error> {
         self.check_data(data, loss)?;
         let mut tape = Tape::new();
-        let (l, g, _) = self.gradient_on(&mut tape, data, loss)?;
-        Ok((l, g))
+        let (value, gradient, _) = self.gradient_on(&mut tape, data, loss)?;
+        Ok(Gradient { value, gradient })
     }
 
     /// [`Mlp::loss_and_gradient_with`] on a caller's tape (cleared first),

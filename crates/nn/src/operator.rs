@@ -173,7 +173,7 @@ impl<L: Loss> LinearOperator for HessianOperator<'_, L> {
                 directions,
             );
             take_failure(failure)?;
-            Ok(hv?)
+            Ok(hv?.into_column_major())
         })
     }
 

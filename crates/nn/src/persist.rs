@@ -79,8 +79,9 @@ impl Mlp {
     /// flat order of [`Mlp`] (per layer `W` row-major, then `b`).
     ///
     /// ```
-    /// use saddle_nn::{Activation, Init, Mlp};
-    /// let net = Mlp::new(&[2, 3, 1], Activation::Tanh, Activation::Identity, Init::Xavier, 1)?;
+    /// use saddle_nn::{Activation, Activations, Init, Mlp};
+    /// let act = Activations::hidden_output(Activation::Tanh, Activation::Identity);
+    /// let net = Mlp::new(&[2, 3, 1], act, Init::Xavier, 1)?;
     /// let path = std::env::temp_dir().join("saddle_nn_doc_save.json");
     /// net.save(&path)?;
     /// assert_eq!(Mlp::load(&path)?, net);

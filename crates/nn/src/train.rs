@@ -71,9 +71,10 @@ pub struct History {
 /// `on_step` after every step (for progress bars and logging).
 ///
 /// ```
-/// use saddle_nn::{datasets, train, Activation, Init, Mlp, TrainOptions};
+/// use saddle_nn::{datasets, train, Activation, Activations, Init, Mlp, TrainOptions};
 /// let data = datasets::bowl(64, 1)?;
-/// let mut net = Mlp::new(&[2, 8, 1], Activation::Tanh, Activation::Identity, Init::Xavier, 1)?;
+/// let act = Activations::hidden_output(Activation::Tanh, Activation::Identity);
+/// let mut net = Mlp::new(&[2, 8, 1], act, Init::Xavier, 1)?;
 /// let opts = TrainOptions { learning_rate: 0.1, epochs: 200, ..TrainOptions::default() };
 /// let history = train(&mut net, &data, &opts, |_| {})?;
 /// assert!(history.loss.last().unwrap() < &history.loss[0]);
@@ -99,9 +100,12 @@ pub fn train(
 /// reports the accuracy.
 ///
 /// ```
-/// use saddle_nn::{datasets, train_with, Activation, Init, Mlp, SoftmaxCrossEntropy, TrainOptions};
+/// use saddle_nn::{
+///     datasets, train_with, Activation, Activations, Init, Mlp, SoftmaxCrossEntropy, TrainOptions,
+/// };
 /// let data = datasets::spirals(30, 3, 0.0, 2)?;
-/// let mut net = Mlp::new(&[2, 16, 3], Activation::Tanh, Activation::Identity, Init::Xavier, 2)?;
+/// let act = Activations::hidden_output(Activation::Tanh, Activation::Identity);
+/// let mut net = Mlp::new(&[2, 16, 3], act, Init::Xavier, 2)?;
 /// let opts = TrainOptions { learning_rate: 0.5, epochs: 50, ..TrainOptions::default() };
 /// let h = train_with(&mut net, &data, &SoftmaxCrossEntropy, &opts, |_| {})?;
 /// assert!(h.loss.last().unwrap() < &h.loss[0]);

@@ -17,8 +17,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use saddle_dual::HessianOptions;
 use saddle_nn::{
     bce_with_logits, class_labels, datasets, delta_rules, dense, huber, mse, pick,
-    softmax_cross_entropy, train, train_with, Activation, BceWithLogits, CsvOptions, Dataset,
-    Error, Header, Huber, Init, Matrix, Mlp, SoftmaxCrossEntropy, Targets, TrainOptions,
+    softmax_cross_entropy, train, train_with, Activation, Activations, BceWithLogits, CsvOptions,
+    Dataset, Error, Header, Huber, Init, Matrix, Mlp, SoftmaxCrossEntropy, Targets, TrainOptions,
 };
 use saddle_tape::Tape;
 
@@ -64,8 +64,7 @@ fn sweep(cases: Vec<Case>) -> Vec<String> {
 fn net() -> Mlp {
     Mlp::new(
         &[2, 3, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         0,
     )
@@ -261,45 +260,59 @@ fn mlp_cases() -> Vec<Case> {
         case(
             "Mlp::new no sizes",
             "at least an input and an output",
-            move || Mlp::new(&[], t, id, Init::Xavier, 0),
+            move || Mlp::new(&[], Activations::hidden_output(t, id), Init::Xavier, 0),
         ),
         case(
             "Mlp::new one size",
             "at least an input and an output",
-            move || Mlp::new(&[3], t, id, Init::Xavier, 0),
+            move || Mlp::new(&[3], Activations::hidden_output(t, id), Init::Xavier, 0),
         ),
         case("Mlp::new zero width", "layer size 1 is zero", move || {
-            Mlp::new(&[2, 0, 1], t, id, Init::He, 0)
+            Mlp::new(&[2, 0, 1], Activations::hidden_output(t, id), Init::He, 0)
         }),
         case(
             "Mlp::new overflowing sizes",
             "give more than 1073741823 parameters",
-            move || Mlp::new(&[usize::MAX, 2], t, id, Init::Xavier, 0),
+            move || {
+                Mlp::new(
+                    &[usize::MAX, 2],
+                    Activations::hidden_output(t, id),
+                    Init::Xavier,
+                    0,
+                )
+            },
         ),
         case(
             "Mlp::new more params than a tape holds",
             "a tape holds at most",
-            move || Mlp::new(&[1 << 16, 1 << 16], t, id, Init::Xavier, 0),
+            move || {
+                Mlp::new(
+                    &[1 << 16, 1 << 16],
+                    Activations::hidden_output(t, id),
+                    Init::Xavier,
+                    0,
+                )
+            },
         ),
         case(
             "Mlp::from_params activations",
             "1 activations for 2 layers",
-            move || Mlp::from_params(&[2, 3, 1], &[t], vec![0.0; 13]),
+            move || Mlp::from_params(&[2, 3, 1], [t], vec![0.0; 13]),
         ),
         case(
             "Mlp::from_params length",
             "12 parameters given, the network has 13",
-            move || Mlp::from_params(&[2, 3, 1], &[t, id], vec![0.0; 12]),
+            move || Mlp::from_params(&[2, 3, 1], [t, id], vec![0.0; 12]),
         ),
         case("Mlp::from_params NaN", "parameter 4 is NaN", move || {
             let mut p = vec![0.0; 13];
             p[4] = f64::NAN;
-            Mlp::from_params(&[2, 3, 1], &[t, id], p)
+            Mlp::from_params(&[2, 3, 1], [t, id], p)
         }),
         case(
             "Mlp::from_params overflowing sizes",
             "parameters",
-            move || Mlp::from_params(&[1 << 40, 1 << 40], &[t], vec![]),
+            move || Mlp::from_params(&[1 << 40, 1 << 40], [t], vec![]),
         ),
         case("Mlp::set_params inf", "parameter 0 is inf", || {
             let mut n = net();
@@ -473,8 +486,7 @@ fn block_cases() -> Vec<Case> {
 fn classifier() -> Mlp {
     Mlp::new(
         &[2, 3, 3],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         0,
     )

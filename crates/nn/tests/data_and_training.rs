@@ -2,8 +2,8 @@
 //! Training lowers the loss.
 
 use saddle_nn::{
-    datasets, train, Activation, CsvOptions, Dataset, Header, Init, Matrix, Mlp, Targets,
-    TrainOptions,
+    datasets, train, Activation, Activations, CsvOptions, Dataset, Header, Init, Matrix, Mlp,
+    Targets, TrainOptions,
 };
 
 fn csv(text: &str, options: &CsvOptions) -> Result<Dataset, String> {
@@ -111,8 +111,7 @@ fn shape_errors_are_errors_not_panics() {
 
     let net = Mlp::new(
         &[3, 4, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         0,
     )
@@ -124,11 +123,16 @@ fn shape_errors_are_errors_not_panics() {
     );
     assert!(net.hessian(&data, Default::default()).is_err());
     assert!(net.hvp(&data, &[0.0; 3]).is_err());
-    assert!(Mlp::new(&[3], Activation::Tanh, Activation::Identity, Init::He, 0).is_err());
+    assert!(Mlp::new(
+        &[3],
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
+        Init::He,
+        0
+    )
+    .is_err());
     assert!(Mlp::new(
         &[3, 0, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::He,
         0
     )
@@ -138,7 +142,7 @@ fn shape_errors_are_errors_not_panics() {
         net.set_params(&[0.0; 3]).unwrap_err().to_string(),
         "3 parameters given, the network has 21"
     );
-    assert!(Mlp::from_params(&[1, 1], &[], vec![0.0, 0.0]).is_err());
+    assert!(Mlp::from_params(&[1, 1], Activations::per_layer(vec![]), vec![0.0, 0.0]).is_err());
 }
 
 #[test]
@@ -146,8 +150,7 @@ fn training_settings_are_checked() {
     let data = datasets::bowl(8, 0).unwrap();
     let mut net = Mlp::new(
         &[2, 3, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         0,
     )
@@ -179,8 +182,7 @@ fn divergence_names_the_step_and_suggests_a_smaller_rate() {
     let data = datasets::bowl(32, 1).unwrap();
     let mut net = Mlp::new(
         &[2, 8, 1],
-        Activation::Softplus,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Softplus, Activation::Identity),
         Init::He,
         1,
     )
@@ -210,8 +212,7 @@ fn training_lowers_the_loss_on_the_sine() {
     let data = datasets::noisy_sine(200, 0.1, 42).unwrap();
     let mut net = Mlp::new(
         &[1, 8, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         42,
     )
@@ -231,8 +232,7 @@ fn training_lowers_the_loss_on_the_sine() {
 
     let mut mini = Mlp::new(
         &[1, 16, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         42,
     )
@@ -273,16 +273,14 @@ fn synthetic_sets_are_deterministic_and_shaped() {
 fn initialisation_is_reproducible_and_scaled() {
     let a = Mlp::new(
         &[64, 64, 1],
-        Activation::Relu,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Relu, Activation::Identity),
         Init::He,
         9,
     )
     .unwrap();
     let b = Mlp::new(
         &[64, 64, 1],
-        Activation::Relu,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Relu, Activation::Identity),
         Init::He,
         9,
     )
@@ -298,8 +296,7 @@ fn initialisation_is_reproducible_and_scaled() {
     assert!(a.params()[br].iter().all(|&b| b == 0.0));
     let x = Mlp::new(
         &[10, 30, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         9,
     )

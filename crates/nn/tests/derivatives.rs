@@ -10,8 +10,8 @@
 
 use proptest::prelude::*;
 use saddle_check::{check_hessian, strategies, Report, Tolerance};
-use saddle_dual::HessianOptions;
-use saddle_nn::{delta_rules, Activation, Dataset, Init, Matrix, Mlp};
+use saddle_dual::{Gradient, HessianOptions};
+use saddle_nn::{delta_rules, Activation, Activations, Dataset, Init, Matrix, Mlp};
 use saddle_tape::prelude::*;
 
 const EXACT: Tolerance = Tolerance {
@@ -33,7 +33,13 @@ fn case() -> impl Strategy<Value = (Mlp, Dataset)> {
         strategies::well_scaled(10),
     )
         .prop_map(|(hidden, out, seed, x, y)| {
-            let net = Mlp::new(&[2, 3, 2], hidden, out, Init::Xavier, seed).unwrap();
+            let net = Mlp::new(
+                &[2, 3, 2],
+                Activations::hidden_output(hidden, out),
+                Init::Xavier,
+                seed,
+            )
+            .unwrap();
             let data =
                 Dataset::new(Matrix::new(5, 2, x).unwrap(), Matrix::new(5, 2, y).unwrap()).unwrap();
             (net, data)
@@ -87,8 +93,9 @@ proptest! {
 
     #[test]
     fn tape_gradient_equals_the_delta_rules((net, data) in case()) {
-        let (loss, grad) = net.loss_and_gradient(&data).unwrap();
-        let (hand_loss, hand) = delta_rules::loss_and_gradient(&net, &data).unwrap();
+        let Gradient { value: loss, gradient: grad } = net.loss_and_gradient(&data).unwrap();
+        let Gradient { value: hand_loss, gradient: hand } =
+            delta_rules::loss_and_gradient(&net, &data).unwrap();
         prop_assert!((loss - hand_loss).abs() <= 1e-12 * loss.abs().max(1.0));
         let r = Report::compare("tape vs delta rules", &grad, &hand, EXACT);
         prop_assert!(r.passed(), "{}", r);
@@ -117,7 +124,7 @@ proptest! {
         let grad = |p: &[f64]| {
             let mut n = net.clone();
             n.set_params(p).unwrap();
-            n.loss_and_gradient(&data).unwrap().1
+            n.loss_and_gradient(&data).unwrap().gradient
         };
         let r = check_hessian(grad, net.params(), &h.to_row_major(), Tolerance::default());
         prop_assert!(r.passed(), "{}", r);
@@ -137,8 +144,7 @@ fn relu_network_hessian_against_the_scalar_network() {
     // block route with the scalar route, both through saddle-dual.
     let net = Mlp::new(
         &[2, 4, 1],
-        Activation::Relu,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Relu, Activation::Identity),
         Init::He,
         3,
     )
@@ -161,8 +167,7 @@ fn forward_on_tape_equals_the_plain_forward_pass() {
     let data = saddle_nn::datasets::bowl(7, 4).unwrap();
     let net = Mlp::new(
         &[2, 5, 3, 1],
-        Activation::Sigmoid,
-        Activation::Tanh,
+        Activations::hidden_output(Activation::Sigmoid, Activation::Tanh),
         Init::Xavier,
         4,
     )

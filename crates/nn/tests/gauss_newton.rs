@@ -23,7 +23,7 @@
 use saddle_curvature::Eigen;
 use saddle_dual::{gradient, hessian, Hessian, HessianOptions};
 use saddle_nn::{
-    Activation, BceWithLogits, Dataset, Error, Huber, Init, Loss, Matrix, Mlp, Mse,
+    Activation, Activations, BceWithLogits, Dataset, Error, Huber, Init, Loss, Matrix, Mlp, Mse,
     SoftmaxCrossEntropy,
 };
 use saddle_tape::{Block, Scalar, Var};
@@ -42,8 +42,7 @@ fn inputs() -> Matrix {
 fn net() -> Mlp {
     Mlp::new(
         &[D_IN, 4, D_OUT],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         11,
     )
@@ -97,7 +96,7 @@ fn dense_jacobian(net: &Mlp, x: &Matrix) -> Vec<Vec<f64>> {
         .map(|r| {
             gradient(|p| net.forward_on_tape(p, x).at(r / d, r % d), net.params())
                 .unwrap()
-                .1
+                .gradient
         })
         .collect()
 }

@@ -15,11 +15,11 @@
 
 use proptest::prelude::*;
 use saddle_check::{check_gradient, check_hvp, strategies, Report, Tolerance};
-use saddle_dual::HessianOptions;
+use saddle_dual::{Gradient, HessianOptions};
 use saddle_nn::{
-    datasets, pick, row_logsumexp, softmax_cross_entropy, train_with, Activation, BceWithLogits,
-    CsvOptions, Dataset, Error, Header, Huber, Init, Loss, Matrix, Mlp, Mse, SoftmaxCrossEntropy,
-    Targets, TrainOptions,
+    datasets, pick, row_logsumexp, softmax_cross_entropy, train_with, Activation, Activations,
+    BceWithLogits, CsvOptions, Dataset, Error, Header, Huber, Init, Loss, Matrix, Mlp, Mse,
+    SoftmaxCrossEntropy, Targets, TrainOptions,
 };
 use saddle_tape::{Block, Scalar, Var};
 
@@ -49,8 +49,7 @@ fn case() -> impl Strategy<Value = (Which, Mlp, Dataset)> {
         .prop_map(|(which, seed, x, y, labels)| {
             let net = Mlp::new(
                 &[2, 3, 3],
-                Activation::Tanh,
-                Activation::Identity,
+                Activations::hidden_output(Activation::Tanh, Activation::Identity),
                 Init::Xavier,
                 seed,
             )
@@ -84,7 +83,10 @@ fn checks(which: Which, net: &Mlp, data: &Dataset, v: &[f64]) -> Result<(), Test
 }
 
 fn check_loss(loss: &impl Loss, net: &Mlp, data: &Dataset, v: &[f64]) -> Result<(), TestCaseError> {
-    let (value, grad) = net.loss_and_gradient_with(data, loss).unwrap();
+    let Gradient {
+        value,
+        gradient: grad,
+    } = net.loss_and_gradient_with(data, loss).unwrap();
     prop_assert!(
         (value - net.loss_with(data, loss).unwrap()).abs() <= 1e-14 * value.abs().max(1.0)
     );
@@ -95,7 +97,7 @@ fn check_loss(loss: &impl Loss, net: &Mlp, data: &Dataset, v: &[f64]) -> Result<
         with_params(net, p)
             .loss_and_gradient_with(data, loss)
             .unwrap()
-            .1
+            .gradient
     };
     let hvp = net.hvp_with(data, loss, v).unwrap();
     prop_assert!((hvp.value - value).abs() <= 1e-14 * value.abs().max(1.0));
@@ -174,8 +176,14 @@ fn relative(a: &[f64], b: &[f64]) -> f64 {
 
 /// Value, gradient and Hessian of two losses agree to 1e-12 relative.
 fn same_loss(net: &Mlp, data: &Dataset, a: &impl Loss, b: &impl Loss) {
-    let (la, ga) = net.loss_and_gradient_with(data, a).unwrap();
-    let (lb, gb) = net.loss_and_gradient_with(data, b).unwrap();
+    let Gradient {
+        value: la,
+        gradient: ga,
+    } = net.loss_and_gradient_with(data, a).unwrap();
+    let Gradient {
+        value: lb,
+        gradient: gb,
+    } = net.loss_and_gradient_with(data, b).unwrap();
     assert!((la - lb).abs() <= 1e-12 * lb.abs(), "{la} vs {lb}");
     assert!(
         relative(&ga, &gb) <= 1e-12,
@@ -194,8 +202,7 @@ fn user_mse_from_block_ops_equals_builtin_mse() {
     let data = datasets::bowl(12, 5).unwrap();
     let net = Mlp::new(
         &[2, 5, 1],
-        Activation::Softplus,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Softplus, Activation::Identity),
         Init::Xavier,
         5,
     )
@@ -223,8 +230,7 @@ fn user_cross_entropy_from_row_logsumexp_equals_builtin() {
     let data = datasets::spirals(6, 3, 0.1, 9).unwrap();
     let net = Mlp::new(
         &[2, 4, 3],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         9,
     )
@@ -295,10 +301,14 @@ fn bce_with_logits_at_zero_logit_has_the_smooth_second_derivative() {
     assert!((h.get(0, 0) - 0.125).abs() <= 1e-16, "{}", h.get(0, 0));
     assert!((h.get(1, 1) - 0.5 * s1 * (1.0 - s1)).abs() <= 1e-16);
     assert_eq!(h.get(0, 1), 0.0);
-    let g = saddle_dual::gradient(bce_two, &[0.0, 1.0]).unwrap().1;
+    let g = saddle_dual::gradient(bce_two, &[0.0, 1.0])
+        .unwrap()
+        .gradient;
     assert!((g[0] - 0.5 * (0.5 - 1.0)).abs() <= 1e-16);
     // Large logits do not overflow.
-    let (v, _) = saddle_dual::gradient(bce_two, &[-800.0, 800.0]).unwrap();
+    let v = saddle_dual::gradient(bce_two, &[-800.0, 800.0])
+        .unwrap()
+        .value;
     assert!((v - 800.0).abs() <= 1e-9, "{v}");
 }
 
@@ -315,7 +325,10 @@ fn huber_threshold_is_validated_and_pieces_have_their_curvature() {
     // 1/2 and 0 (mean over two entries).
     let h = saddle_dual::hessian(huber_two, &[0.2, -3.0]).unwrap();
     assert_eq!((h.get(0, 0), h.get(1, 1), h.get(0, 1)), (0.5, 0.0, 0.0));
-    let (v, g) = saddle_dual::gradient(huber_two, &[0.2, -3.0]).unwrap();
+    let Gradient {
+        value: v,
+        gradient: g,
+    } = saddle_dual::gradient(huber_two, &[0.2, -3.0]).unwrap();
     assert!((v - 0.5 * (0.5 * 0.04 + (3.0 - 0.5))).abs() <= 1e-15);
     assert_eq!(g, vec![0.1, -0.5]);
 }
@@ -324,8 +337,7 @@ fn huber_threshold_is_validated_and_pieces_have_their_curvature() {
 fn class_targets_are_validated_against_the_network() {
     let net = Mlp::new(
         &[2, 3, 3],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         1,
     )
@@ -379,8 +391,7 @@ fn csv_with_an_integer_class_label_column_trains_with_cross_entropy() {
     assert_eq!(read, data, "labels survive the CSV round trip exactly");
     let mut net = Mlp::new(
         &[2, 16, 3],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         4,
     )
@@ -434,8 +445,7 @@ fn a_user_loss_error_is_returned_by_every_entry_not_a_panic() {
     let data = datasets::bowl(4, 1).unwrap();
     let net = Mlp::new(
         &[2, 3, 1],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         1,
     )

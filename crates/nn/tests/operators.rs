@@ -19,8 +19,8 @@
 use saddle_curvature::{lanczos, Eigen};
 use saddle_dual::{FnOperator, Hessian, HessianOptions, LinearOperator};
 use saddle_nn::{
-    Activation, Dataset, EmpiricalFisher, Error, GaussNewtonOperator, HessianOperator, Init, Loss,
-    Matrix, Mlp, Mse, SoftmaxCrossEntropy,
+    Activation, Activations, Dataset, EmpiricalFisher, Error, GaussNewtonOperator, HessianOperator,
+    Init, Loss, Matrix, Mlp, Mse, SoftmaxCrossEntropy,
 };
 
 const N: usize = 23;
@@ -47,8 +47,7 @@ fn classes() -> Dataset {
 fn net() -> Mlp {
     Mlp::new(
         &[3, 4, 2],
-        Activation::Tanh,
-        Activation::Identity,
+        Activations::hidden_output(Activation::Tanh, Activation::Identity),
         Init::Xavier,
         5,
     )
@@ -224,7 +223,7 @@ fn empirical_fisher_matches_outer_products_of_finite_difference_gradients() {
     let mean: Vec<f64> = (0..n)
         .map(|p| gs.iter().map(|g| g[p]).sum::<f64>() / N as f64)
         .collect();
-    let (_, g) = net.loss_and_gradient_with(&data, &ce).unwrap();
+    let g = net.loss_and_gradient_with(&data, &ce).unwrap().gradient;
     assert_close("mean of per-sample gradients", &mean, &g, 1e-6);
     // vᵀFv = (1/N) Σ (gᵢᵀv)² ≥ 0.
     let v = direction(n, 2.1);

@@ -6,6 +6,7 @@
 
 use saddle_tape::Var;
 
+use super::column_matrix::ColumnMatrix;
 use super::compressed::compressed_hessian;
 use super::sweep::directional_columns;
 use super::LANES;
@@ -85,10 +86,29 @@ impl Hessian {
         &self.data
     }
 
+    /// All entries, column by column, without a copy.
+    pub fn into_column_major(self) -> Vec<f64> {
+        self.data
+    }
+
     /// All entries, row by row (a transposed copy).
     pub fn to_row_major(&self) -> Vec<f64> {
         let n = self.n;
         (0..n * n).map(|k| self.data[(k % n) * n + k / n]).collect()
+    }
+
+    /// The trace `tr H = Σᵢ Hᵢᵢ = Σᵢ λᵢ` (the sum of the eigenvalues), read
+    /// off the diagonal: exact up to the rounding of the `n − 1` additions,
+    /// unlike a Hutchinson estimate. A NaN or ±∞ on the diagonal propagates.
+    ///
+    /// ```
+    /// use saddle_dual::Hessian;
+    /// let h = Hessian::from_column_major(2, vec![2.0, 1.0, 1.0, -5.0])?;
+    /// assert_eq!(h.trace(), -3.0);
+    /// # Ok::<(), saddle_dual::Error>(())
+    /// ```
+    pub fn trace(&self) -> f64 {
+        (0..self.n).map(|i| self.data[i * self.n + i]).sum()
     }
 
     /// The measured asymmetry `maxᵢⱼ |Hᵢⱼ − Hⱼᵢ|`. Mixed partials of a `C²`
@@ -241,13 +261,25 @@ where
 }
 
 /// `H V` for a block of `m` directions: `directions` holds them one after
-/// another (`n × m`, column-major); the result is `n × m`, column-major.
-/// [`LANES`] directions per sweep.
+/// another (`n × m`, column-major); the result is the `n × m` matrix whose
+/// column `j` is `H vⱼ` ([`ColumnMatrix`]). [`LANES`] directions per sweep.
+///
+/// ```
+/// use saddle_dual::hessian_matrix_product;
+/// use saddle_tape::prelude::*;
+///
+/// fn f<S: Real>(x: &[S]) -> S { x[0] * x[0] * x[1] } // H = [[2y, 2x], [2x, 0]]
+/// // V = [e₀, e₀ + e₁] at (1, 3): H V = [[6, 8], [2, 2]]
+/// let hv = hessian_matrix_product(|x| f(x), &[1.0, 3.0], &[1.0, 0.0, 1.0, 1.0])?;
+/// assert_eq!((hv.rows(), hv.cols()), (2, 2));
+/// assert_eq!(hv.column(1), &[8.0, 2.0]);
+/// # Ok::<(), saddle_dual::Error>(())
+/// ```
 ///
 /// # Errors
 /// If `x` is empty or not finite, `directions` is empty or not a multiple of
 /// `n` long, or not finite.
-pub fn hessian_matrix_product<F>(f: F, x: &[f64], directions: &[f64]) -> Result<Vec<f64>, Error>
+pub fn hessian_matrix_product<F>(f: F, x: &[f64], directions: &[f64]) -> Result<ColumnMatrix, Error>
 where
     F: for<'t> Fn(&[Var<'t, Dual<f64, LANES>>]) -> Var<'t, Dual<f64, LANES>> + Sync,
 {
@@ -267,5 +299,6 @@ where
     }
     let m = directions.len() / n;
     let dir = |j: usize, i: usize| directions[j * n + i];
-    directional_columns::<LANES, F>(&f, x, m, &dir, HessianOptions::default(), &|_| {})
+    let data = directional_columns::<LANES, F>(&f, x, m, &dir, HessianOptions::default(), &|_| {})?;
+    ColumnMatrix::from_column_major(n, m, data)
 }

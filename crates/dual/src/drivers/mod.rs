@@ -5,6 +5,7 @@
 //! `&[Var<Dual<f64>>]` for [`hvp`], ...). Write the function once,
 //! generically over `S: Real`, and hand each driver `|x| f(x)`.
 
+mod column_matrix;
 mod compressed;
 mod first_order;
 mod hessian;
@@ -12,8 +13,9 @@ mod hvp;
 mod sparse;
 mod sweep;
 
+pub use column_matrix::ColumnMatrix;
 pub use compressed::cheap_hessian_pattern;
-pub use first_order::{gradient, jvp};
+pub use first_order::{gradient, jvp, Gradient, Jvp};
 pub use hessian::{
     hessian, hessian_matrix_product, hessian_with, hessian_with_progress, Hessian, HessianOptions,
 };

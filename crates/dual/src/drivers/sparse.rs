@@ -10,7 +10,7 @@
 
 use saddle_tape::{HessianPattern, Tape, Var};
 
-use super::hessian::HessianOptions;
+use super::hessian::{Hessian, HessianOptions};
 use super::sweep::directional_columns;
 use super::LANES;
 use crate::dual::Dual;
@@ -88,6 +88,69 @@ impl SparseHessian {
         Some((&self.rows[r.clone()], &self.values[r]))
     }
 
+    /// The dense [`Hessian`]: every stored entry at its place, zeros
+    /// elsewhere (exactly the values of [`SparseHessian::get`]; no
+    /// arithmetic, so nothing is rounded). Also `Hessian::from(&sparse)`.
+    ///
+    /// ```
+    /// use saddle_dual::{sparse_hessian, Hessian};
+    /// use saddle_tape::prelude::*;
+    ///
+    /// fn chain<S: Real>(x: &[S]) -> S { x.windows(2).map(|w| w[0] * w[1]).sum() }
+    /// let sparse = sparse_hessian(|x| chain(x), &[1.0; 3])?;
+    /// let dense: Hessian = sparse.to_dense();
+    /// assert_eq!(dense.to_row_major(), vec![0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
+    /// assert_eq!(dense, Hessian::from(&sparse));
+    /// # Ok::<(), saddle_dual::Error>(())
+    /// ```
+    ///
+    /// # Panics
+    /// If the `n × n` matrix cannot be allocated (a sparse Hessian of
+    /// `n = 10⁶` fits in memory, its dense form needs 8 TB);
+    /// [`SparseHessian::try_to_dense`] returns an error instead.
+    pub fn to_dense(&self) -> Hessian {
+        self.try_to_dense()
+            .unwrap_or_else(|e| panic!("SparseHessian::to_dense: {e}"))
+    }
+
+    /// [`SparseHessian::to_dense`], or an error naming `n` and the bytes
+    /// needed if the `n × n` matrix cannot be allocated.
+    ///
+    /// # Errors
+    /// If `n²` overflows or the allocation fails.
+    pub fn try_to_dense(&self) -> Result<Hessian, Error> {
+        let n = self.n;
+        let too_big = || {
+            Error::setting(
+                "SparseHessian::to_dense",
+                format!(
+                    "a dense {n}×{n} Hessian ({:.1e} bytes) cannot be allocated",
+                    (n as f64) * (n as f64) * 8.0
+                ),
+            )
+        };
+        let len = n.checked_mul(n).ok_or_else(too_big)?;
+        let mut dense = Vec::new();
+        dense.try_reserve_exact(len).map_err(|_| too_big())?;
+        dense.resize(len, 0.0);
+        // Column-major like `Hessian`: column j's entries go to j·n + i.
+        for j in 0..n {
+            let (rows, values) = self.column(j);
+            for (&i, &v) in rows.iter().zip(values) {
+                dense[j * n + i] = v;
+            }
+        }
+        Hessian::from_column_major(n, dense)
+    }
+
+    /// The trace `tr H = Σᵢ Hᵢᵢ` from the stored diagonal entries (a
+    /// diagonal entry outside the pattern is a structural zero), exact up
+    /// to the rounding of the sum; equal to [`Hessian::trace`] of
+    /// [`SparseHessian::to_dense`].
+    pub fn trace(&self) -> f64 {
+        (0..self.n).map(|j| self.get(j, j)).sum()
+    }
+
     /// The dense `n × n` matrix, row-major.
     pub fn to_dense_row_major(&self) -> Vec<f64> {
         let n = self.n;
@@ -99,6 +162,17 @@ impl SparseHessian {
             }
         }
         dense
+    }
+}
+
+impl From<&SparseHessian> for Hessian {
+    /// [`SparseHessian::to_dense`].
+    ///
+    /// # Panics
+    /// As [`SparseHessian::to_dense`] (use
+    /// [`SparseHessian::try_to_dense`] for an error instead).
+    fn from(sparse: &SparseHessian) -> Self {
+        sparse.to_dense()
     }
 }
 
