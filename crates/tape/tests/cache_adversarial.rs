@@ -198,7 +198,10 @@ fn the_cache_holds_at_most_one_recording_per_scalar_type() {
             t.len() * Tape::<f64>::NODE_BYTES
         };
         assert!(held >= largest, "held {held} < {largest}");
-        assert!(held < 2 * largest + 4096, "held {held}: more than one tape's worth");
+        assert!(
+            held < 2 * largest + 4096,
+            "held {held}: more than one tape's worth"
+        );
     });
 }
 
