@@ -105,7 +105,7 @@ fn branch_on_the_point_selects_a_different_structure_per_term() {
     fn f<'t>(x: &[Var<'t, D>]) -> Var<'t, D> {
         let mut s = x[0] * 0.0;
         for i in 0..x.len() - 1 {
-            s = s + if x[i].value().re > 0.0 {
+            s += if x[i].value().re > 0.0 {
                 x[i] * x[i + 1]
             } else {
                 x[i].sin()
@@ -123,7 +123,7 @@ fn max_abs_relu_at_ties_and_kinks() {
     fn f<'t>(x: &[Var<'t, D>]) -> Var<'t, D> {
         let mut s = x[0] * 0.0;
         for w in x.windows(3) {
-            s = s + (w[0] * w[1]).abs() + w[1].max(w[2]) * w[0] + (w[2] * w[2] - w[0]).relu();
+            s += (w[0] * w[1]).abs() + w[1].max(w[2]) * w[0] + (w[2] * w[2] - w[0]).relu();
         }
         s
     }
@@ -133,7 +133,7 @@ fn max_abs_relu_at_ties_and_kinks() {
 fn sqrt_chain<'t>(x: &[Var<'t, D>]) -> Var<'t, D> {
     let mut s = x[0] * 0.0;
     for i in 0..x.len() - 1 {
-        s = s + x[i].sqrt() * 0.5 + x[i] * x[i + 1];
+        s += x[i].sqrt() * 0.5 + x[i] * x[i + 1];
     }
     s
 }
@@ -172,7 +172,7 @@ fn linear_output_has_an_all_zero_hessian() {
     fn f<'t>(x: &[Var<'t, D>]) -> Var<'t, D> {
         let mut s = x[0] * 2.0;
         for (i, &v) in x.iter().enumerate() {
-            s = s + v * (i as f64);
+            s += v * (i as f64);
         }
         s
     }
@@ -206,8 +206,8 @@ fn running_sum_feeding_a_later_product_keeps_its_domain() {
         let mut total = x[0] * 0.0;
         let mut kept = x[0];
         for (i, &v) in x.iter().enumerate().skip(1) {
-            s = s + v;
-            total = total + s;
+            s += v;
+            total += s;
             if i == 6 {
                 kept = s;
             }
@@ -235,7 +235,7 @@ fn divisions_by_sums() {
     fn f<'t>(x: &[Var<'t, D>]) -> Var<'t, D> {
         let mut s = x[0] * 0.0;
         for w in x.windows(3) {
-            s = s + w[0] / (w[1] + w[2] + 3.0);
+            s += w[0] / (w[1] + w[2] + 3.0);
         }
         s
     }
@@ -248,7 +248,7 @@ fn powf_at_negative_bases_with_constant_and_variable_exponents() {
     fn f<'t>(x: &[Var<'t, D>]) -> Var<'t, D> {
         let mut s = x[0] * 0.0;
         for w in x.chunks(2) {
-            s = s + w[0].powf(x[0] * 0.0 + 3.0) + w[1].powi(3) * w[0];
+            s += w[0].powf(x[0] * 0.0 + 3.0) + w[1].powi(3) * w[0];
         }
         s
     }
@@ -261,7 +261,7 @@ fn n_just_above_two_lane_widths() {
         fn f<'t>(x: &[Var<'t, D>]) -> Var<'t, D> {
             let mut s = x[0] * 0.0;
             for w in x.windows(2) {
-                s = s + (w[0] * w[1]).sin();
+                s += (w[0] * w[1]).sin();
             }
             s
         }
@@ -287,7 +287,7 @@ fn block_operations_mixed_with_scalar_code() {
             .sum();
         let mut s = t + lin * x[9];
         for w in x[10..].windows(2) {
-            s = s + w[0] * w[1];
+            s += w[0] * w[1];
         }
         s
     }
@@ -299,8 +299,8 @@ fn intermediate_products_reused_by_many_terms() {
     fn f<'t>(x: &[Var<'t, D>]) -> Var<'t, D> {
         let p = x[3] * x[4];
         let mut s = p * p;
-        for i in 10..x.len() {
-            s = s + p * 0.1 + x[i].exp();
+        for &v in &x[10..] {
+            s += p * 0.1 + v.exp();
         }
         s
     }
@@ -313,7 +313,7 @@ fn blocks_of(e: &Expr) -> impl for<'t> Fn(&[Var<'t, D>]) -> Var<'t, D> + Sync + 
     move |x| {
         let mut s = x[0] * 0.0;
         for c in x.chunks(4) {
-            s = s + e.eval(c);
+            s += e.eval(c);
         }
         s
     }
@@ -347,8 +347,8 @@ fn full_budget_pattern_holds_every_nonzero_of_a_running_sum_product() {
         let mut s = x[0];
         let mut total = x[0] * 0.0;
         for &v in &x[1..12] {
-            s = s + v;
-            total = total + s * 2.0;
+            s += v;
+            total += s * 2.0;
         }
         total + s * x[12] + (x[13] + x[14]).sin() * x[15]
     }
@@ -360,8 +360,8 @@ fn full_budget_pattern_holds_every_nonzero_of_a_running_sum_product() {
         let mut s = x[0];
         let mut total = x[0] * 0.0;
         for &v in &x[1..12] {
-            s = s + v;
-            total = total + s * 2.0;
+            s += v;
+            total += s * 2.0;
         }
         total + s * x[12] + (x[13] + x[14]).sin() * x[15]
     }
@@ -386,8 +386,8 @@ fn with_running_sum<S: Real>(e: &Expr, x: &[S]) -> S {
     let mut total = x[0] * 0.0;
     let mut kept = x[0];
     for (i, &v) in x.iter().enumerate().skip(1) {
-        s = s + v;
-        total = total + s;
+        s += v;
+        total += s;
         if i == 5 {
             kept = s;
         }

@@ -25,7 +25,7 @@ fn grad(tape: &Tape<f64>, x: [f64; 2], steps: usize) -> (f64, f64) {
     let x1 = tape.var(x[1]);
     let mut pad = x0 * 0.0;
     for _ in 0..steps {
-        pad = pad + x0 * 0.0;
+        pad += x0 * 0.0;
     }
     let y = x0 * x0 * x1 + x1.sin() + pad;
     let g = y.backward();
