@@ -41,8 +41,10 @@ pub struct NegativeCurvature {
     pub from_g: f64,
     /// `Σ uᵢᵀ R uᵢ = total − from_g`.
     pub from_r: f64,
-    /// How many of these directions have `uᵢᵀ R uᵢ < 0`: all of them when
-    /// `G ⪰ 0`, since then `uᵢᵀRuᵢ ≤ λᵢ`.
+    /// How many of these directions have `uᵢᵀ R uᵢ < −threshold`: all of
+    /// them when `G ⪰ 0`, since then `uᵢᵀRuᵢ ≤ λᵢ < −threshold`. (Against
+    /// the same threshold as the inertias: with `G = H`, `uᵀRu` is rounding
+    /// noise of either sign and must not count.)
     pub r_negative: usize,
 }
 
@@ -98,6 +100,10 @@ impl GaussNewtonSplit {
 /// classified the point has already): its eigenvectors give the negative-
 /// curvature sums `uᵀGu`, `uᵀRu`. `G` and `R` need only their eigenvalues.
 /// The zero threshold is `tol.eigen_abs + tol.eigen_rel · max|λ(H)|`.
+/// All three matrices are read as their symmetric parts `(A + Aᵀ)/2` (as
+/// [`Eigen::of`] reads `H`), which is what a rounding-level asymmetry of AD
+/// Hessians calls for: `uᵀGu` ignores the antisymmetric part anyway, and
+/// the norms in `residual_share` are those of the symmetric parts.
 ///
 /// ```
 /// use saddle_curvature::{gauss_newton_split, Eigen, Tolerances};
@@ -137,8 +143,15 @@ pub fn gauss_newton_split(
         .map(|(a, b)| a - b)
         .collect();
     if let Some(k) = r_entries.iter().position(|x| !x.is_finite()) {
+        let (a, b) = (h.as_column_major()[k], g.as_column_major()[k]);
+        // Finite H and G can still overflow in H − G (1e308 − (−1e308)).
+        let why = if a.is_finite() && b.is_finite() {
+            format!("H − G overflows ({a:e} − {b:e})")
+        } else {
+            format!("H = {a}, G = {b}; H and G must be finite")
+        };
         return Err(Error::non_finite(format!(
-            "gauss_newton_split: H − G has a non-finite entry at ({}, {}); H and G must be finite",
+            "gauss_newton_split: H − G has a non-finite entry at ({}, {}): {why}",
             k % n.max(1),
             k / n.max(1)
         )));
@@ -154,9 +167,26 @@ pub fn gauss_newton_split(
         positive: v.iter().filter(|&&x| x > threshold).count(),
     };
 
-    // ‖A‖_F² = Σ λᵢ² for symmetric A: the Frobenius norms come free.
-    let frobenius = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    // ‖A‖_F² = Σ λᵢ² for symmetric A: the Frobenius norms come free. As
+    // `m·√Σ(λᵢ/m)²`, `m = max|λᵢ|`, kept apart: λᵢ² overflows above
+    // ~1.3e154, and ∞/∞ would be a NaN share for finite matrices.
+    let frobenius = |v: &[f64]| {
+        let m = max_abs(v);
+        let s = if m > 0.0 {
+            v.iter().map(|x| (x / m) * (x / m)).sum::<f64>().sqrt()
+        } else {
+            0.0
+        };
+        (m, s)
+    };
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+    let norm_ratio = |(ma, sa): (f64, f64), (mb, sb): (f64, f64)| {
+        if mb > 0.0 {
+            (ma / mb) * (sa / sb)
+        } else {
+            0.0
+        }
+    };
 
     let mut negative = NegativeCurvature {
         count: 0,
@@ -177,7 +207,7 @@ pub fn gauss_newton_split(
         negative.total += lambda;
         negative.from_g += ugu;
         negative.from_r += lambda - ugu;
-        if lambda - ugu < 0.0 {
+        if lambda - ugu < -threshold {
             negative.r_negative += 1;
         }
     }
@@ -186,7 +216,7 @@ pub fn gauss_newton_split(
         inertia_h: inertia(&hv),
         inertia_g: inertia(&gv),
         inertia_r: inertia(&rv),
-        residual_share: ratio(frobenius(&rv), frobenius(&hv)),
+        residual_share: norm_ratio(frobenius(&rv), frobenius(&hv)),
         g_min_relative: ratio(gv.first().copied().unwrap_or(0.0), max_abs(&gv)),
         threshold,
         negative,

@@ -10,7 +10,10 @@
 //! work: a dense or too costly pattern comes back dense at once), colours
 //! the columns, and takes the compressed route when it needs at most half
 //! the dense sweeps; the result is the same dense [`Hessian`], its
-//! structural zeros exact zeros.
+//! structural zeros exact zeros. If a compressed lane comes back with a
+//! non-finite entry, the point is swept densely after all: there the dense
+//! sweeps give NaN (`0·∞`) in structurally zero entries too, and the
+//! result must not depend on the route.
 //!
 //! The cost when it does not pay: one recording of `f` and a pattern
 //! analysis cut off at about one sweep's work — a dense pattern (an MLP's)
@@ -86,6 +89,13 @@ where
     let color_of = coloring.colors();
     let dir = |c: usize, i: usize| if color_of[i] == c { 1.0 } else { 0.0 };
     let compressed = directional_columns::<K, F>(f, x, colors, &dir, options, &|_| {})?;
+    // A non-finite partial (√x at 0, a NaN from outside the domain) makes
+    // the dense sweeps put NaN (0·∞) into entries that are structurally
+    // zero; the compressed lanes would leave exact zeros there. So that the
+    // result never depends on the route, such a point is swept densely.
+    if compressed.iter().any(|v| !v.is_finite()) {
+        return Ok(None);
+    }
     // Hᵢⱼ = (H d_{colour(j)})ᵢ for i in the pattern of column j.
     let mut data = zeroed(n, n)?;
     let pattern = coloring.pattern();
