@@ -88,7 +88,7 @@ mod ops;
 
 pub use drivers::{
     cheap_hessian_pattern, gradient, hessian, hessian_matrix_product, hessian_with,
-    hessian_with_progress, hvp, jvp, sparse_hessian, ColumnMatrix, Gradient, Hessian,
+    hessian_with_progress, hvp, jvp, run_sweeps, sparse_hessian, ColumnMatrix, Gradient, Hessian,
     HessianColoring, HessianOptions, Hvp, Jvp, SparseHessian, LANES,
 };
 pub use dual::Dual;

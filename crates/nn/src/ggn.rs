@@ -30,8 +30,7 @@
 
 use std::sync::Mutex;
 
-use rayon::prelude::*;
-use saddle_dual::{Dual, Hessian, HessianOptions, LANES};
+use saddle_dual::{run_sweeps, Dual, Hessian, HessianOptions, LANES};
 use saddle_tape::Tape;
 
 use crate::data::Dataset;
@@ -116,7 +115,6 @@ impl Mlp {
     ) -> Result<Vec<f64>, Error> {
         let n = self.num_params();
         let mut out = zeroed(n, m)?;
-        let sweeps = m.div_ceil(LANES);
         let failure = Mutex::new(None);
         type Tapes = (Tape<Dual<f64, LANES>>, Tape<Dual<f64, LANES>>);
         let sweep = |tapes: &mut Tapes, (s, chunk): (usize, &mut [f64])| {
@@ -125,32 +123,14 @@ impl Mlp {
                 slot.get_or_insert(e);
             }
         };
-        let stride = LANES * n;
-        let serial = |out: &mut [f64], first_sweep: usize| {
-            let mut tapes = (Tape::new(), Tape::new());
-            out.chunks_mut(stride)
-                .enumerate()
-                .for_each(|(s, c)| sweep(&mut tapes, (first_sweep + s, c)));
-        };
         // The threading rules of `saddle_dual::hessian_with`.
-        match options.threads {
-            0 if sweeps >= 4 => out
-                .par_chunks_mut(stride)
-                .enumerate()
-                .for_each_init(|| (Tape::new(), Tape::new()), sweep),
-            0 | 1 => serial(&mut out, 0),
-            t => {
-                let jobs = t.min(rayon::current_num_threads()).min(sweeps);
-                if jobs <= 1 {
-                    serial(&mut out, 0);
-                } else {
-                    let per_job = sweeps.div_ceil(jobs);
-                    out.par_chunks_mut(per_job * stride)
-                        .enumerate()
-                        .for_each(|(g, group)| serial(group, g * per_job));
-                }
-            }
-        }
+        run_sweeps(
+            &mut out,
+            LANES * n,
+            options,
+            || (Tape::new(), Tape::new()),
+            sweep,
+        );
         take_failure(failure)?;
         Ok(out)
     }

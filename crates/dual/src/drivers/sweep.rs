@@ -33,7 +33,6 @@ where
     }
     let n = x.len();
     let mut out = zeroed(n, m)?;
-    let sweeps = m.div_ceil(K);
     let sweep = |tape: &mut Tape<Dual<f64, K>>, (s, chunk): (usize, &mut [f64])| {
         tape.clear();
         let first = s * K;
@@ -57,19 +56,43 @@ where
         }
         progress(lanes);
     };
-    let stride = K * n;
+    run_sweeps(&mut out, K * n, options, Tape::new, sweep);
+    Ok(out)
+}
+
+/// Runs `sweep(state, (s, chunk))` for every `stride`-long chunk `s` of
+/// `out` (the last may be shorter), threaded as [`HessianOptions::threads`]
+/// says: `0` is rayon's current pool when there are at least four sweeps,
+/// `1` the calling thread, `t > 1` at most `t` contiguous groups of sweeps
+/// (clamped to the pool and the sweep count). Each thread makes its own
+/// `state` with `init` (a tape, say) and reuses it across its sweeps.
+///
+/// The threading rules of every driver that sweeps directions (the
+/// Hessian drivers here, the Gauss-Newton matrix in saddle-nn); the result
+/// does not depend on the threading when `sweep` depends only on `s`.
+///
+/// # Panics
+/// If `stride` is 0 and `out` is not empty.
+pub fn run_sweeps<S>(
+    out: &mut [f64],
+    stride: usize,
+    options: HessianOptions,
+    init: impl Fn() -> S + Sync + Send,
+    sweep: impl Fn(&mut S, (usize, &mut [f64])) + Sync + Send,
+) {
+    let sweeps = out.len().div_ceil(stride.max(1));
     let serial = |out: &mut [f64], first_sweep: usize| {
-        let mut tape = Tape::new();
+        let mut state = init();
         out.chunks_mut(stride)
             .enumerate()
-            .for_each(|(s, c)| sweep(&mut tape, (first_sweep + s, c)));
+            .for_each(|(s, c)| sweep(&mut state, (first_sweep + s, c)));
     };
     match options.threads {
         0 if sweeps >= 4 => out
             .par_chunks_mut(stride)
             .enumerate()
-            .for_each_init(Tape::new, sweep),
-        0 | 1 => serial(&mut out, 0),
+            .for_each_init(&init, &sweep),
+        0 | 1 => serial(out, 0),
         t => {
             // Never more jobs than the pool has threads or there are sweeps:
             // the extra ones could not run at once. Clamping (rather than
@@ -77,7 +100,7 @@ where
             // avoids a new pool, tens of microseconds, on every call.
             let jobs = t.min(rayon::current_num_threads()).min(sweeps);
             if jobs <= 1 {
-                serial(&mut out, 0);
+                serial(out, 0);
             } else {
                 let per_job = sweeps.div_ceil(jobs);
                 out.par_chunks_mut(per_job * stride)
@@ -86,7 +109,6 @@ where
             }
         }
     }
-    Ok(out)
 }
 
 /// An `n × m` block of zeros, or an error naming its size if it cannot be
