@@ -108,6 +108,20 @@ impl Activation {
         }
     }
 
+    /// Replaces every `zᵢ` by `f(zᵢ)` (no slopes): the forward pass on
+    /// plain `f64`, with the SIMD kernels where [`Activation::apply_with_slopes`]
+    /// uses them (`tanh` without computing `1 − tanh²`).
+    pub fn apply_in_place(self, z: &mut [f64]) {
+        match self {
+            Activation::Identity => {}
+            Activation::Tanh => kernels::tanh_in_place(z),
+            Activation::Relu => z.iter_mut().for_each(|zi| *zi = rules::relu(*zi).0),
+            Activation::Sigmoid | Activation::Softplus => {
+                self.apply_with_slopes(z);
+            }
+        }
+    }
+
     /// `f(z)`.
     pub fn apply<T: Scalar>(self, z: T) -> T {
         (self.rule::<T>())(z).0

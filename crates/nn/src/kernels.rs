@@ -105,11 +105,18 @@ pub fn tanh_f64(x: f64) -> f64 {
     let a2 = a * a;
     let p = (P[0] * a2 + P[1]) * a2 + P[2];
     let q = ((a2 + Q[0]) * a2 + Q[1]) * a2 + Q[2];
-    let small = a + a * (a2 * p / q);
     // Clamp so that the unused branch stays finite (NaN is caught below).
     let y = if a < BIG { a + a } else { 2.0 * BIG };
-    let large = 1.0 - 2.0 / (exp_small_range(y) + 1.0);
-    let r = if a < SMALL { small } else { large };
+    let e = exp_small_range(y);
+    // Both branches have the shape `base + base·(num/den)`: `a + a·(x²P/Q)`
+    // and `1 + (−2)/(e²ˣ + 1)`. Selecting the operands before the one
+    // division gives the same bits as dividing on both sides and selecting
+    // after, at half the divisions (the division is what bounds this loop).
+    let is_small = a < SMALL;
+    let base = if is_small { a } else { 1.0 };
+    let num = if is_small { a2 * p } else { -2.0 };
+    let den = if is_small { q } else { e + 1.0 };
+    let r = base + base * (num / den);
     let r = if a > BIG { 1.0 } else { r };
     let r = f64::from_bits(r.to_bits() | (x.to_bits() & SIGN));
     if x.is_nan() {

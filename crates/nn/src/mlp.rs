@@ -272,7 +272,27 @@ impl Mlp {
     /// # Errors
     /// As [`Mlp::forward_trace`].
     pub fn forward(&self, x: &Matrix) -> Result<Matrix, Error> {
-        Ok(self.forward_trace(x)?.pop().expect("at least one layer").a)
+        self.check_inputs(x)?;
+        let n = x.rows();
+        // Only the current layer's activations are kept, activated in place
+        // without slopes: the prediction needs no more.
+        let mut a = Vec::new();
+        for l in 0..self.num_layers() {
+            let (fan_in, fan_out) = (self.sizes[l], self.sizes[l + 1]);
+            let (wr, br) = self.layer_ranges(l);
+            let input = if l == 0 { x.as_slice() } else { &a };
+            let mut z = affine(
+                input,
+                n,
+                fan_in,
+                &self.params[wr],
+                &self.params[br],
+                fan_out,
+            );
+            self.activations[l].apply_in_place(&mut z);
+            a = z;
+        }
+        Matrix::new(n, *self.sizes.last().expect("sizes checked"), a)
     }
 
     /// The loss `L = mean((a⁽ᴸ⁾ − Y)²)` ([`Mse`]) on plain `f64`.
@@ -536,7 +556,12 @@ pub(crate) fn convert<T: Scalar>(m: &Matrix) -> Vec<T> {
 /// `z = a W + b` for a batch `a` (`n × fan_in`) on plain numbers, through
 /// the gemm hook.
 fn affine<T: Scalar>(a: &[T], n: usize, fan_in: usize, w: &[T], b: &[T], fan_out: usize) -> Vec<T> {
-    let mut z: Vec<T> = (0..n).flat_map(|_| b.iter().copied()).collect();
+    // Row by row (a copy each), not `flat_map`: the collect did not
+    // vectorise and cost as much as the gemm on W2's shapes.
+    let mut z: Vec<T> = Vec::with_capacity(n * fan_out);
+    for _ in 0..n {
+        z.extend_from_slice(b);
+    }
     T::gemm(
         MatRef::row_major(a, n, fan_in),
         MatRef::row_major(w, fan_in, fan_out),
