@@ -6,9 +6,13 @@
 //! every branch are computed and one is selected), which LLVM turns into
 //! SIMD loops. The loop is compiled three times, once per instruction set,
 //! and [`tanh_with_slopes`] (likewise [`sigmoid_with_slopes`],
-//! [`softplus_with_slopes`]) picks the widest the CPU supports. No fused
-//! multiply-adds are formed (Rust never contracts `a * b + c`), so every
-//! variant returns the same bits: results do not depend on the machine.
+//! [`softplus_with_slopes`]) picks the widest the CPU supports. Every
+//! multiply-add is written as an explicit fused `mul_add` (one rounding):
+//! the AVX-512 and AVX2 variants, which require the FMA extension, turn it
+//! into one instruction, the baseline variant into libm's exact `fma`
+//! (slower, same result). So every variant returns the same bits: results
+//! do not depend on the machine. (Rust never contracts `a * b + c` on its
+//! own, so the fusing is the code's choice, not the compiler's.)
 //!
 //! # Accuracy
 //! [`tanh_f64`] is within 2 ulp of the correctly rounded `tanh` over the
@@ -69,9 +73,9 @@ fn exp_reduced(r: f64) -> f64 {
     ];
     let mut p = C[0];
     for c in &C[1..] {
-        p = p * r + c;
+        p = p.mul_add(r, *c);
     }
-    1.0 + r * (1.0 + r * p)
+    r.mul_add(r.mul_add(p, 1.0), 1.0)
 }
 
 /// `eʸ` for `0 ≤ y ≤ 44` (about 1 ulp): `y = k ln 2 + r` with `|r| ≤ ln2/2`
@@ -79,9 +83,9 @@ fn exp_reduced(r: f64) -> f64 {
 /// `r¹⁴/14! < 5·10⁻¹⁸`), then `2ᵏ eʳ` with `2ᵏ` built from its bits.
 #[inline(always)]
 fn exp_small_range(y: f64) -> f64 {
-    let v = y * std::f64::consts::LOG2_E + SHIFT;
+    let v = y.mul_add(std::f64::consts::LOG2_E, SHIFT);
     let k = v - SHIFT;
-    let r = (y - k * LN2_HI) - k * LN2_LO;
+    let r = (-k).mul_add(LN2_LO, (-k).mul_add(LN2_HI, y));
     let er = exp_reduced(r);
     // The low mantissa bits of `v` hold `k` (0 ≤ k ≤ 64 here); `(k + 1023)
     // << 52` is the bit pattern of 2ᵏ, and the shift drops `SHIFT`'s bits.
@@ -103,8 +107,8 @@ fn exp_small_range(y: f64) -> f64 {
 pub fn tanh_f64(x: f64) -> f64 {
     let a = x.abs();
     let a2 = a * a;
-    let p = (P[0] * a2 + P[1]) * a2 + P[2];
-    let q = ((a2 + Q[0]) * a2 + Q[1]) * a2 + Q[2];
+    let p = P[0].mul_add(a2, P[1]).mul_add(a2, P[2]);
+    let q = (a2 + Q[0]).mul_add(a2, Q[1]).mul_add(a2, Q[2]);
     // Clamp so that the unused branch stays finite (NaN is caught below).
     let y = if a < BIG { a + a } else { 2.0 * BIG };
     let e = exp_small_range(y);
@@ -116,7 +120,7 @@ pub fn tanh_f64(x: f64) -> f64 {
     let base = if is_small { a } else { 1.0 };
     let num = if is_small { a2 * p } else { -2.0 };
     let den = if is_small { q } else { e + 1.0 };
-    let r = base + base * (num / den);
+    let r = base.mul_add(num / den, base);
     let r = if a > BIG { 1.0 } else { r };
     let r = f64::from_bits(r.to_bits() | (x.to_bits() & SIGN));
     if x.is_nan() {
@@ -138,9 +142,9 @@ fn exp_neg(a: f64) -> f64 {
     // e⁻⁷⁴⁶ < 2⁻¹⁰⁷⁵ (half the smallest subnormal): the clamp changes no
     // result and keeps k in range (NaN compares false and is clamped too).
     let y = if a < 746.0 { -a } else { -746.0 };
-    let k = (y * std::f64::consts::LOG2_E + SHIFT) - SHIFT;
-    let r = (y - k * LN2_HI) - k * LN2_LO;
-    let k1 = (k * 0.5 + SHIFT) - SHIFT;
+    let k = y.mul_add(std::f64::consts::LOG2_E, SHIFT) - SHIFT;
+    let r = (-k).mul_add(LN2_LO, (-k).mul_add(LN2_HI, y));
+    let k1 = k.mul_add(0.5, SHIFT) - SHIFT;
     let k2 = k - k1;
     exp_reduced(r) * pow2(k1) * pow2(k2)
 }
@@ -274,35 +278,35 @@ fn tanh_body(z: &mut [f64]) {
 mod x86 {
     use std::mem::MaybeUninit;
 
-    #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,fma")]
     pub fn tanh_with_slopes_avx512(z: &mut [f64], s: &mut [MaybeUninit<f64>]) {
         super::tanh_with_slopes_body(z, s)
     }
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     pub fn tanh_with_slopes_avx2(z: &mut [f64], s: &mut [MaybeUninit<f64>]) {
         super::tanh_with_slopes_body(z, s)
     }
-    #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,fma")]
     pub fn sigmoid_with_slopes_avx512(z: &mut [f64], s: &mut [MaybeUninit<f64>]) {
         super::with_slopes_body(z, s, super::sigmoid_and_slope)
     }
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     pub fn sigmoid_with_slopes_avx2(z: &mut [f64], s: &mut [MaybeUninit<f64>]) {
         super::with_slopes_body(z, s, super::sigmoid_and_slope)
     }
-    #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,fma")]
     pub fn softplus_with_slopes_avx512(z: &mut [f64], s: &mut [MaybeUninit<f64>]) {
         super::with_slopes_body(z, s, super::softplus_and_slope)
     }
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     pub fn softplus_with_slopes_avx2(z: &mut [f64], s: &mut [MaybeUninit<f64>]) {
         super::with_slopes_body(z, s, super::softplus_and_slope)
     }
-    #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,fma")]
     pub fn tanh_avx512(z: &mut [f64]) {
         super::tanh_body(z)
     }
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     pub fn tanh_avx2(z: &mut [f64]) {
         super::tanh_body(z)
     }
@@ -328,19 +332,11 @@ pub fn tanh_with_slopes(z: &mut [f64]) -> Vec<f64> {
 /// zeroing them first cost a memset per layer.
 fn tanh_with_slopes_into(z: &mut [f64], s: &mut [MaybeUninit<f64>]) {
     #[cfg(target_arch = "x86_64")]
-    {
-        if std::is_x86_feature_detected!("avx512f")
-            && std::is_x86_feature_detected!("avx512dq")
-            && std::is_x86_feature_detected!("avx512vl")
-        {
-            // SAFETY: the three features the function enables were detected
-            // on this CPU just above.
-            return unsafe { x86::tanh_with_slopes_avx512(z, s) };
-        }
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: AVX2 was detected on this CPU just above.
-            return unsafe { x86::tanh_with_slopes_avx2(z, s) };
-        }
+    match isa() {
+        // SAFETY: `isa` detected the features each variant enables.
+        Isa::Avx512 => return unsafe { x86::tanh_with_slopes_avx512(z, s) },
+        Isa::Avx2 => return unsafe { x86::tanh_with_slopes_avx2(z, s) },
+        Isa::Baseline => {}
     }
     tanh_with_slopes_body(z, s)
 }
@@ -349,19 +345,11 @@ fn tanh_with_slopes_into(z: &mut [f64], s: &mut [MaybeUninit<f64>]) {
 /// CPU has.
 pub fn tanh_in_place(z: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
-    {
-        if std::is_x86_feature_detected!("avx512f")
-            && std::is_x86_feature_detected!("avx512dq")
-            && std::is_x86_feature_detected!("avx512vl")
-        {
-            // SAFETY: the three features the function enables were detected
-            // on this CPU just above.
-            return unsafe { x86::tanh_avx512(z) };
-        }
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: AVX2 was detected on this CPU just above.
-            return unsafe { x86::tanh_avx2(z) };
-        }
+    match isa() {
+        // SAFETY: `isa` detected the features each variant enables.
+        Isa::Avx512 => return unsafe { x86::tanh_avx512(z) },
+        Isa::Avx2 => return unsafe { x86::tanh_avx2(z) },
+        Isa::Baseline => {}
     }
     tanh_body(z)
 }
@@ -383,12 +371,14 @@ enum Isa {
 
 #[cfg(target_arch = "x86_64")]
 fn isa() -> Isa {
+    let fma = std::is_x86_feature_detected!("fma");
     if std::is_x86_feature_detected!("avx512f")
         && std::is_x86_feature_detected!("avx512dq")
         && std::is_x86_feature_detected!("avx512vl")
+        && fma
     {
         Isa::Avx512
-    } else if std::is_x86_feature_detected!("avx2") {
+    } else if std::is_x86_feature_detected!("avx2") && fma {
         Isa::Avx2
     } else {
         Isa::Baseline
