@@ -31,7 +31,7 @@
 //!
 //! | feature | default | adds | pulls in |
 //! |---|---|---|---|
-//! | (none) | | `tape`, `dual`, [`Error`] | num-traits, matrixmultiply, rayon, thiserror |
+//! | (none) | | `tape`, `dual`, [`Error`] | num-traits, gemm, rayon, thiserror |
 //! | `nn` | yes | `nn`, `workloads` | rand, rand_chacha, rand_distr, csv |
 //! | `curvature` | yes | `curvature`; with `nn`: `objectives`, `sharpness` | faer, rand, rand_chacha |
 //! | `check` | no | `check` | proptest |

@@ -307,8 +307,9 @@ pub fn check_mixed_gemm_shapes<A, B, C>(a: &MatRef<'_, A>, b: &MatRef<'_, B>, c:
 ///   part alone is not enough, because the tangent still carries `H v`;
 /// - `gemm`: the matrix-multiply hook used by block operations,
 ///   `C ← A·B` (or `C ← C + A·B` when `accumulate`). The default is a plain
-///   triple loop, correct for any type; `f64` and `f32` map it to a tuned
-///   kernel chosen at run time, and `Dual<T>` maps it to three calls of
+///   triple loop, correct for any type; `f64` and `f32` map it to the
+///   `gemm` crate's kernels (AVX-512, AVX2 or generic, chosen at run time),
+///   and `Dual<T>` maps it to three calls of
 ///   `T`'s (`re = A.re·B.re`, `ε = A.ε·B.re + A.re·B.ε`);
 /// - `gemm_real_left` / `gemm_real_right`: the same product with one
 ///   operand a plain real matrix (a constant: zero tangents), `C ← R·B` or
@@ -425,7 +426,7 @@ pub trait Scalar:
 }
 
 macro_rules! float_scalar {
-    ($t:ty, $kernel:ident $(, $extra:item)*) => {
+    ($t:ty $(, $extra:item)*) => {
         impl Scalar for $t {
             #[inline]
             fn from_f64(x: f64) -> Self {
@@ -449,30 +450,47 @@ macro_rules! float_scalar {
                 if c.rows == 0 || c.cols == 0 {
                     return;
                 }
-                let beta = if accumulate { 1.0 } else { 0.0 };
+                if a.cols == 0 {
+                    // An empty sum: `C ← 0`, or `C` unchanged.
+                    if !accumulate {
+                        let mut c = c;
+                        for i in 0..c.rows {
+                            for j in 0..c.cols {
+                                *c.at(i, j) = 0.0;
+                            }
+                        }
+                    }
+                    return;
+                }
                 let (ars, acs) = kernel_strides(a.rows, a.cols, a.row_stride, a.col_stride);
                 let (brs, bcs) = kernel_strides(b.rows, b.cols, b.row_stride, b.col_stride);
                 let (crs, ccs) = kernel_strides(c.rows, c.cols, c.row_stride, c.col_stride);
                 // SAFETY: `check_gemm_shapes` verified, in checked
                 // arithmetic, that every index each view can address lies
                 // inside its slice, and `c` is a unique borrow, so the kernel
-                // reads and writes only owned memory.
+                // reads and writes only owned memory. `gemm` computes
+                // `dst ← α·dst + β·lhs·rhs`, reading `dst` only when told to.
                 unsafe {
-                    matrixmultiply::$kernel(
-                        a.rows,
+                    gemm::gemm(
+                        c.rows,
+                        c.cols,
                         a.cols,
-                        b.cols,
-                        1.0,
-                        a.data.as_ptr(),
-                        ars,
-                        acs,
-                        b.data.as_ptr(),
-                        brs,
-                        bcs,
-                        beta,
                         c.data.as_mut_ptr(),
-                        crs,
                         ccs,
+                        crs,
+                        accumulate,
+                        a.data.as_ptr(),
+                        acs,
+                        ars,
+                        b.data.as_ptr(),
+                        bcs,
+                        brs,
+                        1.0,
+                        1.0,
+                        false,
+                        false,
+                        false,
+                        gemm::Parallelism::None,
                     );
                 }
             }
@@ -483,7 +501,6 @@ macro_rules! float_scalar {
 
 float_scalar!(
     f64,
-    dgemm,
     /// A real operand is already an `f64`: the ordinary kernel.
     fn gemm_real_left(
         a: MatRef<'_, f64>,
@@ -505,7 +522,7 @@ float_scalar!(
 );
 // `f32` keeps the converting defaults: its real constants stay `f64` (as
 // given) and are rounded entry by entry.
-float_scalar!(f32, sgemm);
+float_scalar!(f32);
 
 /// Writes `Real`'s provided method for each rule named: the rule's value,
 /// computed with `Float` operations (right for `f64`; `Var` and the duals
