@@ -242,20 +242,12 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
             }
         }
         let shape = (rows, cols, rs, cs);
-        T::gemm(
-            part(&a, fa, 0),
-            part(&b, fb, 0),
-            out(fc, 0, shape),
-            accumulate,
-        );
+        let (a0, b0) = (Part::of(part(&a, fa, 0)), Part::of(part(&b, fb, 0)));
+        sum_of_products(&[(&a0, &b0)], |fc| out(fc, 0, shape), fc, accumulate);
         if K == 1 {
-            T::gemm(
-                part(&a, fa, 1),
-                part(&b, fb, 0),
-                out(fc, 1, shape),
-                accumulate,
-            );
-            T::gemm(part(&a, fa, 0), part(&b, fb, 1), out(fc, 1, shape), true);
+            let (a1, b1) = (Part::of(part(&a, fa, 1)), Part::of(part(&b, fb, 1)));
+            let terms = [(&a1, &b0), (&a0, &b1)];
+            sum_of_products(&terms, |fc| out(fc, 1, shape), fc, accumulate);
         } else {
             lane_products::<T, K>(&a, fa, &b, fb, fc, shape, accumulate);
         }
@@ -415,6 +407,73 @@ fn component<T>(fc: &mut [T], p: usize, shape: (usize, usize, usize, usize)) -> 
 /// side by side into one `k × (K·n)` matrix `Q`, then
 /// `C.εₗ (+)= (P B.re)ₗ + (A.re Q)ₗ`. Packing costs `O(K(mk + kn + mn))`
 /// copies against `O(Kmkn)` arithmetic.
+/// One component matrix of a dual matrix, and whether every entry is
+/// exactly zero (the scan stops at the first nonzero entry, so on ordinary
+/// data it costs a read or two).
+struct Part<'a, T> {
+    m: MatRef<'a, T>,
+    zero: bool,
+}
+
+impl<'a, T: Scalar> Part<'a, T> {
+    fn of(m: MatRef<'a, T>) -> Self {
+        let zero = m.all(|x| x.is_exact_zero());
+        Part { m, zero }
+    }
+
+    fn finite(&self) -> bool {
+        self.m.all(|x| x.is_finite())
+    }
+}
+
+/// Entry-wise tests over a view, indexed with plain arithmetic (exact: the
+/// caller's `gemm` checked the view's extent) rather than `MatRef::at`.
+trait Entries<T> {
+    fn all(&self, test: impl Fn(T) -> bool) -> bool;
+}
+
+impl<T: Copy> Entries<T> for MatRef<'_, T> {
+    fn all(&self, test: impl Fn(T) -> bool) -> bool {
+        (0..self.rows).all(|i| {
+            let row = i * self.row_stride;
+            (0..self.cols).all(|j| test(self.data[row + j * self.col_stride]))
+        })
+    }
+}
+
+/// `C ← Σ Xᵢ·Yᵢ` (or `C ← C + Σ Xᵢ·Yᵢ` when `accumulate`), skipping every
+/// product with an all-zero factor whose partner is all finite: IEEE
+/// arithmetic makes such a product exactly zero (up to the sign of zero),
+/// so skipping it changes no number, while a `0·∞` or `0·NaN` still runs
+/// and gives its `NaN` as before. The zero parts are common: the inputs of
+/// a network are constants (zero tangents), and the cotangent of a
+/// Gauss-Newton product has a zero real part. Skipping them saves whole
+/// matrix products.
+fn sum_of_products<T: Scalar>(
+    terms: &[(&Part<'_, T>, &Part<'_, T>)],
+    c: impl Fn(&mut [T]) -> MatMut<'_, T>,
+    fc: &mut [T],
+    accumulate: bool,
+) {
+    let mut written = accumulate;
+    for (x, y) in terms {
+        // The finiteness scan runs only when the partner is zero.
+        let vanishes = (x.zero && y.finite()) || (y.zero && x.finite());
+        if !vanishes {
+            T::gemm(x.m, y.m, c(fc), written);
+            written = true;
+        }
+    }
+    if !written {
+        let mut c = c(fc);
+        for i in 0..c.rows {
+            for j in 0..c.cols {
+                *c.at(i, j) = T::zero();
+            }
+        }
+    }
+}
+
 fn lane_products<T: Scalar, const K: usize>(
     a: &MatRef<'_, Dual<T, K>>,
     fa: &[T],
