@@ -77,6 +77,11 @@ mod objective;
 mod optim;
 mod spectrum;
 mod split;
+mod sterf;
+#[cfg(target_arch = "x86_64")]
+mod symv;
+#[cfg(target_arch = "x86_64")]
+mod tridiag;
 
 pub use cg::{conjugate_gradient, CgOptions, CgSolution, CgStop};
 pub use classify::{
