@@ -48,7 +48,7 @@ fn eig2(a: f64, b: f64, c: f64) -> (f64, f64) {
 fn block_scale(norm: f64) -> f64 {
     const HI: f64 = 1.8092513943330656e75; // 2²⁵⁰
     const LO: f64 = 5.527147875260445e-76; // 2⁻²⁵⁰
-    if norm > HI || norm < LO {
+    if !(LO..=HI).contains(&norm) {
         2.0_f64.powi(-(norm.log2().round() as i32))
     } else {
         1.0
@@ -200,7 +200,11 @@ fn ql_sweeps(
             let alpha = d[i];
             gamma = c * (alpha - sigma) - s * oldgam;
             d[i + 1] = oldgam + (alpha - gamma);
-            p = if c != 0.0 { gamma * gamma / c } else { oldc * bb };
+            p = if c != 0.0 {
+                gamma * gamma / c
+            } else {
+                oldc * bb
+            };
         }
         e[l] = s * p;
         d[l] = sigma + gamma;
@@ -269,7 +273,11 @@ fn qr_sweeps(
             let alpha = d[i + 1];
             gamma = c * (alpha - sigma) - s * oldgam;
             d[i] = oldgam + (alpha - gamma);
-            p = if c != 0.0 { gamma * gamma / c } else { oldc * bb };
+            p = if c != 0.0 {
+                gamma * gamma / c
+            } else {
+                oldc * bb
+            };
         }
         e[l - 1] = s * p;
         d[l] = sigma + gamma;

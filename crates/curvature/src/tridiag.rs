@@ -19,8 +19,7 @@ use faer::{Accum, MatMut, MatRef, Par};
 
 use crate::symv::{axpy, dot, symv_lower};
 
-/// Panel width: LAPACK's `dsytrd` default (32); 64 measured no faster on
-/// the reference machine (the rank-64 update is already near matmul speed).
+/// Panel width: LAPACK's `dsytrd` default (32).
 const BLOCK: usize = 32;
 
 /// The reflector `H = I − τ v vᵀ`, `v₀ = 1`, with `H (α, x)ᵀ = (β, 0)ᵀ`
@@ -34,10 +33,10 @@ const BLOCK: usize = 32;
 /// `≤ √n·1e−154`, far under `ε‖A‖` for `‖A‖ ≥ 1/2`.
 ///
 /// # Safety
-/// AVX-512F (for [`dot`]).
-#[target_feature(enable = "avx512f")]
+/// AVX2 and FMA (for [`dot`]).
+#[target_feature(enable = "avx2,fma")]
 unsafe fn householder(alpha: f64, x: &mut [f64]) -> (f64, f64) {
-    // SAFETY: the caller guarantees AVX-512F.
+    // SAFETY: the caller guarantees AVX2 and FMA.
     let xx = unsafe { dot(x, x) };
     if xx == 0.0 {
         return (alpha, 0.0);
@@ -60,11 +59,11 @@ unsafe fn householder(alpha: f64, x: &mut [f64]) -> (f64, f64) {
 /// Householder reduction.
 ///
 /// # Safety
-/// The CPU must have AVX-512F ([`crate::symv::available`]).
+/// The CPU must have AVX2 and FMA ([`crate::symv::available`]).
 ///
 /// # Panics
 /// If `a.len() != n²`.
-#[target_feature(enable = "avx512f")]
+#[target_feature(enable = "avx2,fma")]
 pub(crate) unsafe fn tridiagonalize(n: usize, a: &mut [f64]) -> (Vec<f64>, Vec<f64>) {
     assert_eq!(a.len(), n * n);
     let mut d = vec![0.0; n];
@@ -77,7 +76,7 @@ pub(crate) unsafe fn tridiagonalize(n: usize, a: &mut [f64]) -> (Vec<f64>, Vec<f
     while p < n {
         let m = n - p;
         let nb = BLOCK.min(m);
-        // SAFETY: AVX-512F as guaranteed by the caller.
+        // SAFETY: AVX2 and FMA as guaranteed by the caller.
         unsafe { panel(n, a, p, nb, &mut w[..m * nb], &mut t, &mut d, &mut e) };
         if nb < m {
             trailing_update(n, a, p, nb, &w[..m * nb]);
@@ -98,8 +97,8 @@ pub(crate) unsafe fn tridiagonalize(n: usize, a: &mut [f64]) -> (Vec<f64>, Vec<f
 /// (`e[j]` keeps `β`) as the rank-2k update needs.
 ///
 /// # Safety
-/// AVX-512F.
-#[target_feature(enable = "avx512f")]
+/// AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
 #[allow(clippy::too_many_arguments)]
 unsafe fn panel(
     n: usize,
@@ -122,7 +121,7 @@ unsafe fn panel(
                 let vk = &left[(p + k) * n + j..(p + k) * n + n];
                 let wk = &w[k * m + (j - p)..k * m + m];
                 let (s_w, s_v) = (w[k * m + (j - p)], left[(p + k) * n + j]);
-                // SAFETY: AVX-512F as guaranteed by the caller.
+                // SAFETY: AVX2 and FMA as guaranteed by the caller.
                 unsafe {
                     axpy(-s_w, vk, col);
                     axpy(-s_v, wk, col);
@@ -136,44 +135,44 @@ unsafe fn panel(
         let r = n - j - 1;
         let (left, right) = a.split_at_mut((j + 1) * n);
         let v = &mut left[j * n + j + 1..j * n + n];
-        // SAFETY: AVX-512F.
+        // SAFETY: AVX2 and FMA.
         let (beta, tau) = unsafe { householder(v[0], &mut v[1..]) };
         e[j] = beta;
         v[0] = 1.0;
         let v = &left[j * n + j + 1..j * n + n];
         let (w_prev, w_rest) = w.split_at_mut(jj * m);
         let wj = &mut w_rest[j + 1 - p..m];
-        // SAFETY: AVX-512F; the trailing matrix starts at (j+1, j+1),
+        // SAFETY: AVX2 and FMA; the trailing matrix starts at (j+1, j+1),
         // i.e. offset j + 1 into `right`, with leading dimension n and r
         // rows and columns inside it.
         unsafe { symv_lower(r, &right[j + 1..], n, v, wj) };
         // wj −= V (Wᵀv) + W (Vᵀv) over the earlier panel columns.
         for k in 0..jj {
             let wk = &w_prev[k * m + (j + 1 - p)..k * m + m];
-            // SAFETY: AVX-512F.
+            // SAFETY: AVX2 and FMA.
             t[k] = unsafe { dot(wk, v) };
         }
         for k in 0..jj {
             let vk = &left[(p + k) * n + j + 1..(p + k) * n + n];
-            // SAFETY: AVX-512F.
+            // SAFETY: AVX2 and FMA.
             unsafe { axpy(-t[k], vk, wj) };
         }
         for k in 0..jj {
             let vk = &left[(p + k) * n + j + 1..(p + k) * n + n];
-            // SAFETY: AVX-512F.
+            // SAFETY: AVX2 and FMA.
             t[k] = unsafe { dot(vk, v) };
         }
         for k in 0..jj {
             let wk = &w_prev[k * m + (j + 1 - p)..k * m + m];
-            // SAFETY: AVX-512F.
+            // SAFETY: AVX2 and FMA.
             unsafe { axpy(-t[k], wk, wj) };
         }
         for x in wj.iter_mut() {
             *x *= tau;
         }
-        // SAFETY: AVX-512F.
+        // SAFETY: AVX2 and FMA.
         let alpha = -0.5 * tau * unsafe { dot(wj, v) };
-        // SAFETY: AVX-512F.
+        // SAFETY: AVX2 and FMA.
         unsafe { axpy(alpha, v, wj) };
         debug_assert_eq!(wj.len(), r);
     }
