@@ -1,5 +1,5 @@
 //! Blocked Householder reduction of a symmetric matrix to tridiagonal form,
-//! for the eigenvalues-only path ([`crate::eigenvalues`]).
+//! for the eigenvalues-only path ([`crate::eigenvalues()`]).
 //!
 //! `A = Q T Qᵀ` with `Q = H₀ H₁ ⋯ H_{n−3}`, `Hⱼ = I − τⱼ vⱼ vⱼᵀ`, is built as
 //! LAPACK's `dsytrd` / `dlatrd` (lower triangle) do it: columns are reduced
