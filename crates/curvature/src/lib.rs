@@ -61,7 +61,8 @@
 //! registers dirty, which makes the caller's legacy-SSE scalar code pay a
 //! false dependency on every instruction (measured on a Sapphire Rapids
 //! Xeon: plain `f64` math 7× to 60× slower after [`Eigen::of`]). Every call
-//! into faer therefore ends with `vzeroupper` on x86-64 CPUs with AVX.
+//! into faer, and into this crate's own AVX2 kernels (the eigenvalues-only
+//! reduction), therefore ends with `vzeroupper` on x86-64 CPUs with AVX.
 #![deny(missing_docs)]
 // `!(a > b)` is meant: it rejects NaN, which `a <= b` would let through.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
@@ -77,6 +78,11 @@ mod objective;
 mod optim;
 mod spectrum;
 mod split;
+mod sterf;
+#[cfg(target_arch = "x86_64")]
+mod symv;
+#[cfg(target_arch = "x86_64")]
+mod tridiag;
 
 pub use cg::{conjugate_gradient, CgOptions, CgSolution, CgStop};
 pub use classify::{
