@@ -81,7 +81,7 @@ fn growth_from_zero_capacity_keeps_slots_and_partials() {
     let mut y = x;
     let mut want = 1.0;
     for k in 0..5000 {
-        y = y * 1.001;
+        y *= 1.001;
         want *= 1.001;
         assert_eq!(y.slot(), Some(k + 1));
     }
