@@ -184,6 +184,10 @@ pub(crate) struct Recording<T: Scalar> {
     ///
     /// [`Tape::constant_block_real`]: crate::Tape::constant_block_real
     real_values: Vec<f64>,
+    /// One past the slot of the last leaf (0 if none): every scalar node at
+    /// or after it is an operation, so the sweep need not test for leaves
+    /// there (inputs are usually recorded first).
+    leaves_end: usize,
 }
 
 impl<T: Scalar> Recording<T> {
@@ -194,6 +198,7 @@ impl<T: Scalar> Recording<T> {
             block_values: Vec::new(),
             blocks: Vec::new(),
             real_values: Vec::new(),
+            leaves_end: 0,
         }
     }
 
@@ -203,6 +208,7 @@ impl<T: Scalar> Recording<T> {
         self.block_values.clear();
         self.blocks.clear();
         self.real_values.clear();
+        self.leaves_end = 0;
     }
 
     /// Number of slots: one per scalar node plus one per block value.
@@ -276,7 +282,15 @@ impl<T: Scalar> Recording<T> {
     pub(crate) fn push_leaf(&mut self) -> u32 {
         let slot = slot_index(self.len());
         self.nodes.push(Node::leaf(slot));
+        self.leaves_end = slot as usize + 1;
         slot
+    }
+
+    /// One past the slot of the last leaf: no scalar node at or after it
+    /// is a leaf.
+    #[inline(always)]
+    pub(crate) fn leaves_end(&self) -> usize {
+        self.leaves_end
     }
 
     /// Makes room for one more scalar node.

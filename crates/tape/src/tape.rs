@@ -483,6 +483,64 @@ impl<T: Scalar> Tape<T> {
         self.read(|rec| Gradients::new(self, Self::sweep(rec, slot, seed, &mut observe)))
     }
 
+    /// The reverse sweep over scalar nodes `run` owning slots `start ..
+    /// start + run.len()`, last to first: `ā_p += (∂s/∂p) · ā_s` for each
+    /// parent `p` of each node `s` whose adjoint is not exactly zero.
+    /// `LEAVES` says whether `run` may hold leaves (a leaf's adjoint is
+    /// final and goes nowhere).
+    ///
+    /// # Panics
+    /// If the run's slots are not all inside `adj`.
+    #[inline(always)]
+    fn sweep_nodes<const LEAVES: bool>(
+        run: &[Node<T>],
+        start: usize,
+        adj: &mut [T],
+        observe: &mut impl FnMut(SweepStep<'_, T>),
+    ) {
+        let end = start + run.len();
+        assert!(end <= adj.len(), "sweep: nodes past the adjoints");
+        // Counting the slot down beside the iterator (rather than
+        // enumerating) avoids recomputing it from the iterator's position,
+        // a division by the node size.
+        let mut s = end;
+        for node in run.iter().rev() {
+            s -= 1;
+            // SAFETY: `s < end ≤ adj.len()` (asserted above).
+            let a = unsafe { *adj.get_unchecked(s) };
+            if a.is_exact_zero() {
+                continue;
+            }
+            let [p, q] = node.parent_slots();
+            if LEAVES && p == s {
+                continue; // a leaf: its adjoint is final
+            }
+            debug_assert!(p < s && q < s, "slot {s}: parents {p}, {q}");
+            // By reference: a unary node's second partial is never read
+            // (for duals it is a wide value).
+            let d = node.partials();
+            // SAFETY: an operation's parents were recorded before it
+            // (`Var`s of this recording name them; `Var`s of a cleared
+            // recording cannot exist: `clear` takes `&mut self`), so `p, q
+            // < s < adj.len()`; a leaf names itself, `p = q = s`, in
+            // bounds too (it cannot occur when `LEAVES` is false: the
+            // caller splits the run at the last leaf).
+            unsafe {
+                *adj.get_unchecked_mut(p) += d[0] * a;
+                // A unary node repeats its parent; skipping the second
+                // update avoids a read-modify-write of the slot just
+                // written.
+                if q != p {
+                    *adj.get_unchecked_mut(q) += d[1] * a;
+                }
+            }
+            observe(SweepStep::Node {
+                slot: s,
+                adjoints: adj,
+            });
+        }
+    }
+
     /// The reverse sweep proper: returns every slot's adjoint.
     fn sweep(
         rec: &Recording<T>,
@@ -502,46 +560,11 @@ impl<T: Scalar> Tape<T> {
                     }
                     let end = slots.end.min(slot + 1);
                     let run = &nodes[..end - slots.start];
-                    // Iterating the run itself (not indexing it by slot)
-                    // drops a bounds check per node, and counting the slot
-                    // down beside it avoids recomputing it from the
-                    // iterator's position (a division by the node size).
-                    let mut s = end;
-                    for node in run.iter().rev() {
-                        s -= 1;
-                        // SAFETY: `s < end ≤ slot + 1 ≤ adj.len()` (`slot`
-                        // was indexed above).
-                        let a = unsafe { *adj.get_unchecked(s) };
-                        if a.is_exact_zero() {
-                            continue;
-                        }
-                        let [p, q] = node.parent_slots();
-                        if p == s {
-                            continue; // a leaf: its adjoint is final
-                        }
-                        debug_assert!(p < s && q < s);
-                        // By reference: a unary node's second partial is
-                        // never read (for duals it is a wide value).
-                        let d = node.partials();
-                        // SAFETY: a node's parents were recorded before it
-                        // (`Recording::push_*` take the slots of existing
-                        // `Var`s), so `p, q < s < adj.len()` (`Var`s of a
-                        // cleared recording cannot exist: `clear` takes
-                        // `&mut self`).
-                        unsafe {
-                            *adj.get_unchecked_mut(p) += d[0] * a;
-                            // A unary node repeats its parent; skipping the
-                            // second update avoids a read-modify-write of
-                            // the slot just written.
-                            if q != p {
-                                *adj.get_unchecked_mut(q) += d[1] * a;
-                            }
-                        }
-                        observe(SweepStep::Node {
-                            slot: s,
-                            adjoints: &adj,
-                        });
-                    }
+                    // Past the last leaf no node needs the leaf test.
+                    let split = rec.leaves_end().clamp(slots.start, end);
+                    let (with_leaves, operations) = run.split_at(split - slots.start);
+                    Self::sweep_nodes::<false>(operations, split, &mut adj, observe);
+                    Self::sweep_nodes::<true>(with_leaves, slots.start, &mut adj, observe);
                 }
                 Segment::Block(block) => {
                     let range = block.slots();
