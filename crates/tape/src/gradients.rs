@@ -102,30 +102,52 @@ impl<T: Scalar> Gradients<T> {
     /// If `x` was not recorded in the recording that was swept: on a
     /// different tape, or on this tape after [`Tape::clear`] (the gradients
     /// are stale). [`Gradients::try_wrt`] returns `None` instead.
+    #[inline]
     pub fn wrt(&self, x: Var<'_, T>) -> T {
-        match self.try_wrt_or_message("wrt", x) {
-            Ok(a) => a,
+        match self.lookup(x) {
+            Some(a) => a,
+            None => self.wrt_mismatch(x),
+        }
+    }
+
+    /// The panic of [`Gradients::wrt`], out of line so that the lookup
+    /// inlines into loops such as [`Gradients::wrt_all`].
+    #[cold]
+    #[inline(never)]
+    fn wrt_mismatch(&self, x: Var<'_, T>) -> ! {
+        match self.fits("wrt", "variable", x.tape().map(Swept::of)) {
             Err(msg) => panic!("{msg}"),
+            Ok(()) => unreachable!("Gradients::wrt: a lookup failed on a fitting variable"),
         }
     }
 
     /// `∂output/∂x`, or `None` if `x` belongs to another recording (another
     /// tape, or this tape after [`Tape::clear`]).
+    #[inline]
     pub fn try_wrt(&self, x: Var<'_, T>) -> Option<T> {
-        self.try_wrt_or_message("try_wrt", x).ok()
+        self.lookup(x)
     }
 
+    /// The adjoint of `x`, or `None` exactly when [`Gradients::fits`]
+    /// refuses it: `x` and the sweep both have a recording and they
+    /// differ. Constants, and every variable for the gradients of a
+    /// constant, get zero.
     #[inline]
-    fn try_wrt_or_message(&self, what: &str, x: Var<'_, T>) -> Result<T, String> {
-        self.fits(what, "variable", x.tape().map(Swept::of))?;
-        if x.is_constant() {
-            return Ok(T::zero());
+    fn lookup(&self, x: Var<'_, T>) -> Option<T> {
+        if let (Some(tape), Some(swept)) = (x.tape(), self.swept) {
+            if Swept::of(tape) != swept {
+                return None;
+            }
         }
-        Ok(self
-            .adjoints
-            .get(x.raw_slot())
-            .copied()
-            .unwrap_or_else(T::zero))
+        if x.is_constant() {
+            return Some(T::zero());
+        }
+        Some(
+            self.adjoints
+                .get(x.raw_slot())
+                .copied()
+                .unwrap_or_else(T::zero),
+        )
     }
 
     /// `∂output/∂x_i` for every `x_i`, in order.

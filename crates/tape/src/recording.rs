@@ -106,7 +106,7 @@ impl<T: Scalar> Node<T> {
 
     /// `f(parent)` with `∂f/∂parent = partial`.
     #[inline(always)]
-    fn unary(parent: u32, partial: T, kind: Kind) -> Self {
+    pub(crate) fn unary(parent: u32, partial: T, kind: Kind) -> Self {
         Node {
             parents: [parent, parent | (kind as u32) << SLOT_BITS],
             partials: [partial, T::zero()],
@@ -115,7 +115,7 @@ impl<T: Scalar> Node<T> {
 
     /// `f(a, b)` with partials `(da, db)`, `a ≠ b`.
     #[inline(always)]
-    fn binary(a: u32, b: u32, da: T, db: T, kind: Kind) -> Self {
+    pub(crate) fn binary(a: u32, b: u32, da: T, db: T, kind: Kind) -> Self {
         Node {
             parents: [a, b | (kind as u32) << SLOT_BITS],
             partials: [da, db],
@@ -184,6 +184,10 @@ pub(crate) struct Recording<T: Scalar> {
     ///
     /// [`Tape::constant_block_real`]: crate::Tape::constant_block_real
     real_values: Vec<f64>,
+    /// One past the slot of the last leaf (0 if none): every scalar node at
+    /// or after it is an operation, so the sweep need not test for leaves
+    /// there (inputs are usually recorded first).
+    leaves_end: usize,
 }
 
 impl<T: Scalar> Recording<T> {
@@ -194,6 +198,7 @@ impl<T: Scalar> Recording<T> {
             block_values: Vec::new(),
             blocks: Vec::new(),
             real_values: Vec::new(),
+            leaves_end: 0,
         }
     }
 
@@ -203,6 +208,7 @@ impl<T: Scalar> Recording<T> {
         self.block_values.clear();
         self.blocks.clear();
         self.real_values.clear();
+        self.leaves_end = 0;
     }
 
     /// Number of slots: one per scalar node plus one per block value.
@@ -212,6 +218,7 @@ impl<T: Scalar> Recording<T> {
     }
 
     /// Number of scalar nodes.
+    #[inline(always)]
     pub(crate) fn num_nodes(&self) -> usize {
         self.nodes.len()
     }
@@ -275,31 +282,54 @@ impl<T: Scalar> Recording<T> {
     pub(crate) fn push_leaf(&mut self) -> u32 {
         let slot = slot_index(self.len());
         self.nodes.push(Node::leaf(slot));
+        self.leaves_end = slot as usize + 1;
         slot
     }
 
-    /// Records `f(parent)`; returns its slot. The parent is an earlier slot
-    /// of this recording (the caller's `Var` proves it).
-    ///
-    /// # Panics
-    /// Past [`MAX_SLOTS`] slots.
+    /// One past the slot of the last leaf: no scalar node at or after it
+    /// is a leaf.
     #[inline(always)]
-    pub(crate) fn push_unary(&mut self, parent: u32, partial: T, kind: Kind) -> u32 {
-        let slot = slot_index(self.len());
-        debug_assert!(parent < slot);
-        self.nodes.push(Node::unary(parent, partial, kind));
-        slot
+    pub(crate) fn leaves_end(&self) -> usize {
+        self.leaves_end
     }
 
-    /// Records `f(a, b)` for distinct earlier slots `a ≠ b`; returns its slot.
+    /// Makes room for one more scalar node.
     ///
     /// # Panics
-    /// Past [`MAX_SLOTS`] slots.
+    /// If its slot would be past [`MAX_SLOTS`].
+    pub(crate) fn reserve_one(&mut self) {
+        slot_index(self.len());
+        self.nodes.reserve(1);
+    }
+
+    /// How many scalar nodes the recording can hold with no check but
+    /// `num_nodes() < fast_limit()`: the spare capacity, and no more than
+    /// keeps every slot index at most [`MAX_SLOTS`].
+    #[inline]
+    pub(crate) fn fast_limit(&self) -> usize {
+        self.nodes
+            .capacity()
+            .min((MAX_SLOTS + 1).saturating_sub(self.block_values.len()))
+    }
+
+    /// [`Recording::push_node`] without its checks.
+    ///
+    /// # Safety
+    /// `self.num_nodes() < self.fast_limit()`: the node fits in the
+    /// allocated capacity, and its slot `num_nodes() + block values` is at
+    /// most [`MAX_SLOTS`].
     #[inline(always)]
-    pub(crate) fn push_binary(&mut self, a: u32, b: u32, da: T, db: T, kind: Kind) -> u32 {
-        let slot = slot_index(self.len());
-        debug_assert!(a < slot && b < slot && a != b);
-        self.nodes.push(Node::binary(a, b, da, db, kind));
+    pub(crate) unsafe fn push_unchecked(&mut self, node: Node<T>) -> u32 {
+        let len = self.nodes.len();
+        debug_assert!(len < self.fast_limit());
+        let slot = (len + self.block_values.len()) as u32;
+        debug_assert!(node.parent_slots().iter().all(|&p| p < slot as usize));
+        // SAFETY: `len < capacity` (the precondition), so the write stays in
+        // the allocation and `set_len` covers initialised elements only.
+        unsafe {
+            self.nodes.as_mut_ptr().add(len).write(node);
+            self.nodes.set_len(len + 1);
+        }
         slot
     }
 
@@ -464,7 +494,9 @@ mod tests {
         r.push_block(&[1.0, 2.0], Box::new(Noop)); // slots 0..2
         r.push_block(&[3.0], Box::new(Noop)); // 2..3
         let a = r.push_leaf(); // 3
-        r.push_unary(a, 1.0, Kind::Linear); // 4
+        r.reserve_one();
+        // SAFETY: `reserve_one` made room below the slot limit.
+        unsafe { r.push_unchecked(Node::unary(a, 1.0, Kind::Linear)) }; // 4
         r.push_block(&[4.0; 3], Box::new(Noop)); // 5..8
         r.push_leaf(); // 8
         let describe = |s: Segment<'_, f64>| match s {

@@ -45,6 +45,7 @@
 //! slots, never the `O(L·n²)` of expanding every node.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use crate::error::Error;
@@ -83,6 +84,7 @@ impl HessianPattern {
     ///
     /// # Panics
     /// If `j >= n`; [`HessianPattern::try_column`] returns `None` instead.
+    #[inline]
     pub fn column(&self, j: usize) -> &[usize] {
         self.try_column(j).unwrap_or_else(|| {
             panic!(
@@ -93,6 +95,7 @@ impl HessianPattern {
     }
 
     /// The rows where column `j` may be nonzero, or `None` if `j >= n`.
+    #[inline]
     pub fn try_column(&self, j: usize) -> Option<&[usize]> {
         (j < self.n).then(|| &self.rows[self.col_ptr[j]..self.col_ptr[j + 1]])
     }
@@ -222,15 +225,17 @@ struct Analysis {
     sets: Vec<Range<usize>>,
     /// `singleton[j]`: the set `{j}`.
     singleton: Vec<u32>,
-    /// Pending (unsorted, possibly repeated) neighbours of each input, and
-    /// how many entries all lists hold together.
-    adj: Vec<Vec<u32>>,
-    held: usize,
+    /// Pending (unsorted, possibly repeated) entries `(column << 32) | row`
+    /// of the pattern, in one list: one allocation instead of one growing
+    /// list per input (their reallocations were a third of the analysis
+    /// of W1), and sorting it orders the entries column by column, as the
+    /// pattern stores them.
+    entries: Vec<u64>,
     /// Entries held right after the last deduplication.
     after_dedup: usize,
     /// Sets already squared, and pairs of sets already crossed.
     squared: Vec<bool>,
-    crossed: HashSet<(u32, u32)>,
+    crossed: HashSet<u64, BuildHasherDefault<PairHasher>>,
     /// Work done and allowed, in element operations.
     work: usize,
     budget: usize,
@@ -263,14 +268,15 @@ impl Analysis {
         });
         let mut a = Analysis {
             n,
-            arena: Vec::new(),
-            sets: Vec::new(),
+            // Room for one set per input and per live slot (at most one new
+            // set each), so the common case never reallocates.
+            arena: Vec::with_capacity(n + live_count),
+            sets: Vec::with_capacity(n + live_count),
             singleton: Vec::with_capacity(n),
-            adj: vec![Vec::new(); n],
-            held: 0,
+            entries: Vec::new(),
             after_dedup: 0,
-            squared: Vec::new(),
-            crossed: HashSet::new(),
+            squared: Vec::with_capacity(n + live_count),
+            crossed: HashSet::default(),
             work: 0,
             budget,
             coupling_limit: if max_work.is_some() {
@@ -335,11 +341,21 @@ impl Analysis {
             }
         }
         self.charge(lb + ls)?;
-        let merged = merge(self.set(a), self.set(b));
-        if merged.len() == lb {
+        // Merged straight onto the end of the arena (no temporary set);
+        // taken back if it adds nothing to `big`.
+        let start = self.arena.len();
+        merge_into(
+            &mut self.arena,
+            self.sets[a as usize].clone(),
+            self.sets[b as usize].clone(),
+        );
+        if self.arena.len() - start == lb {
+            self.arena.truncate(start);
             return Ok(big);
         }
-        Ok(self.new_set(&merged))
+        self.sets.push(start..self.arena.len());
+        self.squared.push(false);
+        Ok((self.sets.len() - 1) as u32)
     }
 
     /// The union of many sets (a block's inputs), each distinct set once.
@@ -379,7 +395,10 @@ impl Analysis {
             if std::mem::replace(&mut self.squared[a as usize], true) {
                 return Ok(());
             }
-        } else if !self.crossed.insert((a.min(b), a.max(b))) {
+        } else if !self
+            .crossed
+            .insert(u64::from(a.min(b)) << 32 | u64::from(a.max(b)))
+        {
             return Ok(());
         }
         let (ra, rb) = (self.sets[a as usize].clone(), self.sets[b as usize].clone());
@@ -390,36 +409,32 @@ impl Analysis {
         }
         let pushes = ra.len() * rb.len() * if a == b { 1 } else { 2 };
         self.charge(pushes)?;
-        for k in ra.clone() {
-            let i = self.arena[k] as usize;
-            self.adj[i].extend_from_slice(&self.arena[rb.clone()]);
+        self.entries.reserve(pushes);
+        let (da, db) = (&self.arena[ra], &self.arena[rb]);
+        for &i in da {
+            let col = u64::from(i) << 32;
+            self.entries.extend(db.iter().map(|&j| col | u64::from(j)));
         }
         if a != b {
-            for k in rb {
-                let i = self.arena[k] as usize;
-                self.adj[i].extend_from_slice(&self.arena[ra.clone()]);
+            for &i in db {
+                let col = u64::from(i) << 32;
+                self.entries.extend(da.iter().map(|&j| col | u64::from(j)));
             }
         }
-        self.held += pushes;
-        // Deduplicate once the lists have doubled since the last time, so
+        // Deduplicate once the list has doubled since the last time, so
         // repeats never hold more than twice the pattern's memory and the
         // sorting is amortised over the pushes.
-        if self.held > 2 * self.after_dedup + self.n {
+        if self.entries.len() > 2 * self.after_dedup + self.n {
             self.dedup()?;
         }
         Ok(())
     }
 
     fn dedup(&mut self) -> Result<(), OverBudget> {
-        self.charge(self.held)?;
-        let mut held = 0;
-        for list in &mut self.adj {
-            list.sort_unstable();
-            list.dedup();
-            held += list.len();
-        }
-        self.held = held;
-        self.after_dedup = held;
+        self.charge(self.entries.len())?;
+        self.entries.sort_unstable();
+        self.entries.dedup();
+        self.after_dedup = self.entries.len();
         Ok(())
     }
 
@@ -433,7 +448,10 @@ impl Analysis {
         out: usize,
     ) -> Result<(), OverBudget> {
         let mut dom = vec![NONE; out + 1];
-        let mut inputs = input_slots.iter().peekable();
+        let mut inputs = InputCursor {
+            slots: input_slots,
+            next: 0,
+        };
         for seg in rec.segments() {
             match seg {
                 Segment::Nodes { slots, nodes } => {
@@ -487,28 +505,64 @@ impl Analysis {
         Ok(())
     }
 
-    /// `d`, plus the indices of the inputs recorded at slot `s`.
-    fn with_own_index<'a>(
+    /// `d`, plus the indices of the inputs recorded at slot `s` (slots
+    /// are visited in increasing order). Inlined: for most slots it is one
+    /// comparison with the next input's slot.
+    #[inline]
+    fn with_own_index(
+        &mut self,
+        d: u32,
+        s: usize,
+        inputs: &mut InputCursor<'_>,
+    ) -> Result<u32, OverBudget> {
+        match inputs.slots.get(inputs.next) {
+            Some(&(slot, _)) if slot <= s => self.add_own_indices(d, s, inputs),
+            _ => Ok(d),
+        }
+    }
+
+    /// The slow path of [`Analysis::with_own_index`]: skips inputs of
+    /// slots not visited, adds those of slot `s`.
+    fn add_own_indices(
         &mut self,
         mut d: u32,
         s: usize,
-        inputs: &mut std::iter::Peekable<impl Iterator<Item = &'a (usize, u32)>>,
+        inputs: &mut InputCursor<'_>,
     ) -> Result<u32, OverBudget> {
-        while inputs.peek().is_some_and(|&&(slot, _)| slot < s) {
-            inputs.next();
-        }
-        while let Some(&(_, j)) = inputs.next_if(|&&(slot, _)| slot == s) {
-            d = self.union(d, self.singleton[j as usize])?;
+        while let Some(&(slot, j)) = inputs.slots.get(inputs.next) {
+            if slot > s {
+                break;
+            }
+            if slot == s {
+                d = self.union(d, self.singleton[j as usize])?;
+            }
+            inputs.next += 1;
         }
         Ok(d)
     }
 
+    /// The pattern: the entries sorted (column, then row) and
+    /// deduplicated, cut into columns. Symmetric because every interaction
+    /// pushed both `(i, j)` and `(j, i)`.
     fn finish(mut self) -> HessianPattern {
-        let cols = std::mem::take(&mut self.adj)
-            .into_iter()
-            .map(|c| c.into_iter().map(|i| i as usize).collect())
-            .collect();
-        HessianPattern::from_columns(self.n, cols)
+        self.entries.sort_unstable();
+        self.entries.dedup();
+        let mut col_ptr = Vec::with_capacity(self.n + 1);
+        col_ptr.push(0);
+        let mut rows = Vec::with_capacity(self.entries.len());
+        for &e in &self.entries {
+            let col = (e >> 32) as usize;
+            while col_ptr.len() <= col {
+                col_ptr.push(rows.len());
+            }
+            rows.push((e & u64::from(u32::MAX)) as usize);
+        }
+        col_ptr.resize(self.n + 1, rows.len());
+        HessianPattern {
+            n: self.n,
+            col_ptr,
+            rows,
+        }
     }
 }
 
@@ -558,6 +612,13 @@ fn live_slots<T: Scalar>(rec: &Recording<T>, out: usize) -> Liveness {
     Liveness { live, needed }
 }
 
+/// The inputs `(slot, index)` sorted by slot, and the first one whose slot
+/// the forward pass has not reached.
+struct InputCursor<'a> {
+    slots: &'a [(usize, u32)],
+    next: usize,
+}
+
 /// Which slots matter to the analysis, from one backward pass.
 struct Liveness {
     /// The output depends on the slot.
@@ -570,28 +631,90 @@ struct Liveness {
     needed: Vec<bool>,
 }
 
-/// The union of two sorted sets.
-fn merge(a: &[u32], b: &[u32]) -> Vec<u32> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => {
-                out.push(a[i]);
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                out.push(b[j]);
-                j += 1;
-            }
-            std::cmp::Ordering::Equal => {
-                out.push(a[i]);
-                i += 1;
-                j += 1;
+/// Appends to `arena` the union of its sorted sets `arena[a]` and
+/// `arena[b]` (both before its end).
+fn merge_into(arena: &mut Vec<u32>, a: Range<usize>, b: Range<usize>) {
+    arena.reserve(a.len() + b.len());
+    let (mut i, mut j) = (a.start, b.start);
+    while i < a.end && j < b.end {
+        let (x, y) = (arena[i], arena[j]);
+        arena.push(x.min(y));
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
+    arena.extend_from_within(i..a.end);
+    arena.extend_from_within(j..b.end);
+}
+
+/// The hasher of the set of crossed pairs: a multiplicative hash of the
+/// `u64` key (the pair of set ids). The keys are not chosen by an
+/// adversary, so the default SipHash's protection only cost time: a third
+/// of [`Analysis::interact`] on W1.
+#[derive(Default)]
+struct PairHasher(u64);
+
+impl Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, k: u64) {
+        // Fibonacci hashing; the rotation brings the well-mixed high bits
+        // down to the low bits the table indexes with.
+        self.0 = (self.0 ^ k)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(26);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `merge_into` appends exactly the sorted union, whatever the overlap
+    /// (checked against a `BTreeSet` on every pair of small sets).
+    #[test]
+    fn merge_into_appends_the_sorted_union() {
+        let sets: [&[u32]; 6] = [&[], &[3], &[0, 2, 4], &[1, 2, 3], &[0, 1, 2, 3, 4], &[5, 9]];
+        for a in sets {
+            for b in sets {
+                let mut arena = vec![7u32]; // something before the sets
+                arena.extend_from_slice(a);
+                arena.extend_from_slice(b);
+                let (ra, rb) = (1..1 + a.len(), 1 + a.len()..1 + a.len() + b.len());
+                let end = arena.len();
+                merge_into(&mut arena, ra, rb);
+                let want: Vec<u32> = a
+                    .iter()
+                    .chain(b)
+                    .copied()
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                assert_eq!(&arena[end..], want.as_slice(), "{a:?} ∪ {b:?}");
             }
         }
     }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
+
+    /// The pair hasher spreads consecutive pairs over the low bits the
+    /// table uses (a constant or identity hash would pile them up).
+    #[test]
+    fn pair_hasher_spreads_consecutive_keys() {
+        let low_bits: std::collections::HashSet<u64> = (0..64u64)
+            .map(|k| {
+                let mut h = PairHasher::default();
+                h.write_u64(k << 32 | (k + 1));
+                h.finish() & 63
+            })
+            .collect();
+        // 64 keys into 64 buckets: a decent hash fills well over half.
+        assert!(low_bits.len() > 32, "{} buckets used", low_bits.len());
+    }
 }

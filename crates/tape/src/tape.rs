@@ -47,6 +47,12 @@ pub struct Tape<T: Scalar> {
     /// How many [`Tape::read`] borrows are live. Recording is refused while
     /// any is, which is what makes the `UnsafeCell` sound (see `write`).
     readers: Cell<u32>,
+    /// Scalar nodes may be pushed without further checks while the node
+    /// count is below this ([`Tape::push_node`]): `0` while any `read`
+    /// borrow is live, else [`Recording::fast_limit`] (spare capacity, and
+    /// slots below [`MAX_SLOTS`]). One comparison thus stands for the
+    /// reader check, the slot limit and the capacity check of every push.
+    limit: Cell<usize>,
     /// This recording's identity, unique in the process: [`Gradients`]
     /// compare it to tell a current `Var` from one of another recording.
     id: u64,
@@ -69,12 +75,18 @@ impl<T: Scalar> Drop for Tape<T> {
     }
 }
 
-/// Ends a [`Tape::read`] borrow, also when unwinding.
-struct ReadGuard<'a>(&'a Cell<u32>);
+/// Ends a [`Tape::read`] borrow, also when unwinding: one reader less,
+/// and the fast-push limit the borrow set to 0 restored.
+struct ReadGuard<'a> {
+    readers: &'a Cell<u32>,
+    limit: &'a Cell<usize>,
+    saved_limit: usize,
+}
 
 impl Drop for ReadGuard<'_> {
     fn drop(&mut self) {
-        self.0.set(self.0.get() - 1);
+        self.readers.set(self.readers.get() - 1);
+        self.limit.set(self.saved_limit);
     }
 }
 
@@ -152,6 +164,7 @@ impl<T: Scalar> Tape<T> {
         let mut rec = cache::take::<T>();
         rec.reserve_nodes(slots);
         Tape {
+            limit: Cell::new(rec.fast_limit()),
             rec: UnsafeCell::new(rec),
             readers: Cell::new(0),
             id: next_recording_id(),
@@ -174,9 +187,17 @@ impl<T: Scalar> Tape<T> {
     /// (rules, observers, block VJPs). Any attempt to record meanwhile panics.
     pub(crate) fn read<R>(&self, f: impl FnOnce(&Recording<T>) -> R) -> R {
         self.readers.set(self.readers.get() + 1);
-        let _guard = ReadGuard(&self.readers);
-        // SAFETY: the only mutable access is `write`, which refuses to run
-        // while `readers > 0`, and `clear`, which needs `&mut self`.
+        // No fast push while the recording is borrowed: a push from user
+        // code run by `f` takes `write`'s path and panics there. (Nothing
+        // can be recorded meanwhile, so the saved limit stays right.)
+        let _guard = ReadGuard {
+            readers: &self.readers,
+            limit: &self.limit,
+            saved_limit: self.limit.replace(0),
+        };
+        // SAFETY: the mutable accesses are `write`, which refuses to run
+        // while `readers > 0`, `push_node`'s fast path, which the zero
+        // limit keeps off, and `clear`, which needs `&mut self`.
         f(unsafe { &*self.rec.get() })
     }
 
@@ -195,7 +216,57 @@ impl<T: Scalar> Tape<T> {
         );
         // SAFETY: no `read` borrow is live (checked above), `Tape` is not
         // `Sync`, and `f` is engine code that does not re-enter the tape.
-        f(unsafe { &mut *self.rec.get() })
+        let rec = unsafe { &mut *self.rec.get() };
+        let r = f(rec);
+        // `f` may have grown the storage or added block slots.
+        self.limit.set(rec.fast_limit());
+        r
+    }
+
+    /// Appends a unary or binary scalar node; returns its slot.
+    ///
+    /// The fast path is one comparison against `limit`, which is nonzero
+    /// only when no `read` borrow is live and the node fits in the spare
+    /// capacity below [`MAX_SLOTS`]; otherwise [`Tape::make_room`] checks,
+    /// grows and refreshes the limit (or panics, as recording always did).
+    /// The node is then written in place (passing it to an out-of-line
+    /// path instead would build it on the stack and copy it: 152 bytes
+    /// for `Dual<f64, 8>`).
+    ///
+    /// # Panics
+    /// As [`Tape::write`], or past [`MAX_SLOTS`] slots.
+    #[inline(always)]
+    fn push_node(&self, node: Node<T>) -> u32 {
+        let rec = self.rec.get();
+        // SAFETY: a read of the node count. No `&mut Recording` is live
+        // here: `write` and `clear` hold one only inside engine code that
+        // does not call back into the tape.
+        if unsafe { (*rec).num_nodes() } >= self.limit.get() {
+            self.make_room();
+        }
+        // SAFETY: `num_nodes() < limit` now (see `make_room`), and a nonzero
+        // limit means no `read` borrow is live (`read` sets it to 0 for its
+        // whole extent) while `Tape` is not `Sync`, so this is the only
+        // access; `limit ≤ fast_limit()` gives `push_unchecked`'s
+        // precondition, as every mutation of the recording (`write`,
+        // `clear`, `with_capacity`) refreshes the limit.
+        unsafe { (*rec).push_unchecked(node) }
+    }
+
+    /// The slow path of [`Tape::push_node`]: makes room for one node and
+    /// refreshes the limit, so that `num_nodes() < limit` afterwards.
+    ///
+    /// # Panics
+    /// During a [`Tape::read`] (as `write`), or if the next slot would be
+    /// past [`MAX_SLOTS`].
+    #[cold]
+    #[inline(never)]
+    fn make_room(&self) {
+        self.write(|rec| rec.reserve_one());
+        debug_assert!(
+            // SAFETY: as in `push_node`.
+            unsafe { (*self.rec.get()).num_nodes() } < self.limit.get()
+        );
     }
 
     /// The identity of the current recording, unique in the process and
@@ -215,6 +286,7 @@ impl<T: Scalar> Tape<T> {
     pub fn clear(&mut self) {
         self.id = next_recording_id();
         self.rec.get_mut().clear();
+        self.limit.set(self.rec.get_mut().fast_limit());
     }
 
     /// The most slots one recording can hold, `2³⁰ − 1` (a slot index is
@@ -271,7 +343,7 @@ impl<T: Scalar> Tape<T> {
     /// Records `value = f(parent)` with local partial `partial`.
     #[inline(always)]
     pub(crate) fn push_unary(&self, parent: u32, partial: T, value: T, kind: Kind) -> Var<'_, T> {
-        let slot = self.write(|rec| rec.push_unary(parent, partial, kind));
+        let slot = self.push_node(Node::unary(parent, partial, kind));
         Var::on_tape(self, slot, value)
     }
 
@@ -293,7 +365,7 @@ impl<T: Scalar> Tape<T> {
         if a == b {
             return self.push_unary(a, da + db, value, kind);
         }
-        let slot = self.write(|rec| rec.push_binary(a, b, da, db, kind));
+        let slot = self.push_node(Node::binary(a, b, da, db, kind));
         Var::on_tape(self, slot, value)
     }
 
@@ -411,6 +483,64 @@ impl<T: Scalar> Tape<T> {
         self.read(|rec| Gradients::new(self, Self::sweep(rec, slot, seed, &mut observe)))
     }
 
+    /// The reverse sweep over scalar nodes `run` owning slots `start ..
+    /// start + run.len()`, last to first: `ā_p += (∂s/∂p) · ā_s` for each
+    /// parent `p` of each node `s` whose adjoint is not exactly zero.
+    /// `LEAVES` says whether `run` may hold leaves (a leaf's adjoint is
+    /// final and goes nowhere).
+    ///
+    /// # Panics
+    /// If the run's slots are not all inside `adj`.
+    #[inline(always)]
+    fn sweep_nodes<const LEAVES: bool>(
+        run: &[Node<T>],
+        start: usize,
+        adj: &mut [T],
+        observe: &mut impl FnMut(SweepStep<'_, T>),
+    ) {
+        let end = start + run.len();
+        assert!(end <= adj.len(), "sweep: nodes past the adjoints");
+        // Counting the slot down beside the iterator (rather than
+        // enumerating) avoids recomputing it from the iterator's position,
+        // a division by the node size.
+        let mut s = end;
+        for node in run.iter().rev() {
+            s -= 1;
+            // SAFETY: `s < end ≤ adj.len()` (asserted above).
+            let a = unsafe { *adj.get_unchecked(s) };
+            if a.is_exact_zero() {
+                continue;
+            }
+            let [p, q] = node.parent_slots();
+            if LEAVES && p == s {
+                continue; // a leaf: its adjoint is final
+            }
+            debug_assert!(p < s && q < s, "slot {s}: parents {p}, {q}");
+            // By reference: a unary node's second partial is never read
+            // (for duals it is a wide value).
+            let d = node.partials();
+            // SAFETY: an operation's parents were recorded before it
+            // (`Var`s of this recording name them; `Var`s of a cleared
+            // recording cannot exist: `clear` takes `&mut self`), so `p, q
+            // < s < adj.len()`; a leaf names itself, `p = q = s`, in
+            // bounds too (it cannot occur when `LEAVES` is false: the
+            // caller splits the run at the last leaf).
+            unsafe {
+                *adj.get_unchecked_mut(p) += d[0] * a;
+                // A unary node repeats its parent; skipping the second
+                // update avoids a read-modify-write of the slot just
+                // written.
+                if q != p {
+                    *adj.get_unchecked_mut(q) += d[1] * a;
+                }
+            }
+            observe(SweepStep::Node {
+                slot: s,
+                adjoints: adj,
+            });
+        }
+    }
+
     /// The reverse sweep proper: returns every slot's adjoint.
     fn sweep(
         rec: &Recording<T>,
@@ -428,40 +558,13 @@ impl<T: Scalar> Tape<T> {
                     if slots.start > slot {
                         continue;
                     }
-                    let lo = slots.start;
-                    for s in (lo..slots.end.min(slot + 1)).rev() {
-                        let a = adj[s];
-                        if a.is_exact_zero() {
-                            continue;
-                        }
-                        let node = &nodes[s - lo];
-                        let [p, q] = node.parent_slots();
-                        if p == s {
-                            continue; // a leaf: its adjoint is final
-                        }
-                        debug_assert!(p < s && q < s);
-                        // By reference: a unary node's second partial is
-                        // never read (for duals it is a wide value).
-                        let d = node.partials();
-                        // SAFETY: a node's parents were recorded before it
-                        // (`Recording::push_*` take the slots of existing
-                        // `Var`s), so `p, q < s < adj.len()` (`Var`s of a
-                        // cleared recording cannot exist: `clear` takes
-                        // `&mut self`).
-                        unsafe {
-                            *adj.get_unchecked_mut(p) += d[0] * a;
-                            // A unary node repeats its parent; skipping the
-                            // second update avoids a read-modify-write of
-                            // the slot just written.
-                            if q != p {
-                                *adj.get_unchecked_mut(q) += d[1] * a;
-                            }
-                        }
-                        observe(SweepStep::Node {
-                            slot: s,
-                            adjoints: &adj,
-                        });
-                    }
+                    let end = slots.end.min(slot + 1);
+                    let run = &nodes[..end - slots.start];
+                    // Past the last leaf no node needs the leaf test.
+                    let split = rec.leaves_end().clamp(slots.start, end);
+                    let (with_leaves, operations) = run.split_at(split - slots.start);
+                    Self::sweep_nodes::<false>(operations, split, &mut adj, observe);
+                    Self::sweep_nodes::<true>(with_leaves, slots.start, &mut adj, observe);
                 }
                 Segment::Block(block) => {
                     let range = block.slots();
