@@ -176,10 +176,12 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
     }
 
     /// `C = A·B` on duals from products of `T` matrices:
-    /// `C.re = A.re·B.re`, `C.εₖ = A.εₖ·B.re + A.re·B.εₖ`. With one lane
-    /// that is three calls of `T`'s kernel, reading the parts in place
-    /// through strides; with `K` lanes the tangent parts are stacked so that
-    /// three calls still suffice (see `lane_products`).
+    /// `C.re = A.re·B.re`, `C.εₖ = A.εₖ·B.re + A.re·B.εₖ`: `2K + 1` calls
+    /// of `T`'s kernel, each reading its parts in place through strides and
+    /// writing its part of `C` in place (no temporaries: stacking the lanes
+    /// into two large products, with packing and a scatter pass, was
+    /// slower once the kernel packs its operands itself). Products with an
+    /// all-zero factor are skipped (see `sum_of_products`).
     fn gemm(a: MatRef<'_, Self>, b: MatRef<'_, Self>, c: MatMut<'_, Self>, accumulate: bool) {
         check_gemm_shapes(&a, &b, &c);
         // A stride along a dimension of length ≤ 1 addresses nothing and
@@ -244,12 +246,10 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
         let shape = (rows, cols, rs, cs);
         let (a0, b0) = (Part::of(part(&a, fa, 0)), Part::of(part(&b, fb, 0)));
         sum_of_products(&[(&a0, &b0)], |fc| out(fc, 0, shape), fc, accumulate);
-        if K == 1 {
-            let (a1, b1) = (Part::of(part(&a, fa, 1)), Part::of(part(&b, fb, 1)));
-            let terms = [(&a1, &b0), (&a0, &b1)];
-            sum_of_products(&terms, |fc| out(fc, 1, shape), fc, accumulate);
-        } else {
-            lane_products::<T, K>(&a, fa, &b, fb, fc, shape, accumulate);
+        for l in 1..=K {
+            let (al, bl) = (Part::of(part(&a, fa, l)), Part::of(part(&b, fb, l)));
+            let terms = [(&al, &b0), (&a0, &bl)];
+            sum_of_products(&terms, |fc| out(fc, l, shape), fc, accumulate);
         }
     }
 
@@ -401,12 +401,6 @@ fn component<T>(fc: &mut [T], p: usize, shape: (usize, usize, usize, usize)) -> 
     }
 }
 
-/// The tangent parts of a `K`-lane dual product in two large real products
-/// instead of `2K` small ones, which is what makes lanes pay: the lanes of
-/// `A.ε` are stacked into one `(K·m) × k` matrix `P` and those of `B.ε`
-/// side by side into one `k × (K·n)` matrix `Q`, then
-/// `C.εₗ (+)= (P B.re)ₗ + (A.re Q)ₗ`. Packing costs `O(K(mk + kn + mn))`
-/// copies against `O(Kmkn)` arithmetic.
 /// One component matrix of a dual matrix, and whether every entry is
 /// exactly zero (the scan stops at the first nonzero entry, so on ordinary
 /// data it costs a read or two).
@@ -469,62 +463,6 @@ fn sum_of_products<T: Scalar>(
         for i in 0..c.rows {
             for j in 0..c.cols {
                 *c.at(i, j) = T::zero();
-            }
-        }
-    }
-}
-
-fn lane_products<T: Scalar, const K: usize>(
-    a: &MatRef<'_, Dual<T, K>>,
-    fa: &[T],
-    b: &MatRef<'_, Dual<T, K>>,
-    fb: &[T],
-    fc: &mut [T],
-    (m, n, rs, cs): (usize, usize, usize, usize),
-    accumulate: bool,
-) {
-    let k = a.cols;
-    // Packing reads every element once: index with plain arithmetic, which
-    // is exact here because `gemm` checked both views' extents (in checked
-    // arithmetic) before calling; slice indexing still bounds-checks.
-    // (`MatRef::at` re-checks each index and keeps this loop from
-    // vectorising: it made the W2 Hessians 1.6× slower.)
-    let mut p = Vec::with_capacity(K * m * k);
-    for l in 0..K {
-        let al = part(a, fa, 1 + l);
-        for i in 0..m {
-            let row = i * al.row_stride;
-            p.extend((0..k).map(|j| al.data[row + j * al.col_stride]));
-        }
-    }
-    let mut q = Vec::with_capacity(k * K * n);
-    for i in 0..k {
-        for l in 0..K {
-            let bl = part(b, fb, 1 + l);
-            let row = i * bl.row_stride;
-            q.extend((0..n).map(|j| bl.data[row + j * bl.col_stride]));
-        }
-    }
-    let mut pb = vec![T::zero(); K * m * n];
-    T::gemm(
-        MatRef::row_major(&p, K * m, k),
-        part(b, fb, 0),
-        MatMut::row_major(&mut pb, K * m, n),
-        false,
-    );
-    let mut aq = vec![T::zero(); m * K * n];
-    T::gemm(
-        part(a, fa, 0),
-        MatRef::row_major(&q, k, K * n),
-        MatMut::row_major(&mut aq, m, K * n),
-        false,
-    );
-    for l in 0..K {
-        for i in 0..m {
-            for j in 0..n {
-                let v = pb[(l * m + i) * n + j] + aq[i * K * n + l * n + j];
-                let c = &mut fc[i * rs + j * cs + 1 + l];
-                *c = if accumulate { *c + v } else { v };
             }
         }
     }
