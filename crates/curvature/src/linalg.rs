@@ -84,15 +84,7 @@ fn scaled_evd(n: usize, a: &[f64], u: Option<&mut Mat<f64>>, par: Par) -> Result
     })?;
     let s = s.column_vector();
     let values: Vec<f64> = (0..n).map(|i| s[i] * scale).collect();
-    if let Some(k) = values.iter().position(|v| !v.is_finite()) {
-        return Err(Error::eigen(format!(
-            "eigenvalue {k} of the {n}×{n} matrix is {}: |λ| exceeds f64::MAX \
-             (the largest entry is {:e})",
-            values[k],
-            a.iter().fold(0.0_f64, |m, v| m.max(v.abs()))
-        )));
-    }
-    Ok(values)
+    all_finite(n, a, values)
 }
 
 /// Eigenvalues (ascending) and orthonormal eigenvectors (column-major,
@@ -179,15 +171,7 @@ fn blocked_eigenvalues(n: usize, a: &[f64]) -> Result<Vec<f64>, Error> {
         .into_iter()
         .map(|v| v * scale)
         .collect();
-    if let Some(k) = values.iter().position(|v| !v.is_finite()) {
-        return Err(Error::eigen(format!(
-            "eigenvalue {k} of the {n}×{n} matrix is {}: |λ| exceeds f64::MAX \
-             (the largest entry is {:e})",
-            values[k],
-            a.iter().fold(0.0_f64, |m, v| m.max(v.abs()))
-        )));
-    }
-    Ok(values)
+    all_finite(n, a, values)
 }
 
 /// Solves `A x = b` for symmetric positive definite `A` (`n × n`, lower
@@ -211,4 +195,19 @@ pub(crate) fn lu_solve(n: usize, a: &[f64], b: &[f64]) -> Option<Vec<f64>> {
     let x = m.partial_piv_lu().solve(&rhs);
     let out: Vec<f64> = (0..n).map(|i| x[(i, 0)]).collect();
     out.iter().all(|v| v.is_finite()).then_some(out)
+}
+
+/// `values` if every eigenvalue is finite (after scaling back, `|λ|` can
+/// exceed `f64::MAX` only when the entries of `a` are near it); otherwise
+/// an error naming the first one and the largest entry.
+fn all_finite(n: usize, a: &[f64], values: Vec<f64>) -> Result<Vec<f64>, Error> {
+    if let Some(k) = values.iter().position(|v| !v.is_finite()) {
+        return Err(Error::eigen(format!(
+            "eigenvalue {k} of the {n}×{n} matrix is {}: |λ| exceeds f64::MAX \
+             (the largest entry is {:e})",
+            values[k],
+            a.iter().fold(0.0_f64, |m, v| m.max(v.abs()))
+        )));
+    }
+    Ok(values)
 }

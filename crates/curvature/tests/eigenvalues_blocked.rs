@@ -13,28 +13,15 @@
 //! `Q diag(λ) Qᵀ` carry the same order of rounding from their construction,
 //! which the same bound covers.
 
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use saddle_curvature::{eigenvalues, eigenvalues_of_symmetric, Eigen, EigenOptions};
 use saddle_dual::Hessian;
+
+mod matrices;
+use matrices::random_symmetric;
 
 /// `c·n·ε·‖A‖₂` with `c = 4` (see the module doc), for `n ≥ 1`.
 fn tol(n: usize, norm: f64) -> f64 {
     4.0 * n.max(1) as f64 * f64::EPSILON * norm
-}
-
-/// A seeded random symmetric matrix with entries uniform in `[−1, 1]`.
-fn random_symmetric(n: usize, seed: u64) -> Hessian {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut a = vec![0.0; n * n];
-    for j in 0..n {
-        for i in j..n {
-            let v: f64 = rng.random_range(-1.0..1.0);
-            a[j * n + i] = v;
-            a[i * n + j] = v;
-        }
-    }
-    Hessian::from_column_major(n, a).unwrap()
 }
 
 /// `Q diag(λ) Qᵀ` with `Q` the (dense, Haar-like) eigenvector matrix of a
