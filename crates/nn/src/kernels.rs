@@ -53,28 +53,40 @@ const SIGN: u64 = 1 << 63;
 use std::mem::MaybeUninit;
 
 /// `eʳ` for `|r| ≤ ln2/2` by its Taylor polynomial of degree 13
-/// (truncation `r¹⁴/14! < 5·10⁻¹⁸`), in Horner form.
+/// (truncation `r¹⁴/14! < 5·10⁻¹⁸`): `1 + r(1 + r p(r))` with
+/// `p(r) = Σₖ₌₀¹¹ rᵏ/(k+2)!`.
+///
+/// `p` is evaluated by Estrin's scheme (pairs `cₖ + cₖ₊₁r`, then combined
+/// with `r²`, `r⁴`, `r⁸`): four multiply-adds deep instead of Horner's
+/// eleven. The kernels are bound by this chain's latency, not by their
+/// number of operations. The last two steps stay in Horner form, so the
+/// result rounds as before: `p`'s own rounding enters multiplied by
+/// `r² ≤ 0.12`.
 #[inline(always)]
 fn exp_reduced(r: f64) -> f64 {
-    // 1/n! for n = 13 down to 2.
+    // 1/n! for n = 2 up to 13.
     const C: [f64; 12] = [
-        1.0 / 6_227_020_800.0,
-        1.0 / 479_001_600.0,
-        1.0 / 39_916_800.0,
-        1.0 / 3_628_800.0,
-        1.0 / 362_880.0,
-        1.0 / 40_320.0,
-        1.0 / 5_040.0,
-        1.0 / 720.0,
-        1.0 / 120.0,
-        1.0 / 24.0,
-        1.0 / 6.0,
         0.5,
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5_040.0,
+        1.0 / 40_320.0,
+        1.0 / 362_880.0,
+        1.0 / 3_628_800.0,
+        1.0 / 39_916_800.0,
+        1.0 / 479_001_600.0,
+        1.0 / 6_227_020_800.0,
     ];
-    let mut p = C[0];
-    for c in &C[1..] {
-        p = p.mul_add(r, *c);
-    }
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let r8 = r4 * r4;
+    let pair = |k: usize| C[k + 1].mul_add(r, C[k]);
+    let lo = pair(2).mul_add(r2, pair(0));
+    let mid = pair(6).mul_add(r2, pair(4));
+    let hi = pair(10).mul_add(r2, pair(8));
+    let p = hi.mul_add(r8, mid.mul_add(r4, lo));
     r.mul_add(r.mul_add(p, 1.0), 1.0)
 }
 
