@@ -48,6 +48,7 @@ mod mlp;
 mod operator;
 #[cfg(feature = "serde")]
 mod persist;
+mod scratch;
 mod train;
 
 pub use activation::Activation;

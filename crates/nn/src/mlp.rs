@@ -16,6 +16,7 @@ use crate::dense::dense;
 use crate::error::Error;
 use crate::loss::{Loss, Mse};
 use crate::matrix::Matrix;
+use crate::scratch;
 
 /// How to initialise weights (biases start at zero).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -273,26 +274,29 @@ impl Mlp {
     /// As [`Mlp::forward_trace`].
     pub fn forward(&self, x: &Matrix) -> Result<Matrix, Error> {
         self.check_inputs(x)?;
+        let out = *self.sizes.last().expect("sizes checked");
+        let a = self.forward_with(x, |a| a.to_vec());
+        Matrix::new(x.rows(), out, a)
+    }
+
+    /// The forward pass on checked inputs, handing the prediction (row
+    /// major, `N × d_out`) to `f`. Only the current layer is kept, activated
+    /// in place without slopes, in this thread's two reused buffers
+    /// (`scratch`).
+    fn forward_with<R>(&self, x: &Matrix, f: impl FnOnce(&[f64]) -> R) -> R {
         let n = x.rows();
-        // Only the current layer's activations are kept, activated in place
-        // without slopes: the prediction needs no more.
-        let mut a = Vec::new();
-        for l in 0..self.num_layers() {
-            let (fan_in, fan_out) = (self.sizes[l], self.sizes[l + 1]);
-            let (wr, br) = self.layer_ranges(l);
-            let input = if l == 0 { x.as_slice() } else { &a };
-            let mut z = affine(
-                input,
-                n,
-                fan_in,
-                &self.params[wr],
-                &self.params[br],
-                fan_out,
-            );
-            self.activations[l].apply_in_place(&mut z);
-            a = z;
-        }
-        Matrix::new(n, *self.sizes.last().expect("sizes checked"), a)
+        scratch::with_buffers(|[a, z]| {
+            for l in 0..self.num_layers() {
+                let (fan_in, fan_out) = (self.sizes[l], self.sizes[l + 1]);
+                let (wr, br) = self.layer_ranges(l);
+                let input = if l == 0 { x.as_slice() } else { &a[..] };
+                let (w, b) = (&self.params[wr], &self.params[br]);
+                affine_into(input, n, fan_in, w, b, fan_out, z);
+                self.activations[l].apply_in_place(z);
+                std::mem::swap(a, z);
+            }
+            f(a)
+        })
     }
 
     /// The loss `L = mean((a⁽ᴸ⁾ − Y)²)` ([`Mse`]) on plain `f64`.
@@ -301,14 +305,10 @@ impl Mlp {
     /// If the data does not fit the network.
     pub fn loss(&self, data: &Dataset) -> Result<f64, Error> {
         self.check_data(data, &Mse)?;
-        let p = self.forward(data.inputs())?;
         let y = data.targets().as_slice();
-        Ok(p.as_slice()
-            .iter()
-            .zip(y)
-            .map(|(a, b)| (a - b) * (a - b))
-            .sum::<f64>()
-            / y.len() as f64)
+        Ok(self.forward_with(data.inputs(), |p| {
+            p.iter().zip(y).map(|(a, b)| (a - b) * (a - b)).sum::<f64>() / y.len() as f64
+        }))
     }
 
     /// The value of any [`Loss`] `L(a⁽ᴸ⁾, Y)` (recorded on a tape of `f64`).
@@ -556,19 +556,34 @@ pub(crate) fn convert<T: Scalar>(m: &Matrix) -> Vec<T> {
 /// `z = a W + b` for a batch `a` (`n × fan_in`) on plain numbers, through
 /// the gemm hook.
 fn affine<T: Scalar>(a: &[T], n: usize, fan_in: usize, w: &[T], b: &[T], fan_out: usize) -> Vec<T> {
+    let mut z = Vec::with_capacity(n * fan_out);
+    affine_into(a, n, fan_in, w, b, fan_out, &mut z);
+    z
+}
+
+/// [`affine`] into `z` (its old contents are dropped, its memory reused).
+fn affine_into<T: Scalar>(
+    a: &[T],
+    n: usize,
+    fan_in: usize,
+    w: &[T],
+    b: &[T],
+    fan_out: usize,
+    z: &mut Vec<T>,
+) {
     // Row by row (a copy each), not `flat_map`: the collect did not
     // vectorise and cost as much as the gemm on W2's shapes.
-    let mut z: Vec<T> = Vec::with_capacity(n * fan_out);
+    z.clear();
+    z.reserve(n * fan_out);
     for _ in 0..n {
         z.extend_from_slice(b);
     }
     T::gemm(
         MatRef::row_major(a, n, fan_in),
         MatRef::row_major(w, fan_in, fan_out),
-        MatMut::row_major(&mut z, n, fan_out),
+        MatMut::row_major(z, n, fan_out),
         true,
     );
-    z
 }
 
 /// The most parameters a network may have: every parameter is one slot on

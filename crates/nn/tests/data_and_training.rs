@@ -306,3 +306,46 @@ fn initialisation_is_reproducible_and_scaled() {
         .iter()
         .all(|w| w.abs() <= bound));
 }
+
+/// The plain forward pass reuses this thread's layer buffers between calls
+/// (`scratch`): whatever the previous call left in them (a wider network,
+/// a larger batch), the prediction and the loss are the same bits as the
+/// tape's forward pass computes, which shares the layer arithmetic but
+/// allocates fresh — on this thread and on others.
+#[test]
+fn forward_with_reused_buffers_equals_the_traced_forward_pass() {
+    let tanh_hidden = || Activations::hidden_output(Activation::Tanh, Activation::Identity);
+    let small = Mlp::new(&[1, 8, 1], tanh_hidden(), Init::Xavier, 3).unwrap();
+    let wide = Mlp::new(&[1, 300, 40, 1], tanh_hidden(), Init::Xavier, 4).unwrap();
+    let (few, many) = (
+        datasets::noisy_sine(7, 0.1, 5).unwrap(),
+        datasets::noisy_sine(500, 0.1, 6).unwrap(),
+    );
+    let traced = |net: &Mlp, data: &Dataset| {
+        let trace = net.forward_trace(data.inputs()).unwrap();
+        trace.last().unwrap().a.as_slice().to_vec()
+    };
+    let want = traced(&small, &few);
+    let want_loss = small.loss(&few).unwrap();
+    let check = || {
+        for (net, data) in [
+            (&wide, &many),
+            (&small, &few),
+            (&wide, &few),
+            (&small, &few),
+        ] {
+            let got = net.forward(data.inputs()).unwrap();
+            assert_eq!(got.as_slice(), traced(net, data).as_slice());
+        }
+        assert_eq!(
+            small.forward(few.inputs()).unwrap().as_slice(),
+            want.as_slice()
+        );
+        assert_eq!(small.loss(&few).unwrap().to_bits(), want_loss.to_bits());
+    };
+    check();
+    std::thread::scope(|s| {
+        s.spawn(check);
+        s.spawn(check);
+    });
+}
