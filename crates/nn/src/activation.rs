@@ -117,7 +117,7 @@ impl Activation {
             Activation::Tanh => kernels::tanh_in_place(z),
             Activation::Relu => z.iter_mut().for_each(|zi| *zi = rules::relu(*zi).0),
             Activation::Sigmoid | Activation::Softplus => {
-                self.apply_with_slopes(z);
+                saddle_tape::pool::give(self.apply_with_slopes(z));
             }
         }
     }

@@ -14,12 +14,12 @@
 
 use std::ops::Range;
 
-use saddle_tape::{Block, BlockOp, Cotangents, MatMut, MatRef, Scalar, Slots};
+use saddle_tape::{pool, Block, BlockOp, Cotangents, MatMut, MatRef, Scalar, Slots};
 
 use crate::activation::Activation;
 use crate::error::Error;
 
-struct Dense<T> {
+struct Dense<T: Scalar> {
     x: Slots,
     w: Slots,
     b: Slots,
@@ -39,15 +39,12 @@ impl<T: Scalar> BlockOp<T> for Dense<T> {
     fn vjp(&self, cot: &mut Cotangents<'_, T>) {
         let (n, fan_in, fan_out) = (self.x.rows(), self.x.cols(), self.w.cols());
         let a_bar = cot.output();
-        let delta: Vec<T> = if self.slope.is_empty() {
-            a_bar.to_vec()
+        let mut delta: Vec<T> = pool::take(a_bar.len());
+        if self.slope.is_empty() {
+            delta.extend_from_slice(a_bar);
         } else {
-            a_bar
-                .iter()
-                .zip(&self.slope)
-                .map(|(a, s)| *a * *s)
-                .collect()
-        };
+            delta.extend(a_bar.iter().zip(&self.slope).map(|(a, s)| *a * *s));
+        }
         let d = MatRef::row_major(&delta, n, fan_out);
         let x = MatRef::row_major(cot.value(self.x), n, fan_in);
         let w = MatRef::row_major(cot.value(self.w), fan_in, fan_out);
@@ -62,6 +59,15 @@ impl<T: Scalar> BlockOp<T> for Dense<T> {
         if let Some(x_bar) = cot.adjoint(self.x) {
             T::gemm(d, w.t(), MatMut::row_major(x_bar, n, fan_in), true);
         }
+        pool::give(delta);
+    }
+}
+
+impl<T: Scalar> Drop for Dense<T> {
+    /// The slopes go back to the thread's buffer pool: a training loop
+    /// records and clears the same layers every step.
+    fn drop(&mut self) {
+        pool::give(std::mem::take(&mut self.slope));
     }
 }
 

@@ -52,6 +52,8 @@ const SIGN: u64 = 1 << 63;
 
 use std::mem::MaybeUninit;
 
+use saddle_tape::pool;
+
 /// `eʳ` for `|r| ≤ ln2/2` by its Taylor polynomial of degree 13
 /// (truncation `r¹⁴/14! < 5·10⁻¹⁸`): `1 + r(1 + r p(r))` with
 /// `p(r) = Σₖ₌₀¹¹ rᵏ/(k+2)!`.
@@ -331,12 +333,7 @@ mod x86 {
 /// `|z| ≥ 19` it is 0 where `sech² z` is a tiny positive number, exactly as
 /// the scalar rule it replaces.
 pub fn tanh_with_slopes(z: &mut [f64]) -> Vec<f64> {
-    let mut s = Vec::with_capacity(z.len());
-    tanh_with_slopes_into(z, &mut s.spare_capacity_mut()[..z.len()]);
-    // SAFETY: `tanh_with_slopes_into` wrote every one of the first
-    // `z.len()` entries (the loop zips `z` with a slice of that length).
-    unsafe { s.set_len(z.len()) };
-    s
+    collect_slopes(z, tanh_with_slopes_into)
 }
 
 /// Dispatch for [`tanh_with_slopes`]; writes `s[i]` for every `i < z.len()`
@@ -398,16 +395,18 @@ fn isa() -> Isa {
 }
 
 /// Runs `fill` on `z` and the uninitialised slopes, which it must write
-/// entirely, and returns the slopes.
+/// entirely, and returns the slopes. Their buffer comes from the thread's
+/// [`pool`] (a dense layer gives it back when its tape entry is dropped),
+/// and is not zeroed first: that cost a memset per layer.
 fn collect_slopes(
     z: &mut [f64],
     fill: impl FnOnce(&mut [f64], &mut [MaybeUninit<f64>]),
 ) -> Vec<f64> {
-    let mut s = Vec::with_capacity(z.len());
+    let mut s = pool::take(z.len());
     fill(z, &mut s.spare_capacity_mut()[..z.len()]);
-    // SAFETY: every `fill` passed here is a `with_slopes_body` loop, which
-    // writes each of the first `z.len()` entries (it zips `z` with a slice
-    // of that length).
+    // SAFETY: every `fill` passed here is a `with_slopes_body` loop or
+    // `tanh_with_slopes_into`, which write each of the first `z.len()`
+    // entries (they zip `z` with a slice of that length).
     unsafe { s.set_len(z.len()) };
     s
 }

@@ -48,7 +48,6 @@ mod mlp;
 mod operator;
 #[cfg(feature = "serde")]
 mod persist;
-mod scratch;
 mod train;
 
 pub use activation::Activation;

@@ -7,7 +7,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use saddle_dual::{hessian_with_progress, Gradient, Hessian, HessianOptions, Hvp, LANES};
-use saddle_tape::{Block, MatMut, MatRef, Scalar, Tape, Var};
+use saddle_tape::{pool, Block, MatMut, MatRef, Scalar, Tape, Var};
 
 use crate::activation::Activation;
 use crate::activations::Activations;
@@ -16,7 +16,6 @@ use crate::dense::dense;
 use crate::error::Error;
 use crate::loss::{Loss, Mse};
 use crate::matrix::Matrix;
-use crate::scratch;
 
 /// How to initialise weights (biases start at zero).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -281,22 +280,28 @@ impl Mlp {
 
     /// The forward pass on checked inputs, handing the prediction (row
     /// major, `N × d_out`) to `f`. Only the current layer is kept, activated
-    /// in place without slopes, in this thread's two reused buffers
-    /// (`scratch`).
+    /// in place without slopes, in two buffers from the thread's
+    /// [`pool`]: a W2-medium layer is 128 KiB, and when such buffers were
+    /// freed after every call, glibc returned them to the system and the
+    /// next call page-faulted them in again (32 faults, a sixth of the
+    /// plain loss's time).
     fn forward_with<R>(&self, x: &Matrix, f: impl FnOnce(&[f64]) -> R) -> R {
         let n = x.rows();
-        scratch::with_buffers(|[a, z]| {
-            for l in 0..self.num_layers() {
-                let (fan_in, fan_out) = (self.sizes[l], self.sizes[l + 1]);
-                let (wr, br) = self.layer_ranges(l);
-                let input = if l == 0 { x.as_slice() } else { &a[..] };
-                let (w, b) = (&self.params[wr], &self.params[br]);
-                affine_into(input, n, fan_in, w, b, fan_out, z);
-                self.activations[l].apply_in_place(z);
-                std::mem::swap(a, z);
-            }
-            f(a)
-        })
+        let widest = n * self.sizes[1..].iter().copied().max().unwrap_or(0);
+        let (mut a, mut z) = (pool::take(widest), pool::take(widest));
+        for l in 0..self.num_layers() {
+            let (fan_in, fan_out) = (self.sizes[l], self.sizes[l + 1]);
+            let (wr, br) = self.layer_ranges(l);
+            let input = if l == 0 { x.as_slice() } else { &a[..] };
+            let (w, b) = (&self.params[wr], &self.params[br]);
+            affine_into(input, n, fan_in, w, b, fan_out, &mut z);
+            self.activations[l].apply_in_place(&mut z);
+            std::mem::swap(&mut a, &mut z);
+        }
+        let result = f(&a);
+        pool::give(a);
+        pool::give(z);
+        result
     }
 
     /// The loss `L = mean((a⁽ᴸ⁾ − Y)²)` ([`Mse`]) on plain `f64`.

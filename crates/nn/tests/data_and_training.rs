@@ -308,7 +308,7 @@ fn initialisation_is_reproducible_and_scaled() {
 }
 
 /// The plain forward pass reuses this thread's layer buffers between calls
-/// (`scratch`): whatever the previous call left in them (a wider network,
+/// (from the thread's buffer pool): whatever the previous call left in them (a wider network,
 /// a larger batch), the prediction and the loss are the same bits as the
 /// tape's forward pass computes, which shares the layer arithmetic but
 /// allocates fresh — on this thread and on others.

@@ -89,6 +89,7 @@ mod block;
 mod cache;
 mod error;
 mod gradients;
+pub mod pool;
 mod recording;
 pub mod rules;
 mod scalar;

@@ -1,0 +1,158 @@
+//! Large buffers kept per thread between sweeps, so that repeated
+//! gradients do not hand memory back to the operating system and fault it
+//! in again.
+//!
+//! Why: a reverse sweep allocates its adjoint vector (one entry per slot,
+//! hundreds of KiB for a small MLP on a batch), and block rules allocate
+//! buffers of a layer's size. glibc serves blocks that large from fresh
+//! pages and returns them when they are freed, so a loop of gradients
+//! page-faulted every one of them in again on every step: measured on the
+//! W5 gradient, 244 faults a call and more than half its time on a loaded
+//! machine. Buffers given back here are reused by the next [`take`] on the
+//! same thread instead.
+//!
+//! The pool is bounded: it keeps buffers of at least [`MIN_BYTES`] (smaller
+//! ones are cheap to allocate), at most [`MAX_BUFFERS`] of them per thread
+//! and [`MAX_BYTES`] in all; anything else is freed as usual. Buffers are
+//! matched by element type, so any `T: 'static` can use it.
+//!
+//! ```
+//! use saddle_tape::pool;
+//!
+//! let mut buf: Vec<f64> = pool::take(100_000);
+//! assert!(buf.is_empty() && buf.capacity() >= 100_000);
+//! buf.resize(100_000, 0.0);
+//! pool::give(buf); // the next `take` on this thread reuses it
+//! ```
+
+use std::any::Any;
+use std::cell::RefCell;
+
+/// Buffers below this many bytes are not kept (64 KiB: below glibc's
+/// threshold for serving a block from fresh pages).
+pub const MIN_BYTES: usize = 64 << 10;
+/// The most buffers one thread keeps.
+pub const MAX_BUFFERS: usize = 16;
+/// The most bytes one thread keeps, over all its buffers (256 MiB).
+pub const MAX_BYTES: usize = 256 << 20;
+
+/// One kept buffer: a `Vec<T>` for some `T`, and its size in bytes.
+struct Kept {
+    bytes: usize,
+    vec: Box<dyn Any>,
+}
+
+thread_local! {
+    static POOL: RefCell<Vec<Kept>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An empty `Vec<T>` with room for at least `capacity` elements: the
+/// smallest kept buffer of type `T` that is large enough, else the
+/// largest one (grown), else a new allocation.
+pub fn take<T: 'static>(capacity: usize) -> Vec<T> {
+    let found = POOL
+        .try_with(|pool| {
+            let mut pool = pool.try_borrow_mut().ok()?;
+            let capacity_of = |k: &Kept| k.vec.downcast_ref::<Vec<T>>().map(Vec::capacity);
+            let fits = (0..pool.len())
+                .filter_map(|i| capacity_of(&pool[i]).map(|c| (i, c)))
+                .filter(|&(_, c)| c >= capacity)
+                .min_by_key(|&(_, c)| c);
+            let largest = || {
+                (0..pool.len())
+                    .filter_map(|i| capacity_of(&pool[i]).map(|c| (i, c)))
+                    .max_by_key(|&(_, c)| c)
+            };
+            let (i, _) = fits.or_else(largest)?;
+            let kept = pool.swap_remove(i);
+            kept.vec.downcast::<Vec<T>>().ok().map(|b| *b)
+        })
+        .ok()
+        .flatten();
+    match found {
+        Some(mut v) => {
+            v.clear();
+            v.reserve(capacity);
+            v
+        }
+        None => Vec::with_capacity(capacity),
+    }
+}
+
+/// Hands `v` back for reuse by a later [`take`] on this thread (its
+/// contents are dropped). Freed instead if it is smaller than
+/// [`MIN_BYTES`] or the pool is full.
+pub fn give<T: 'static>(mut v: Vec<T>) {
+    let bytes = v.capacity().saturating_mul(std::mem::size_of::<T>());
+    if bytes < MIN_BYTES {
+        return;
+    }
+    v.clear();
+    let _ = POOL.try_with(|pool| {
+        let Ok(mut pool) = pool.try_borrow_mut() else {
+            return;
+        };
+        let held: usize = pool.iter().map(|k| k.bytes).sum();
+        if pool.len() < MAX_BUFFERS && held.saturating_add(bytes) <= MAX_BYTES {
+            pool.push(Kept {
+                bytes,
+                vec: Box::new(v),
+            });
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BIG: usize = MIN_BYTES / 8 * 4; // f64 entries, well above the floor
+
+    /// A given-back buffer is what the next `take` of its type returns.
+    #[test]
+    fn a_given_buffer_is_reused_by_the_next_take() {
+        let v: Vec<f64> = take(BIG);
+        let ptr = v.as_ptr();
+        give(v);
+        let again: Vec<f64> = take(BIG / 2);
+        assert_eq!(again.as_ptr(), ptr);
+        assert!(again.is_empty());
+    }
+
+    /// Buffers are matched by element type: a `Vec<u8>` is never handed
+    /// out as a `Vec<f64>`.
+    #[test]
+    fn buffers_are_matched_by_type() {
+        give(Vec::<u8>::with_capacity(MIN_BYTES * 2));
+        let v: Vec<f64> = take(10);
+        assert_eq!(
+            v.capacity(),
+            10,
+            "an f64 request must not get the u8 buffer"
+        );
+        let w: Vec<u8> = take(10);
+        assert!(w.capacity() >= MIN_BYTES * 2);
+    }
+
+    /// Small buffers are not kept, and the pool never holds more than
+    /// `MAX_BUFFERS` buffers.
+    #[test]
+    fn the_pool_is_bounded() {
+        give(Vec::<u16>::with_capacity(16));
+        assert_eq!(take::<u16>(1).capacity(), 1);
+        for _ in 0..MAX_BUFFERS + 4 {
+            give(Vec::<u32>::with_capacity(MIN_BYTES));
+        }
+        let held = POOL.with(|p| p.borrow().len());
+        assert!(held <= MAX_BUFFERS, "{held} buffers kept");
+        POOL.with(|p| p.borrow_mut().clear());
+    }
+
+    /// A request larger than every kept buffer grows the largest one.
+    #[test]
+    fn a_larger_request_gets_room() {
+        give(Vec::<i64>::with_capacity(BIG));
+        let v: Vec<i64> = take(4 * BIG);
+        assert!(v.capacity() >= 4 * BIG);
+    }
+}
