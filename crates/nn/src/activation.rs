@@ -4,7 +4,7 @@ use std::any::{Any, TypeId};
 
 use saddle_dual::Dual;
 use saddle_tape::rules::{self, UnaryRule};
-use saddle_tape::Scalar;
+use saddle_tape::{pool, Scalar};
 
 use crate::kernels;
 
@@ -91,13 +91,13 @@ impl Activation {
             }
         }
         fn each<T: Scalar>(z: &mut [T], rule: impl Fn(T) -> (T, T)) -> Vec<T> {
-            z.iter_mut()
-                .map(|zi| {
-                    let (a, s) = rule(*zi);
-                    *zi = a;
-                    s
-                })
-                .collect()
+            let mut slopes = pool::take(z.len());
+            slopes.extend(z.iter_mut().map(|zi| {
+                let (a, s) = rule(*zi);
+                *zi = a;
+                s
+            }));
+            slopes
         }
         match self {
             Activation::Identity => Vec::new(),
@@ -117,7 +117,7 @@ impl Activation {
             Activation::Tanh => kernels::tanh_in_place(z),
             Activation::Relu => z.iter_mut().for_each(|zi| *zi = rules::relu(*zi).0),
             Activation::Sigmoid | Activation::Softplus => {
-                saddle_tape::pool::give(self.apply_with_slopes(z));
+                pool::give(self.apply_with_slopes(z));
             }
         }
     }
@@ -173,17 +173,18 @@ fn tanh_fast<T: Scalar>(z: &mut [T]) -> Option<Vec<T>> {
 /// value `t + s ż ε` with `s = 1 − t²` (a zero tangent stays exactly zero),
 /// slope `1 − t·t` in dual arithmetic, i.e. `s − (ṫ t + t ṫ) ε`.
 fn tanh_dual_with_slopes<const K: usize>(z: &mut [Dual<f64, K>]) -> Vec<Dual<f64, K>> {
-    let mut re: Vec<f64> = z.iter().map(|d| d.re).collect();
+    let mut re: Vec<f64> = pool::take(z.len());
+    re.extend(z.iter().map(|d| d.re));
     kernels::tanh_in_place(&mut re);
-    z.iter_mut()
-        .zip(re)
-        .map(|(d, t)| {
-            let s = 1.0 - t * t;
-            let eps = d.eps.map(|e| if e == 0.0 { 0.0 } else { s * e });
-            *d = Dual::new(t, eps);
-            Dual::new(s, eps.map(|te| 0.0 - (te * t + t * te)))
-        })
-        .collect()
+    let mut slopes = pool::take(z.len());
+    slopes.extend(z.iter_mut().zip(&re).map(|(d, &t)| {
+        let s = 1.0 - t * t;
+        let eps = d.eps.map(|e| if e == 0.0 { 0.0 } else { s * e });
+        *d = Dual::new(t, eps);
+        Dual::new(s, eps.map(|te| 0.0 - (te * t + t * te)))
+    }));
+    pool::give(re);
+    slopes
 }
 
 impl std::fmt::Display for Activation {

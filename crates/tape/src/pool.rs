@@ -13,8 +13,9 @@
 //!
 //! The pool is bounded: it keeps buffers of at least [`MIN_BYTES`] (smaller
 //! ones are cheap to allocate), at most [`MAX_BUFFERS`] of them per thread
-//! and [`MAX_BYTES`] in all; anything else is freed as usual. Buffers are
-//! matched by element type, so any `T: 'static` can use it.
+//! and [`MAX_BYTES`] in all, the most recently given back first; anything
+//! else is freed as usual. Buffers are matched by element type, so any
+//! `T: 'static` can use it.
 //!
 //! ```
 //! use saddle_tape::pool;
@@ -81,7 +82,8 @@ pub fn take<T: 'static>(capacity: usize) -> Vec<T> {
 
 /// Hands `v` back for reuse by a later [`take`] on this thread (its
 /// contents are dropped). Freed instead if it is smaller than
-/// [`MIN_BYTES`] or the pool is full.
+/// [`MIN_BYTES`] or larger than [`MAX_BYTES`]; when the pool is full, its
+/// oldest buffers are freed to make room.
 pub fn give<T: 'static>(mut v: Vec<T>) {
     let bytes = v.capacity().saturating_mul(std::mem::size_of::<T>());
     if bytes < MIN_BYTES {
@@ -92,13 +94,19 @@ pub fn give<T: 'static>(mut v: Vec<T>) {
         let Ok(mut pool) = pool.try_borrow_mut() else {
             return;
         };
-        let held: usize = pool.iter().map(|k| k.bytes).sum();
-        if pool.len() < MAX_BUFFERS && held.saturating_add(bytes) <= MAX_BYTES {
-            pool.push(Kept {
-                bytes,
-                vec: Box::new(v),
-            });
+        if bytes > MAX_BYTES {
+            return;
         }
+        // Oldest out first: buffers of a type no longer asked for (an HVP
+        // loop after a gradient loop) must not keep the newer ones out.
+        let mut held: usize = pool.iter().map(|k| k.bytes).sum();
+        while !pool.is_empty() && (pool.len() >= MAX_BUFFERS || held + bytes > MAX_BYTES) {
+            held -= pool.remove(0).bytes;
+        }
+        pool.push(Kept {
+            bytes,
+            vec: Box::new(v),
+        });
     });
 }
 
@@ -134,18 +142,27 @@ mod tests {
         assert!(w.capacity() >= MIN_BYTES * 2);
     }
 
-    /// Small buffers are not kept, and the pool never holds more than
-    /// `MAX_BUFFERS` buffers.
+    /// Small buffers are not kept, the pool never holds more than
+    /// `MAX_BUFFERS` buffers, and when full it frees the oldest: a newly
+    /// given buffer of another type still gets in.
     #[test]
-    fn the_pool_is_bounded() {
+    fn the_pool_is_bounded_and_evicts_the_oldest() {
         give(Vec::<u16>::with_capacity(16));
         assert_eq!(take::<u16>(1).capacity(), 1);
         for _ in 0..MAX_BUFFERS + 4 {
             give(Vec::<u32>::with_capacity(MIN_BYTES));
         }
         let held = POOL.with(|p| p.borrow().len());
-        assert!(held <= MAX_BUFFERS, "{held} buffers kept");
-        POOL.with(|p| p.borrow_mut().clear());
+        assert_eq!(held, MAX_BUFFERS);
+        let v: Vec<f32> = Vec::with_capacity(MIN_BYTES);
+        let ptr = v.as_ptr();
+        give(v);
+        assert_eq!(
+            take::<f32>(1).as_ptr(),
+            ptr,
+            "the newest buffer was not kept"
+        );
+        assert!(POOL.with(|p| p.borrow().len()) <= MAX_BUFFERS);
     }
 
     /// A request larger than every kept buffer grows the largest one.
