@@ -157,11 +157,8 @@ mod tests {
         let v: Vec<f32> = Vec::with_capacity(MIN_BYTES);
         let ptr = v.as_ptr();
         give(v);
-        assert_eq!(
-            take::<f32>(1).as_ptr(),
-            ptr,
-            "the newest buffer was not kept"
-        );
+        let newest: Vec<f32> = take(1);
+        assert_eq!(newest.as_ptr(), ptr, "the newest buffer was not kept");
         assert!(POOL.with(|p| p.borrow().len()) <= MAX_BUFFERS);
     }
 
