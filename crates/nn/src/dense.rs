@@ -96,7 +96,8 @@ pub fn dense<'t, T: Scalar>(
             b.slots().len()
         )));
     }
-    let mut z: Vec<T> = Vec::with_capacity(n * fan_out);
+    // From the thread's pool; `record_block` gives it back after copying.
+    let mut z: Vec<T> = pool::take(n * fan_out);
     let tape = x.tape();
     tape.with_block_values(|values| {
         let (xs, ws, bs) = (

@@ -353,7 +353,9 @@ impl<T: Scalar> Tape<T> {
     }
 
     /// Records a user-defined block operation with output `values`
-    /// (`rows × cols`, row-major) and reverse rule `op`.
+    /// (`rows × cols`, row-major) and reverse rule `op`. The values are
+    /// copied into the tape and their buffer goes to the thread's
+    /// [`pool`](crate::pool), where the next `pool::take` finds it.
     ///
     /// # Errors
     /// As [`Tape::input_block`], for `values`.
@@ -368,7 +370,10 @@ impl<T: Scalar> Tape<T> {
         op: impl BlockOp<T>,
     ) -> Result<Block<'_, T>, Error> {
         check_shape("record_block", rows, cols, values.len())?;
-        Ok(self.push(rows, cols, &values, Box::new(op), false))
+        let block = self.push(rows, cols, &values, Box::new(op), false);
+        // Copied into the tape: the buffer can serve the next layer.
+        crate::pool::give(values);
+        Ok(block)
     }
 
     fn push(
