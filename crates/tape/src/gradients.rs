@@ -1,6 +1,7 @@
 //! The result of a reverse sweep, kept apart from the tape.
 
 use crate::block::Block;
+use crate::cache;
 use crate::scalar::Scalar;
 use crate::tape::Tape;
 use crate::var::Var;
@@ -28,7 +29,7 @@ use crate::var::Var;
 /// g.wrt(y); // panics: these gradients belong to the cleared recording
 /// ```
 #[derive(Clone, Debug)]
-pub struct Gradients<T> {
+pub struct Gradients<T: Scalar> {
     adjoints: Vec<T>,
     /// The swept recording; `None` when the output was a constant (which
     /// depends on nothing, so every derivative is zero).
@@ -67,6 +68,15 @@ fn mismatch(what: &str, noun: &str, swept: Swept, other: Swept) -> String {
             "Gradients::{what}: the {noun} was recorded on a different tape from the one \
              that was swept"
         )
+    }
+}
+
+/// Leaves the adjoint buffer to the next sweep of this thread (see
+/// [`Tape::cached_memory`]): allocating it afresh for every sweep cost
+/// page faults once it passed the allocator's trim threshold.
+impl<T: Scalar> Drop for Gradients<T> {
+    fn drop(&mut self) {
+        cache::give_adjoints(std::mem::take(&mut self.adjoints));
     }
 }
 
@@ -142,12 +152,7 @@ impl<T: Scalar> Gradients<T> {
         if x.is_constant() {
             return Some(T::zero());
         }
-        Some(
-            self.adjoints
-                .get(x.raw_slot())
-                .copied()
-                .unwrap_or_else(T::zero),
-        )
+        Some(self.adjoint_at(x.raw_slot()))
     }
 
     /// `∂output/∂x_i` for every `x_i`, in order.
@@ -155,7 +160,28 @@ impl<T: Scalar> Gradients<T> {
     /// # Panics
     /// As [`Gradients::wrt`], for any `x_i`.
     pub fn wrt_all(&self, xs: &[Var<'_, T>]) -> Vec<T> {
-        xs.iter().map(|&x| self.wrt(x)).collect()
+        // The full check of `wrt` (tape address and recording identity)
+        // once per tape rather than once per variable: `xs` borrows its
+        // tapes, so none can be cleared meanwhile, and a tape that passed
+        // the check once passes it again. Inputs usually share one tape.
+        let mut checked: *const Tape<T> = std::ptr::null();
+        xs.iter()
+            .map(|&x| match x.tape() {
+                Some(t) if std::ptr::eq(t, checked) => self.adjoint_at(x.raw_slot()),
+                Some(t) => {
+                    let a = self.wrt(x);
+                    checked = t;
+                    a
+                }
+                None => T::zero(),
+            })
+            .collect()
+    }
+
+    /// The adjoint of slot `s` (zero past the swept slots).
+    #[inline(always)]
+    fn adjoint_at(&self, s: usize) -> T {
+        self.adjoints.get(s).copied().unwrap_or_else(T::zero)
     }
 
     /// `∂output/∂B`, row-major, for every entry of block `b` (zeros for a

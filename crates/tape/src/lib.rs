@@ -36,7 +36,9 @@
 //! and the sweep needs only the partials (block operations keep their
 //! values, which their VJPs read). Ten million nodes take 240 MB, plus 80 MB
 //! of adjoints during a sweep. [`Tape::clear`] keeps the allocation for the
-//! next recording.
+//! next recording, and a dropped [`Gradients`] leaves its adjoint vector to
+//! the next sweep on its thread (one per scalar type, see
+//! [`Tape::cached_memory`]; [`Tape::release_cached_memory`] frees them).
 //!
 //! ## One function, every number type
 //!

@@ -172,13 +172,16 @@ impl<T: Scalar> Tape<T> {
     }
 
     /// Bytes of tape storage this thread keeps from dropped tapes for the
-    /// next ones (of every scalar type).
+    /// next ones (of every scalar type), and the adjoint buffer of the
+    /// largest dropped [`Gradients`] of each scalar type (reused by the
+    /// next sweep, at most 1 GiB each).
     pub fn cached_memory() -> usize {
         cache::held_bytes()
     }
 
-    /// Frees the tape storage this thread keeps from dropped tapes (see
-    /// [`Tape::with_capacity`]); later tapes allocate afresh.
+    /// Frees the tape storage and adjoint buffers this thread keeps (see
+    /// [`Tape::with_capacity`], [`Tape::cached_memory`]); later tapes and
+    /// sweeps allocate afresh.
     pub fn release_cached_memory() {
         cache::release();
     }
@@ -335,9 +338,19 @@ impl<T: Scalar> Tape<T> {
         Var::on_tape(self, slot, value)
     }
 
-    /// One independent variable per value.
+    /// One independent variable per value (the same as [`Tape::var`] on
+    /// each in turn, recorded in one step).
+    ///
+    /// # Panics
+    /// If the last one's slot would be past [`Tape::MAX_SLOTS`].
     pub fn vars(&self, values: &[T]) -> Vec<Var<'_, T>> {
-        values.iter().map(|&v| self.var(v)).collect()
+        let first = self.write(|rec| rec.push_leaves(values.len()));
+        // Slots `first .. first + len` were checked to be at most
+        // `MAX_SLOTS < 2³²`, so `first + k` does not wrap.
+        (first..)
+            .zip(values)
+            .map(|(slot, &v)| Var::on_tape(self, slot, v))
+            .collect()
     }
 
     /// Records `value = f(parent)` with local partial `partial`.
@@ -548,7 +561,9 @@ impl<T: Scalar> Tape<T> {
         seed: T,
         observe: &mut impl FnMut(SweepStep<'_, T>),
     ) -> Vec<T> {
-        let mut adj = vec![T::zero(); rec.len()];
+        // Recycled: see `cache` (a fresh vector faulted its pages in on
+        // every sweep once it passed the allocator's trim threshold).
+        let mut adj = cache::take_adjoints(rec.len());
         adj[slot] = seed;
         // Walk the tape backwards, a run of scalar nodes or a block at a
         // time. Nothing after the output can carry an adjoint.

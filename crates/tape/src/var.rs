@@ -27,6 +27,7 @@ pub struct Var<'t, T: Scalar> {
 }
 
 impl<'t, T: Scalar> Var<'t, T> {
+    #[inline(always)]
     pub(crate) fn on_tape(tape: &'t Tape<T>, slot: u32, value: T) -> Self {
         Var {
             tape: Some(tape),

@@ -37,7 +37,10 @@ fn a_new_tape_takes_the_storage_of_the_last_dropped_one() {
         let tape = Tape::<f64>::new();
         assert!(tape.is_empty());
         assert!(tape.capacity() >= 90_001, "{}", tape.capacity());
-        assert_eq!(Tape::<f64>::cached_memory(), 0, "taken, not copied");
+        // Taken, not copied: what stays is the sweep's adjoint buffer (8
+        // bytes a slot, kept for the next sweep), not a recording.
+        let rest = Tape::<f64>::cached_memory();
+        assert!(rest < 90_001 * Tape::<f64>::NODE_BYTES, "{rest}");
         // The same computation on reused storage gives the same bits.
         assert_eq!(chain(&tape, 30_000).to_bits(), first.to_bits());
     });
