@@ -17,9 +17,9 @@
 //! than [`KEEP_AT_MOST`] bytes is freed instead, so the cache holds at most
 //! that much per scalar type and thread; [`release`] frees it at once.
 //!
-//! The adjoint vector of a reverse sweep is recycled the same way
-//! ([`take_adjoints`], [`give_adjoints`]): dropped [`Gradients`] leave it
-//! here for the next sweep. Small as it is, it paid the faults on every
+//! The adjoint vector of a reverse sweep is recycled through the thread's
+//! buffer [`pool`] ([`take_adjoints`], [`give_adjoints`]): dropped
+//! [`Gradients`] leave it there for the next sweep. Small as it is, it paid the faults on every
 //! sweep: W1's HVP at n = 1000 allocates 144 kB of `Dual<f64>` adjoints,
 //! above the allocator's trim threshold, so each `free` returned the pages
 //! to the system (`brk` down) and each sweep faulted them back in, 17 % of
@@ -30,6 +30,7 @@
 use std::any::Any;
 use std::cell::RefCell;
 
+use crate::pool;
 use crate::recording::Recording;
 use crate::scalar::Scalar;
 
@@ -60,73 +61,22 @@ impl<T: Scalar> Cached for Recording<T> {
     }
 }
 
-/// A cached adjoint buffer of some scalar type.
-trait Buffer {
-    /// Bytes of capacity it holds.
-    fn bytes(&self) -> usize;
-    /// For the downcast back to `Vec<T>`.
-    fn as_any_mut(&mut self) -> &mut dyn Any;
-}
-
-impl<T: Scalar> Buffer for Vec<T> {
-    fn bytes(&self) -> usize {
-        self.capacity() * std::mem::size_of::<T>()
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-}
-
 thread_local! {
     /// At most one cleared recording per scalar type.
     static CACHE: RefCell<Vec<Box<dyn Cached>>> = const { RefCell::new(Vec::new()) };
-    /// At most one adjoint buffer per scalar type: a `Vec<T>` in a box that
-    /// stays here (taking the buffer leaves an empty `Vec` in its place, so
-    /// recycling allocates nothing).
-    static ADJOINTS: RefCell<Vec<Box<dyn Buffer>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// `len` zeros, in the cached adjoint buffer of this thread if there is
-/// one (else freshly allocated).
+/// `len` zeros, in a buffer from the thread's [`pool`] (the last sweep's,
+/// given back when its [`Gradients`] dropped).
 pub(crate) fn take_adjoints<T: Scalar>(len: usize) -> Vec<T> {
-    let mut v = ADJOINTS
-        .try_with(|c| {
-            let mut c = c.try_borrow_mut().ok()?;
-            let buf = c
-                .iter_mut()
-                .find_map(|b| b.as_any_mut().downcast_mut::<Vec<T>>())?;
-            Some(std::mem::take(buf))
-        })
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    v.clear();
+    let mut v = pool::take(len);
     v.resize(len, T::zero());
     v
 }
 
-/// Keeps `buf` for the next sweep of this thread if it is larger than the
-/// buffer kept (and at most [`KEEP_AT_MOST`] bytes); frees it otherwise.
+/// Gives a sweep's adjoint buffer to the thread's [`pool`].
 pub(crate) fn give_adjoints<T: Scalar>(buf: Vec<T>) {
-    let bytes = buf.bytes();
-    if bytes == 0 || bytes > KEEP_AT_MOST {
-        return;
-    }
-    // `try_with`: during thread teardown the cache may be gone already;
-    // then the buffer is simply freed.
-    let _ = ADJOINTS.try_with(|c| {
-        let Ok(mut c) = c.try_borrow_mut() else {
-            return;
-        };
-        match c
-            .iter_mut()
-            .find_map(|b| b.as_any_mut().downcast_mut::<Vec<T>>())
-        {
-            Some(kept) if kept.capacity() < buf.capacity() => *kept = buf,
-            Some(_) => {}
-            None => c.push(Box::new(buf)),
-        }
-    });
+    pool::give(buf);
 }
 
 /// A cleared recording for a new tape: the cached one of this thread if
@@ -175,13 +125,7 @@ pub(crate) fn held_bytes() -> usize {
                 .map_or(0, |c| c.iter().map(|r| r.bytes()).sum())
         })
         .unwrap_or(0);
-    let adjoints = ADJOINTS
-        .try_with(|c| {
-            c.try_borrow()
-                .map_or(0, |c| c.iter().map(|b| b.bytes()).sum())
-        })
-        .unwrap_or(0);
-    recordings + adjoints
+    recordings + pool::held_bytes()
 }
 
 /// Frees everything this thread keeps.
@@ -191,9 +135,5 @@ pub(crate) fn release() {
             c.clear();
         }
     });
-    let _ = ADJOINTS.try_with(|c| {
-        if let Ok(mut c) = c.try_borrow_mut() {
-            c.clear();
-        }
-    });
+    pool::release();
 }

@@ -1,6 +1,5 @@
-//! Large buffers kept per thread between sweeps, so that repeated
-//! gradients do not hand memory back to the operating system and fault it
-//! in again.
+//! Buffers kept per thread between sweeps, so that repeated gradients do
+//! not hand memory back to the operating system and fault it in again.
 //!
 //! Why: a reverse sweep allocates its adjoint vector (one entry per slot,
 //! hundreds of KiB for a small MLP on a batch), and block rules allocate
@@ -11,11 +10,13 @@
 //! machine. Buffers given back here are reused by the next [`take`] on the
 //! same thread instead.
 //!
-//! The pool is bounded: it keeps buffers of at least [`MIN_BYTES`] (smaller
-//! ones are cheap to allocate), at most [`MAX_BUFFERS`] of them per thread
+//! The pool is bounded: it keeps at most [`MAX_BUFFERS`] buffers per thread
 //! and [`MAX_BYTES`] in all, the most recently given back first; anything
 //! else is freed as usual. Buffers are matched by element type, so any
-//! `T: 'static` can use it.
+//! `T: 'static` can use it. What it holds counts in
+//! [`Tape::cached_memory`](crate::Tape::cached_memory), and
+//! [`Tape::release_cached_memory`](crate::Tape::release_cached_memory) (or
+//! [`release`]) frees it.
 //!
 //! ```
 //! use saddle_tape::pool;
@@ -29,13 +30,11 @@
 use std::any::Any;
 use std::cell::RefCell;
 
-/// Buffers below this many bytes are not kept (64 KiB: below glibc's
-/// threshold for serving a block from fresh pages).
-pub const MIN_BYTES: usize = 64 << 10;
 /// The most buffers one thread keeps.
 pub const MAX_BUFFERS: usize = 16;
-/// The most bytes one thread keeps, over all its buffers (256 MiB).
-pub const MAX_BYTES: usize = 256 << 20;
+/// The most bytes one thread keeps, over all its buffers (1 GiB, the limit
+/// of the tape-storage cache).
+pub const MAX_BYTES: usize = 1 << 30;
 
 /// One kept buffer: a `Vec<T>` for some `T`, and its size in bytes.
 struct Kept {
@@ -81,12 +80,12 @@ pub fn take<T: 'static>(capacity: usize) -> Vec<T> {
 }
 
 /// Hands `v` back for reuse by a later [`take`] on this thread (its
-/// contents are dropped). Freed instead if it is smaller than
-/// [`MIN_BYTES`] or larger than [`MAX_BYTES`]; when the pool is full, its
-/// oldest buffers are freed to make room.
+/// contents are dropped). Freed instead if it holds no memory or more than
+/// [`MAX_BYTES`]; when the pool is full, its oldest buffers are freed to
+/// make room.
 pub fn give<T: 'static>(mut v: Vec<T>) {
     let bytes = v.capacity().saturating_mul(std::mem::size_of::<T>());
-    if bytes < MIN_BYTES {
+    if bytes == 0 || bytes > MAX_BYTES {
         return;
     }
     v.clear();
@@ -94,9 +93,6 @@ pub fn give<T: 'static>(mut v: Vec<T>) {
         let Ok(mut pool) = pool.try_borrow_mut() else {
             return;
         };
-        if bytes > MAX_BYTES {
-            return;
-        }
         // Oldest out first: buffers of a type no longer asked for (an HVP
         // loop after a gradient loop) must not keep the newer ones out.
         let mut held: usize = pool.iter().map(|k| k.bytes).sum();
@@ -110,11 +106,29 @@ pub fn give<T: 'static>(mut v: Vec<T>) {
     });
 }
 
+/// Bytes of capacity this thread's pool holds.
+pub fn held_bytes() -> usize {
+    POOL.try_with(|pool| {
+        pool.try_borrow()
+            .map_or(0, |p| p.iter().map(|k| k.bytes).sum())
+    })
+    .unwrap_or(0)
+}
+
+/// Frees every buffer this thread's pool holds.
+pub fn release() {
+    let _ = POOL.try_with(|pool| {
+        if let Ok(mut pool) = pool.try_borrow_mut() {
+            pool.clear();
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const BIG: usize = MIN_BYTES / 8 * 4; // f64 entries, well above the floor
+    const BIG: usize = 1 << 15; // f64 entries
 
     /// A given-back buffer is what the next `take` of its type returns.
     #[test]
@@ -131,7 +145,7 @@ mod tests {
     /// out as a `Vec<f64>`.
     #[test]
     fn buffers_are_matched_by_type() {
-        give(Vec::<u8>::with_capacity(MIN_BYTES * 2));
+        give(Vec::<u8>::with_capacity(1 << 17));
         let v: Vec<f64> = take(10);
         assert_eq!(
             v.capacity(),
@@ -139,27 +153,28 @@ mod tests {
             "an f64 request must not get the u8 buffer"
         );
         let w: Vec<u8> = take(10);
-        assert!(w.capacity() >= MIN_BYTES * 2);
+        assert!(w.capacity() >= 1 << 17);
     }
 
-    /// Small buffers are not kept, the pool never holds more than
+    /// Empty buffers are not kept, the pool never holds more than
     /// `MAX_BUFFERS` buffers, and when full it frees the oldest: a newly
-    /// given buffer of another type still gets in.
+    /// given buffer of another type still gets in. `release` empties it.
     #[test]
     fn the_pool_is_bounded_and_evicts_the_oldest() {
-        give(Vec::<u16>::with_capacity(16));
-        assert_eq!(take::<u16>(1).capacity(), 1);
+        give(Vec::<u16>::new());
+        assert_eq!(held_bytes(), 0);
         for _ in 0..MAX_BUFFERS + 4 {
-            give(Vec::<u32>::with_capacity(MIN_BYTES));
+            give(Vec::<u32>::with_capacity(1000));
         }
-        let held = POOL.with(|p| p.borrow().len());
-        assert_eq!(held, MAX_BUFFERS);
-        let v: Vec<f32> = Vec::with_capacity(MIN_BYTES);
+        assert_eq!(POOL.with(|p| p.borrow().len()), MAX_BUFFERS);
+        assert_eq!(held_bytes(), MAX_BUFFERS * 4000);
+        let v: Vec<f32> = Vec::with_capacity(10);
         let ptr = v.as_ptr();
         give(v);
         let newest: Vec<f32> = take(1);
         assert_eq!(newest.as_ptr(), ptr, "the newest buffer was not kept");
-        assert!(POOL.with(|p| p.borrow().len()) <= MAX_BUFFERS);
+        release();
+        assert_eq!(held_bytes(), 0);
     }
 
     /// A request larger than every kept buffer grows the largest one.
