@@ -211,6 +211,13 @@ impl HessianColoring {
     /// Colours a known pattern: column `j` gets the smallest colour not used
     /// by any column sharing a row with it (greedy distance-2 colouring).
     ///
+    /// A banded pattern (`Hᵢⱼ = 0` for `|i − j| > b`) with some column
+    /// holding all `2b + 1` rows of its band is coloured `j mod (2b + 1)` in
+    /// one pass instead: two columns sharing a row are at most `2b` apart,
+    /// so equal colours never conflict, and the full column needs `2b + 1`
+    /// colours anyway, so no colouring has fewer (greedy finds the same
+    /// number; W1's tridiagonal Hessian is the case).
+    ///
     /// Greedy colouring costs `Σᵢ |column i|²`, cubic in `n` for a dense
     /// pattern, where it cannot beat one colour per column anyway. So a
     /// pattern with more than `n²/2` entries gets one colour per column
@@ -225,6 +232,13 @@ impl HessianColoring {
                 pattern,
                 colors: (0..n).collect(),
                 num_colors: n,
+            };
+        }
+        if let Some(width) = full_band_width(&pattern) {
+            return HessianColoring {
+                colors: (0..n).map(|j| j % width).collect(),
+                num_colors: width.min(n),
+                pattern,
             };
         }
         let (starts, rows) = (pattern.column_starts(), pattern.row_indices());
@@ -345,6 +359,25 @@ impl HessianColoring {
             sweeps: self.sweeps(),
         })
     }
+}
+
+/// `2b + 1` if the pattern lies in the band `|i − j| ≤ b` (the smallest
+/// such `b`) and some column holds `2b + 1` rows, `None` otherwise; one pass
+/// over the columns' first and last rows.
+fn full_band_width(pattern: &HessianPattern) -> Option<usize> {
+    let (starts, rows) = (pattern.column_starts(), pattern.row_indices());
+    let (mut half, mut longest) = (0usize, 0usize);
+    for (j, w) in starts.windows(2).enumerate() {
+        if w[1] > w[0] {
+            // Rows are sorted: the first and last bound the column.
+            let (first, last) = (rows[w[0]], rows[w[1] - 1]);
+            half = half
+                .max(j.saturating_sub(first))
+                .max(last.saturating_sub(j));
+            longest = longest.max(w[1] - w[0]);
+        }
+    }
+    (longest > 0 && longest == 2 * half + 1).then_some(longest)
 }
 
 /// The sparse Hessian `∇²f(x)`: detect the pattern, colour, evaluate
