@@ -369,7 +369,7 @@ impl Analysis {
                             }
                         }
                         if flags & INPUT != 0 {
-                            d = self.add_own_indices(d, s, &mut inputs)?;
+                            d = self.own_indices(d, s, &mut inputs)?;
                         }
                         state[s] = d.0;
                     }
@@ -393,9 +393,9 @@ impl Analysis {
                             self.square(d)?;
                         }
                     }
-                    for s in range.start..end {
-                        state[s] = if state[s] & INPUT != 0 {
-                            self.add_own_indices(d, s, &mut inputs)?.0
+                    for (s, f) in (range.start..end).zip(&mut state[range.start..end]) {
+                        *f = if *f & INPUT != 0 {
+                            self.own_indices(d, s, &mut inputs)?.0
                         } else {
                             d.0
                         };
@@ -404,6 +404,26 @@ impl Analysis {
             }
         }
         Ok(())
+    }
+
+    /// `d`, plus the indices of the inputs recorded at slot `s`: inline
+    /// for the common case of a leaf that is one input.
+    #[inline(always)]
+    fn own_indices(
+        &mut self,
+        d: Dom,
+        s: usize,
+        inputs: &mut InputCursor<'_>,
+    ) -> Result<Dom, OverBudget> {
+        if d.is_empty() {
+            if let [(slot, j), rest @ ..] = &inputs.slots[inputs.next..] {
+                if *slot == s && rest.first().is_none_or(|&(t, _)| t != s) {
+                    inputs.next += 1;
+                    return Ok(Dom::one(*j));
+                }
+            }
+        }
+        self.add_own_indices(d, s, inputs)
     }
 
     /// `d`, plus the indices of the inputs recorded at slot `s` (slots
