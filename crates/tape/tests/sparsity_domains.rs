@@ -147,3 +147,20 @@ fn the_budget_and_the_coupling_limit_trip_on_arena_domains() {
     assert!(tape.hessian_pattern(&x, y).is_dense());
     assert_eq!(tape.hessian_pattern_within(&x, y, n / 2), None);
 }
+
+/// A leaf that is not an input (a parameter recorded with `tape.var`)
+/// enters a product and a nonlinear operation: its domain is empty, so it
+/// adds nothing. (The analysis keeps a slot's flags where its domain will
+/// go; a needed leaf must get its empty domain written, not its flags read
+/// as one.)
+#[test]
+fn a_recorded_leaf_that_is_not_an_input_adds_nothing() {
+    let tape = Tape::<f64>::new();
+    let x = tape.vars(&[0.3, -0.2, 0.5, 0.7]);
+    let p = tape.var(2.0);
+    let y = (x[0] * p).sin() + x[1] * x[1] + (p * p).exp() * x[3];
+    assert_eq!(
+        tape.hessian_pattern(&x, y),
+        HessianPattern::from_pairs(4, [(0, 0), (1, 1)]).unwrap()
+    );
+}
