@@ -33,12 +33,10 @@
 //! One backward pass marks the slots the output depends on, and among them
 //! those whose domain is *needed* (they reach a product or a nonlinear
 //! operation through linear ones: the domain of a running sum that reaches
-//! the output only linearly is never formed), and lists the slots that
-//! matter: those whose domain is needed and the products and nonlinear
-//! operations. One forward pass over that list (not over the tape again)
-//! gives each listed slot its index domain, merged from its parents', and
-//! records the interactions on the way; the two passes share one buffer
-//! (a slot's flags until the forward pass reaches it, its domain after).
+//! the output only linearly is never formed). One forward pass gives each
+//! needed slot its index domain, merged from its parents', and records the
+//! interactions on the way; the two passes share one buffer (a slot's
+//! flags until the forward pass reaches it, its domain after).
 //!
 //! Domains of at most two inputs — most of them in scalar code: a term of a
 //! sum of local terms depends on a few neighbours — are held inline in one

@@ -8,7 +8,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use super::domain::{items, merge_into, Dom, NONE};
 use super::pairs::Pairs;
 use super::HessianPattern;
-use crate::recording::{BlockEntry, Kind, Recording, Segment};
+use crate::recording::{Kind, Recording, Segment};
 use crate::scalar::Scalar;
 
 /// The output depends on the slot.
@@ -20,6 +20,10 @@ const LIVE: u64 = 1;
 /// `O(n²)` in all.
 const NEEDED: u64 = 2;
 
+/// The forward pass merges the slot's parents' domains: it is live, not a
+/// leaf, and its domain is needed or it is a product or nonlinear (set by
+/// [`liveness`], which has the node's kind at hand).
+const VISIT: u64 = 4;
 /// Some inputs were recorded at the slot: their indices join its domain.
 const INPUT: u64 = 8;
 
@@ -66,7 +70,7 @@ impl Analysis {
         out: usize,
         max_work: Option<usize>,
     ) -> Option<HessianPattern> {
-        let (mut state, steps, live_count) = liveness(rec, input_slots, out);
+        let (mut state, live_count) = liveness(rec, input_slots, out);
         // The dense Hessian costs ⌈n/lanes⌉ sweeps of `lanes` tangents over
         // the tape, ~n·L, and fills n² entries; a floor keeps tiny problems
         // (where any analysis is instant) out of the fallback.
@@ -93,7 +97,7 @@ impl Analysis {
             epoch: 0,
             scratch: Vec::new(),
         };
-        match a.forward(&steps, &mut state, input_slots, out) {
+        match a.forward(rec, &mut state, input_slots, out) {
             Ok(()) => Some(a.pairs.finish()),
             Err(OverBudget) => None,
         }
@@ -204,19 +208,20 @@ impl Analysis {
         if self.mark.len() < self.pairs.n() {
             self.mark = vec![0; self.pairs.n()];
         }
-        let total = distinct.iter().map(|&d| self.len(Dom(d))).sum();
-        self.charge(total)?;
         self.epoch += 1;
         let mut all = Vec::new();
         for &d in &distinct {
             let mut buf = [NONE; 2];
-            for &j in items(&self.arena, &self.sets, Dom(d), &mut buf) {
+            let set = items(&self.arena, &self.sets, Dom(d), &mut buf);
+            self.work = self.work.saturating_add(set.len());
+            for &j in set {
                 if self.mark[j as usize] != self.epoch {
                     self.mark[j as usize] = self.epoch;
                     all.push(j);
                 }
             }
         }
+        self.charge(0)?;
         all.sort_unstable();
         Ok(self.new_set(&all))
     }
@@ -319,15 +324,13 @@ impl Analysis {
         self.charge(w)
     }
 
-    /// Index domains forward over the steps [`liveness`] listed (in slot
-    /// order), interactions on the way. `state[s]` holds the flags of slot
-    /// `s` until its step, and its domain (a [`Dom`]) from then on: one
-    /// buffer for both. Slots without a step keep their flags: no step
-    /// reads their domain (a step reads only needed slots' domains, and
-    /// every needed slot has a step before its readers).
+    /// Index domains forward over the slots, interactions on the way.
+    /// `state[s]` holds the flags of slot `s` from [`liveness`] until the
+    /// pass reaches `s`, and its domain (a [`Dom`]) from then on: one
+    /// buffer for both, read once each.
     fn forward<T: Scalar>(
         &mut self,
-        steps: &[Step<'_, T>],
+        rec: &Recording<T>,
         state: &mut [u64],
         input_slots: &[(usize, u32)],
         out: usize,
@@ -336,49 +339,59 @@ impl Analysis {
             slots: input_slots,
             next: 0,
         };
-        for step in steps.iter().rev() {
-            match *step {
-                Step::Node { slot, p, q, kind } => {
-                    let s = slot as usize;
-                    let flags = state[s];
-                    let (dp, dq) = (Dom(state[p as usize]), Dom(state[q as usize]));
-                    let mut d = Dom::EMPTY;
-                    match kind {
-                        // Listed: its domain is needed.
-                        Kind::Linear => d = self.union(dp, dq)?,
-                        Kind::Bilinear => {
-                            self.interact(dp, dq)?;
-                            if flags & NEEDED != 0 {
-                                d = self.union(dp, dq)?;
+        for seg in rec.segments() {
+            match seg {
+                Segment::Nodes { slots, nodes } => {
+                    if slots.start > out {
+                        return Ok(());
+                    }
+                    let lo = slots.start;
+                    let hi = slots.end.min(out + 1);
+                    for (s, node) in (lo..hi).zip(&nodes[..hi - lo]) {
+                        let flags = state[s];
+                        let mut d = Dom::EMPTY;
+                        if flags & VISIT != 0 {
+                            let [p, q] = node.parent_slots();
+                            let (dp, dq) = (Dom(state[p]), Dom(state[q]));
+                            match node.kind() {
+                                // Visited: its domain is needed.
+                                Kind::Linear => d = self.union(dp, dq)?,
+                                Kind::Bilinear => {
+                                    self.interact(dp, dq)?;
+                                    if flags & NEEDED != 0 {
+                                        d = self.union(dp, dq)?;
+                                    }
+                                }
+                                Kind::Nonlinear => {
+                                    d = self.union(dp, dq)?;
+                                    self.square(d)?;
+                                }
                             }
                         }
-                        Kind::Nonlinear => {
-                            d = self.union(dp, dq)?;
+                        if flags & INPUT != 0 {
+                            d = self.own_indices(d, s, &mut inputs)?;
+                        }
+                        state[s] = d.0;
+                    }
+                }
+                Segment::Block(entry) => {
+                    let range = entry.slots();
+                    if range.start > out {
+                        return Ok(());
+                    }
+                    let mut d = Dom::EMPTY;
+                    let end = range.end.min(out + 1);
+                    let outputs = &state[range.start..end];
+                    let op = entry.op();
+                    if outputs.iter().any(|&f| f & LIVE != 0)
+                        && (!op.is_linear() || outputs.iter().any(|&f| f & NEEDED != 0))
+                    {
+                        let from = op.inputs();
+                        self.charge(from.iter().map(|r| r.len()).sum())?;
+                        d = self.union_many(from.into_iter().flatten().map(|p| Dom(state[p])))?;
+                        if !op.is_linear() {
                             self.square(d)?;
                         }
-                    }
-                    if flags & INPUT != 0 {
-                        d = self.own_indices(d, s, &mut inputs)?;
-                    }
-                    state[s] = d.0;
-                }
-                Step::Leaf { slot } => {
-                    let s = slot as usize;
-                    state[s] = if state[s] & INPUT != 0 {
-                        self.own_indices(Dom::EMPTY, s, &mut inputs)?.0
-                    } else {
-                        Dom::EMPTY.0
-                    };
-                }
-                Step::Block(entry) => {
-                    let range = entry.slots();
-                    let end = range.end.min(out + 1);
-                    let op = entry.op();
-                    let from = op.inputs();
-                    self.charge(from.iter().map(|r| r.len()).sum())?;
-                    let d = self.union_many(from.into_iter().flatten().map(|p| Dom(state[p])))?;
-                    if !op.is_linear() {
-                        self.square(d)?;
                     }
                     for (s, f) in (range.start..end).zip(&mut state[range.start..end]) {
                         *f = if *f & INPUT != 0 {
@@ -436,32 +449,13 @@ impl Analysis {
     }
 }
 
-/// What the forward pass does, slot by slot: only the slots whose domain
-/// is needed or that interact get a step, so the forward pass touches
-/// neither the nodes again nor the slots that do not matter.
-#[derive(Clone, Copy)]
-enum Step<'a, T: Scalar> {
-    /// Merge the parents' domains, per `kind`.
-    Node {
-        slot: u32,
-        p: u32,
-        q: u32,
-        kind: Kind,
-    },
-    /// A leaf whose domain is needed: its own indices (if an input) only.
-    Leaf { slot: u32 },
-    /// A live block that is nonlinear or whose domain is needed.
-    Block(&'a BlockEntry<T>),
-}
-
-/// One backward pass: the flags of each slot up to `out` ([`LIVE`],
-/// [`NEEDED`], [`INPUT`]), the forward pass's steps in reverse slot order,
-/// and how many slots are live.
-fn liveness<'a, T: Scalar>(
-    rec: &'a Recording<T>,
+/// The flags of each slot up to `out` ([`LIVE`], [`NEEDED`], [`VISIT`],
+/// [`INPUT`]) from one backward pass, and how many are live.
+fn liveness<T: Scalar>(
+    rec: &Recording<T>,
     input_slots: &[(usize, u32)],
     out: usize,
-) -> (Vec<u64>, Vec<Step<'a, T>>, usize) {
+) -> (Vec<u64>, usize) {
     let mut state = vec![0u64; out + 1];
     for &(s, _) in input_slots {
         if s <= out {
@@ -469,7 +463,6 @@ fn liveness<'a, T: Scalar>(
         }
     }
     state[out] |= LIVE;
-    let mut steps = Vec::with_capacity(out + 1);
     let mut live_count = 0;
     for seg in rec.segments().rev() {
         match seg {
@@ -481,33 +474,24 @@ fn liveness<'a, T: Scalar>(
                 let hi = slots.end.min(out + 1);
                 for (s, node) in (lo..hi).zip(&nodes[..hi - lo]).rev() {
                     let flags = state[s];
-                    if flags & LIVE == 0 {
-                        continue;
-                    }
-                    live_count += 1;
-                    let [p, q] = node.parent_slots();
-                    if p == s {
-                        if flags & NEEDED != 0 {
-                            steps.push(Step::Leaf { slot: s as u32 });
+                    if flags & LIVE != 0 {
+                        live_count += 1;
+                        let [p, q] = node.parent_slots();
+                        if p != s {
+                            let give = if flags & NEEDED != 0 || node.kind() != Kind::Linear {
+                                LIVE | NEEDED
+                            } else {
+                                LIVE
+                            };
+                            state[p] |= give;
+                            state[q] |= give;
+                            // Exactly when the domain is needed or the node
+                            // is a product or nonlinear: the forward pass
+                            // merges its parents' domains.
+                            if give & NEEDED != 0 {
+                                state[s] = flags | VISIT;
+                            }
                         }
-                        continue;
-                    }
-                    let kind = node.kind();
-                    // Parents' domains are needed when this one is or the
-                    // node is a product or nonlinear; exactly then the
-                    // forward pass merges them.
-                    if flags & NEEDED != 0 || kind != Kind::Linear {
-                        state[p] |= LIVE | NEEDED;
-                        state[q] |= LIVE | NEEDED;
-                        steps.push(Step::Node {
-                            slot: s as u32,
-                            p: p as u32,
-                            q: q as u32,
-                            kind,
-                        });
-                    } else {
-                        state[p] |= LIVE;
-                        state[q] |= LIVE;
                     }
                 }
             }
@@ -527,13 +511,10 @@ fn liveness<'a, T: Scalar>(
                 for r in entry.op().inputs() {
                     state[r].iter_mut().for_each(|f| *f |= give);
                 }
-                if need {
-                    steps.push(Step::Block(entry));
-                }
             }
         }
     }
-    (state, steps, live_count)
+    (state, live_count)
 }
 
 /// The inputs `(slot, index)` sorted by slot, and the first one whose slot

@@ -37,7 +37,10 @@ impl Pairs {
         Pairs {
             n,
             diag: vec![false; n],
-            off: Vec::new(),
+            // A banded or local pattern has about one pair per input: room
+            // for that up front instead of growing through small sizes
+            // (capped: an analysis that gives up early allocates little).
+            off: Vec::with_capacity(n.min(1 << 14)),
             after_dedup: 0,
             recent: [NO_PAIR; RECENT],
         }
