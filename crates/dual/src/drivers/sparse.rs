@@ -211,6 +211,13 @@ impl HessianColoring {
     /// Colours a known pattern: column `j` gets the smallest colour not used
     /// by any column sharing a row with it (greedy distance-2 colouring).
     ///
+    /// A banded pattern (`Hᵢⱼ = 0` for `|i − j| > b`) with some column
+    /// holding all `2b + 1` rows of its band is coloured `j mod (2b + 1)` in
+    /// one pass instead: two columns sharing a row are at most `2b` apart,
+    /// so equal colours never conflict, and the full column needs `2b + 1`
+    /// colours anyway, so no colouring has fewer (greedy finds the same
+    /// number; W1's tridiagonal Hessian is the case).
+    ///
     /// Greedy colouring costs `Σᵢ |column i|²`, cubic in `n` for a dense
     /// pattern, where it cannot beat one colour per column anyway. So a
     /// pattern with more than `n²/2` entries gets one colour per column
@@ -227,37 +234,58 @@ impl HessianColoring {
                 num_colors: n,
             };
         }
+        if let Some(width) = full_band_width(&pattern) {
+            return HessianColoring {
+                colors: (0..n).map(|j| j % width).collect(),
+                num_colors: width.min(n),
+                pattern,
+            };
+        }
+        let (starts, rows) = (pattern.column_starts(), pattern.row_indices());
+        // Greedy colouring visits, for each column j and row i of it, all of
+        // column i: Σⱼ Σ_{i ∈ col j} |col i| = Σᵢ |col i|² steps (symmetric
+        // pattern). Within the budget as a whole (the common case), the
+        // per-column accounting is skipped.
+        let budget = 16usize.saturating_mul(n).saturating_mul(n);
+        let total = starts
+            .windows(2)
+            .map(|w| (w[1] - w[0]).saturating_mul(w[1] - w[0]))
+            .fold(0usize, usize::saturating_add);
+        let mut left = (total > budget).then_some(budget);
         let mut colors = vec![usize::MAX; n];
         let mut forbidden_by = vec![usize::MAX; n + 1]; // colour -> last column that forbade it
         let mut num_colors = 0;
-        let mut budget = 16usize.saturating_mul(n).saturating_mul(n);
         for j in 0..n {
-            let work: usize = pattern
-                .column(j)
-                .iter()
-                .map(|&i| pattern.column(i).len())
-                .sum();
-            if work > budget {
-                // Out of budget: every remaining column its own colour.
-                for (k, c) in colors.iter_mut().enumerate().skip(j) {
-                    *c = num_colors + (k - j);
+            let column = &rows[starts[j]..starts[j + 1]];
+            if let Some(left) = &mut left {
+                let work: usize = column.iter().map(|&i| starts[i + 1] - starts[i]).sum();
+                if work > *left {
+                    // Out of budget: every remaining column its own colour.
+                    for (k, c) in colors.iter_mut().enumerate().skip(j) {
+                        *c = num_colors + (k - j);
+                    }
+                    num_colors += n - j;
+                    break;
                 }
-                num_colors += n - j;
-                break;
+                *left -= work;
             }
-            budget -= work;
-            for &i in pattern.column(j) {
+            for &i in column {
                 // Rows of column j; the pattern is symmetric, so row i's
-                // columns are column i's rows.
-                for &k in pattern.column(i) {
-                    if k != j && colors[k] != usize::MAX {
-                        forbidden_by[colors[k]] = j;
+                // columns are column i's rows. Column j itself is not
+                // coloured yet (`usize::MAX`), so it forbids nothing.
+                for &k in &rows[starts[i]..starts[i + 1]] {
+                    let c = colors[k];
+                    if c != usize::MAX {
+                        forbidden_by[c] = j;
                     }
                 }
             }
-            let c = (0..)
-                .find(|&c| forbidden_by[c] != j)
-                .expect("a free colour exists");
+            // Colours of the ≤ n − 1 other columns forbid at most n − 1 of
+            // the n + 1 entries: a free one exists.
+            let mut c = 0;
+            while forbidden_by[c] == j {
+                c += 1;
+            }
             colors[j] = c;
             num_colors = num_colors.max(c + 1);
         }
@@ -331,6 +359,25 @@ impl HessianColoring {
             sweeps: self.sweeps(),
         })
     }
+}
+
+/// `2b + 1` if the pattern lies in the band `|i − j| ≤ b` (the smallest
+/// such `b`) and some column holds `2b + 1` rows, `None` otherwise; one pass
+/// over the columns' first and last rows.
+fn full_band_width(pattern: &HessianPattern) -> Option<usize> {
+    let (starts, rows) = (pattern.column_starts(), pattern.row_indices());
+    let (mut half, mut longest) = (0usize, 0usize);
+    for (j, w) in starts.windows(2).enumerate() {
+        if w[1] > w[0] {
+            // Rows are sorted: the first and last bound the column.
+            let (first, last) = (rows[w[0]], rows[w[1] - 1]);
+            half = half
+                .max(j.saturating_sub(first))
+                .max(last.saturating_sub(j));
+            longest = longest.max(w[1] - w[0]);
+        }
+    }
+    (longest > 0 && longest == 2 * half + 1).then_some(longest)
 }
 
 /// The sparse Hessian `∇²f(x)`: detect the pattern, colour, evaluate
