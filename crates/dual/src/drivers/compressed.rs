@@ -5,15 +5,24 @@
 //! columns `j` and `k` share no structurally nonzero row, one lane seeded
 //! `eⱼ + eₖ` yields both (see [`HessianColoring`]): a function with a
 //! banded or block-diagonal Hessian needs as many lanes as it has colours,
-//! not `n`. So before sweeping, the dense driver records `f` once with
-//! constant tangents, reads the sparsity pattern off that tape (bounded
-//! work: a dense or too costly pattern comes back dense at once), colours
-//! the columns, and takes the compressed route when it needs at most half
-//! the dense sweeps; the result is the same dense [`Hessian`], its
-//! structural zeros exact zeros. If a compressed lane comes back with a
-//! non-finite entry, the point is swept densely after all: there the dense
-//! sweeps give NaN (`0·∞`) in structurally zero entries too, and the
-//! result must not depend on the route.
+//! not `n`. So before sweeping, the dense driver records `f` once, reads
+//! the sparsity pattern off that tape (bounded work: a dense or too costly
+//! pattern comes back dense at once), and takes the compressed route when
+//! it needs at most half the dense sweeps; the result is the same dense
+//! [`Hessian`], its structural zeros exact zeros.
+//!
+//! That first recording is seeded with the colouring `j mod K` (lane `k`
+//! carries `Σ_{j ≡ k} eⱼ`; tangents do not change the structure). When the
+//! pattern admits that colouring (every row's columns have distinct
+//! residues mod `K`, as for any band of half-width below `K/2`), the
+//! recording is swept as it is and no second one is made: `(H d_k)ᵢ = Hᵢⱼ`
+//! for the one `j ≡ k` in row `i`. Otherwise the columns are coloured
+//! greedily and swept on new recordings.
+//!
+//! If a compressed lane comes back with a non-finite entry, the point is
+//! swept densely after all: there the dense sweeps give NaN (`0·∞`) in
+//! structurally zero entries too, and the result must not depend on the
+//! route.
 //!
 //! The cost when it does not pay: one recording of `f` and a pattern
 //! analysis cut off at about one sweep's work — a dense pattern (an MLP's)
@@ -50,12 +59,30 @@ where
     let tape = Tape::<Dual<f64, K>>::new();
     let xs = tape.vars(&x.iter().map(|&a| Dual::constant(a)).collect::<Vec<_>>());
     let y = f(&xs);
-    let budget = tape
-        .len()
+    Ok(tape.hessian_pattern_within(&xs, y, pattern_budget(tape.len(), x.len())))
+}
+
+/// The work the pattern analysis may do on a tape of `slots` slots and `n`
+/// inputs: about `32·L + 16·n` element operations (see
+/// [`cheap_hessian_pattern`]).
+fn pattern_budget(slots: usize, n: usize) -> usize {
+    slots
         .saturating_mul(32)
-        .saturating_add(x.len().saturating_mul(16))
-        .saturating_add(1 << 16);
-    Ok(tape.hessian_pattern_within(&xs, y, budget))
+        .saturating_add(n.saturating_mul(16))
+        .saturating_add(1 << 16)
+}
+
+/// Whether the rows of every column of `pattern` fall in distinct residue
+/// classes mod `k`, i.e. colouring column `j` with `j mod k` is valid (the
+/// pattern is symmetric, so columns stand for rows).
+fn residues_are_distinct(pattern: &HessianPattern, k: usize) -> bool {
+    let mut seen = vec![usize::MAX; k];
+    (0..pattern.n()).all(|j| {
+        pattern.column(j).iter().all(|&i| {
+            // `seen[r] == j`: residue r already taken in column j.
+            std::mem::replace(&mut seen[i % k], j) != j
+        })
+    })
 }
 
 /// Below this many dense sweeps the detection cannot pay for itself.
@@ -77,9 +104,42 @@ where
     if K == 0 || dense_sweeps < MIN_DENSE_SWEEPS {
         return Ok(None);
     }
-    let Some(pattern) = cheap_hessian_pattern::<K, F>(f, x)? else {
+    // One recording, seeded so that it is also a compressed sweep: lane k
+    // carries d_k = Σ_{j ≡ k (mod K)} eⱼ. Tangents do not change the
+    // structure the pattern is read from.
+    check_point(x)?;
+    let tape = Tape::<Dual<f64, K>>::new();
+    let seeds: Vec<Dual<f64, K>> = x
+        .iter()
+        .enumerate()
+        .map(|(j, &a)| {
+            Dual::new(
+                a,
+                std::array::from_fn(|k| if j % K == k { 1.0 } else { 0.0 }),
+            )
+        })
+        .collect();
+    let xs = tape.vars(&seeds);
+    let y = f(&xs);
+    let Some(pattern) = tape.hessian_pattern_within(&xs, y, pattern_budget(tape.len(), n)) else {
         return Ok(None);
     };
+    if residues_are_distinct(&pattern, K) {
+        // Colour j mod K is valid: (H d_k)ᵢ = Hᵢⱼ for the one j ≡ k in row
+        // i's pattern. The recording is swept as it is.
+        let lanes = y.backward().wrt_all(&xs);
+        if lanes.iter().any(|d| d.eps.iter().any(|v| !v.is_finite())) {
+            return Ok(None); // swept densely, as below
+        }
+        let mut data = zeroed(n, n)?;
+        for (j, column) in data.chunks_exact_mut(n).enumerate() {
+            for &i in pattern.column(j) {
+                column[i] = lanes[i].eps[j % K];
+            }
+        }
+        progress(n);
+        return Ok(Some(Hessian::from_column_major(n, data)?));
+    }
     let coloring = HessianColoring::from_pattern(pattern);
     let colors = coloring.num_colors();
     if colors.div_ceil(K) * 2 > dense_sweeps {

@@ -218,8 +218,10 @@ where
 /// Hessian is structurally sparse: `f` is recorded once to read its
 /// sparsity pattern, and if a colouring of the columns needs at most half
 /// the sweeps, each lane is seeded with the sum of the unit vectors of one
-/// colour and the entries are scattered back (W1 at n = 1000: 1 sweep
-/// instead of 125). The result is the same dense `Hessian` either way.
+/// colour and the entries are scattered back (W1 at n = 1000: one
+/// recording, swept once, instead of 125; a banded pattern reuses the
+/// pattern's own recording, seeded with the colours `j mod K`). The result
+/// is the same dense `Hessian` either way.
 ///
 /// # Errors
 /// If `x` is empty or not finite, `K = 0`, or the `n × n` result cannot be
