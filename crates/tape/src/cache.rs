@@ -18,9 +18,8 @@
 //! that much per scalar type and thread; [`release`] frees it at once.
 //!
 //! The adjoint vector of a reverse sweep is recycled through the thread's
-//! buffer [`pool`] ([`take_adjoints`], [`give_adjoints`]): dropped
-//! [`Gradients`] leave it there for the next sweep. Small as it is, it paid the faults on every
-//! sweep: W1's HVP at n = 1000 allocates 144 kB of `Dual<f64>` adjoints,
+//! buffer [`pool`] ([`take_adjoints`]; dropped [`Gradients`] give it
+//! back). Small as it is, it paid the faults on every sweep: W1's HVP at n = 1000 allocates 144 kB of `Dual<f64>` adjoints,
 //! above the allocator's trim threshold, so each `free` returned the pages
 //! to the system (`brk` down) and each sweep faulted them back in, 17 % of
 //! the HVP's time.
@@ -74,11 +73,6 @@ pub(crate) fn take_adjoints<T: Scalar>(len: usize) -> Vec<T> {
     v
 }
 
-/// Gives a sweep's adjoint buffer to the thread's [`pool`].
-pub(crate) fn give_adjoints<T: Scalar>(buf: Vec<T>) {
-    pool::give(buf);
-}
-
 /// A cleared recording for a new tape: the cached one of this thread if
 /// there is one, else a new empty one.
 pub(crate) fn take<T: Scalar>() -> Recording<T> {
@@ -116,8 +110,8 @@ pub(crate) fn give<T: Scalar>(mut rec: Recording<T>) {
     });
 }
 
-/// Bytes of tape storage (recordings and adjoint buffers) this thread
-/// keeps for reuse.
+/// Bytes of tape storage (recordings, and the buffer pool with the
+/// adjoint vectors) this thread keeps for reuse.
 pub(crate) fn held_bytes() -> usize {
     let recordings = CACHE
         .try_with(|c| {

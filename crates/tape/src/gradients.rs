@@ -1,7 +1,6 @@
 //! The result of a reverse sweep, kept apart from the tape.
 
 use crate::block::Block;
-use crate::cache;
 use crate::scalar::Scalar;
 use crate::tape::Tape;
 use crate::var::Var;
@@ -76,7 +75,7 @@ fn mismatch(what: &str, noun: &str, swept: Swept, other: Swept) -> String {
 /// page faults once it passed the allocator's trim threshold.
 impl<T: Scalar> Drop for Gradients<T> {
     fn drop(&mut self) {
-        cache::give_adjoints(std::mem::take(&mut self.adjoints));
+        crate::pool::give(std::mem::take(&mut self.adjoints));
     }
 }
 

@@ -37,8 +37,9 @@
 //! values, which their VJPs read). Ten million nodes take 240 MB, plus 80 MB
 //! of adjoints during a sweep. [`Tape::clear`] keeps the allocation for the
 //! next recording, and a dropped [`Gradients`] leaves its adjoint vector to
-//! the next sweep on its thread (one per scalar type, see
-//! [`Tape::cached_memory`]; [`Tape::release_cached_memory`] frees them).
+//! the next sweep on its thread through the thread's buffer [`pool`] (at
+//! most 16 buffers and 1 GiB, counted in [`Tape::cached_memory`];
+//! [`Tape::release_cached_memory`] frees them).
 //!
 //! ## One function, every number type
 //!

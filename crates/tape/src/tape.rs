@@ -172,14 +172,15 @@ impl<T: Scalar> Tape<T> {
     }
 
     /// Bytes of tape storage this thread keeps from dropped tapes for the
-    /// next ones (of every scalar type), and the adjoint buffer of the
-    /// largest dropped [`Gradients`] of each scalar type (reused by the
-    /// next sweep, at most 1 GiB each).
+    /// next ones (of every scalar type), plus what the thread's buffer
+    /// [`pool`](crate::pool) holds: the adjoint vectors of dropped
+    /// [`Gradients`] and block buffers, reused by later sweeps (at most 16
+    /// buffers and 1 GiB).
     pub fn cached_memory() -> usize {
         cache::held_bytes()
     }
 
-    /// Frees the tape storage and adjoint buffers this thread keeps (see
+    /// Frees the tape storage and pooled buffers this thread keeps (see
     /// [`Tape::with_capacity`], [`Tape::cached_memory`]); later tapes and
     /// sweeps allocate afresh.
     pub fn release_cached_memory() {
