@@ -73,14 +73,15 @@ fn pattern_budget(slots: usize, n: usize) -> usize {
 }
 
 /// Whether the rows of every column of `pattern` fall in distinct residue
-/// classes mod `k`, i.e. colouring column `j` with `j mod k` is valid (the
-/// pattern is symmetric, so columns stand for rows).
-fn residues_are_distinct(pattern: &HessianPattern, k: usize) -> bool {
-    let mut seen = vec![usize::MAX; k];
+/// classes mod `K`, i.e. colouring column `j` with `j mod K` is valid (the
+/// pattern is symmetric, so columns stand for rows). `K` is a constant so
+/// that `i % K` is no division for the usual powers of two.
+fn residues_are_distinct<const K: usize>(pattern: &HessianPattern) -> bool {
+    let mut seen = [usize::MAX; K];
     (0..pattern.n()).all(|j| {
         pattern.column(j).iter().all(|&i| {
             // `seen[r] == j`: residue r already taken in column j.
-            std::mem::replace(&mut seen[i % k], j) != j
+            std::mem::replace(&mut seen[i % K], j) != j
         })
     })
 }
@@ -124,7 +125,7 @@ where
     let Some(pattern) = tape.hessian_pattern_within(&xs, y, pattern_budget(tape.len(), n)) else {
         return Ok(None);
     };
-    if residues_are_distinct(&pattern, K) {
+    if residues_are_distinct::<K>(&pattern) {
         // Colour j mod K is valid: (H d_k)ᵢ = Hᵢⱼ for the one j ≡ k in row
         // i's pattern. The recording is swept as it is.
         let lanes = y.backward().wrt_all(&xs);
