@@ -21,6 +21,7 @@
 //! small one. The strategy [`expr`] builds trees at most `depth` levels deep
 //! and shrinks them within that bound.
 
+use std::collections::BTreeSet;
 use std::fmt;
 
 use num_traits::Float;
@@ -251,6 +252,67 @@ impl Expr {
                 Binary::Hypot => l.hypot(r + c(0.5)),
             },
         })
+    }
+}
+
+impl Expr {
+    /// The structural Hessian pattern of the expression, worked out on the
+    /// tree itself: every pair `(i, j)` (both orders) for which some
+    /// operation is nonlinear in quantities depending on `xᵢ` and `xⱼ`.
+    /// An independent route to check a tape's sparsity analysis against.
+    ///
+    /// With `D(a)` the inputs a subtree depends on: `−a`, `l + r` and
+    /// `l − r` add nothing; every other unary adds `D(a) × D(a)`;
+    /// `tanh(l)·r` adds `D(l) × D(l)` (the tanh) and `D(l) × D(r)` (the
+    /// product); `l/(r² + 1)` and `√(l² + (r + ½)²)` add
+    /// `(D(l) ∪ D(r))²`.
+    ///
+    /// ```
+    /// use saddle_check::expr::{Binary, Expr, Unary};
+    /// // tanh(x₀)·sin(x₁): x₀ with itself and with x₁, x₁ with itself.
+    /// let e = Expr::Binary(
+    ///     Binary::MulTanh,
+    ///     Box::new(Expr::Input(0)),
+    ///     Box::new(Expr::Unary(Unary::Sin, Box::new(Expr::Input(1)))),
+    /// );
+    /// let pairs: Vec<_> = e.structural_hessian().into_iter().collect();
+    /// assert_eq!(pairs, [(0, 0), (0, 1), (1, 0), (1, 1)]);
+    /// ```
+    pub fn structural_hessian(&self) -> BTreeSet<(usize, usize)> {
+        fn cross(a: &BTreeSet<usize>, b: &BTreeSet<usize>, pairs: &mut BTreeSet<(usize, usize)>) {
+            for &i in a {
+                for &j in b {
+                    pairs.insert((i, j));
+                    pairs.insert((j, i));
+                }
+            }
+        }
+        let mut pairs = BTreeSet::new();
+        self.fold(
+            |node: Node<'_, Unary, Binary, BTreeSet<usize>>| match node {
+                Node::Input(i) => BTreeSet::from([i]),
+                Node::Const(_) => BTreeSet::new(),
+                Node::Unary(u, d) => {
+                    if *u != Unary::Neg {
+                        cross(&d, &d, &mut pairs);
+                    }
+                    d
+                }
+                Node::Binary(b, dl, dr) => {
+                    let all: BTreeSet<usize> = dl.union(&dr).copied().collect();
+                    match b {
+                        Binary::Add | Binary::Sub => {}
+                        Binary::MulTanh => {
+                            cross(&dl, &dl, &mut pairs);
+                            cross(&dl, &dr, &mut pairs);
+                        }
+                        Binary::DivOnePlusSquare | Binary::Hypot => cross(&all, &all, &mut pairs),
+                    }
+                    all
+                }
+            },
+        );
+        pairs
     }
 }
 

@@ -1,10 +1,8 @@
 //! Sparse Hessians whose detection used to blow up (issue 9, item 4), the
 //! exact patterns it must still find, and the checked accessors of item 15.
 
-use std::collections::BTreeSet;
-
 use proptest::prelude::*;
-use saddle_check::expr::{expr, Binary, Expr, Unary};
+use saddle_check::expr::expr;
 use saddle_check::strategies;
 use saddle_dual::{hessian, sparse_hessian, Dual, HessianColoring, LANES};
 use saddle_tape::prelude::*;
@@ -95,50 +93,6 @@ fn w1_tridiagonal_pattern_is_found_exactly_with_three_colours() {
     assert_eq!(sparse.to_dense_row_major(), dense.to_row_major());
 }
 
-/// The structural pattern of an expression tree worked out on the tree
-/// itself (an independent route): linear operations add nothing, `a·b` adds
-/// `D(a) × D(b)`, a nonlinear operation adds its whole domain squared.
-/// Returns the domain and adds interactions to `pairs`.
-fn tree_pattern(e: &Expr, pairs: &mut BTreeSet<(usize, usize)>) -> BTreeSet<usize> {
-    fn square(d: &BTreeSet<usize>, pairs: &mut BTreeSet<(usize, usize)>) {
-        cross(d, d, pairs);
-    }
-    fn cross(a: &BTreeSet<usize>, b: &BTreeSet<usize>, pairs: &mut BTreeSet<(usize, usize)>) {
-        for &i in a {
-            for &j in b {
-                pairs.insert((i, j));
-                pairs.insert((j, i));
-            }
-        }
-    }
-    match e {
-        Expr::Input(i) => BTreeSet::from([*i]),
-        Expr::Const(_) => BTreeSet::new(),
-        Expr::Unary(u, a) => {
-            let d = tree_pattern(a, pairs);
-            if *u != Unary::Neg {
-                square(&d, pairs); // every other unary is nonlinear
-            }
-            d
-        }
-        Expr::Binary(b, l, r) => {
-            let (dl, dr) = (tree_pattern(l, pairs), tree_pattern(r, pairs));
-            let all: BTreeSet<usize> = dl.union(&dr).copied().collect();
-            match b {
-                Binary::Add | Binary::Sub => {}
-                // tanh(l) · r: tanh is nonlinear, the product bilinear.
-                Binary::MulTanh => {
-                    square(&dl, pairs);
-                    cross(&dl, &dr, pairs);
-                }
-                // l / (r·r + 1): r·r bilinear, the quotient nonlinear.
-                Binary::DivOnePlusSquare | Binary::Hypot => square(&all, pairs),
-            }
-            all
-        }
-    }
-}
-
 const N: usize = 5;
 
 proptest! {
@@ -152,9 +106,7 @@ proptest! {
         let v = tape.vars(&x);
         let y = e.eval(&v);
         let p = tape.hessian_pattern(&v, y);
-        let mut pairs = BTreeSet::new();
-        tree_pattern(&e, &mut pairs);
-        prop_assert_eq!(&p, &HessianPattern::from_pairs(N, pairs).unwrap());
+        prop_assert_eq!(&p, &HessianPattern::from_pairs(N, e.structural_hessian()).unwrap());
         let h = hessian(|w| e.eval(w), &x).unwrap();
         for j in 0..N {
             for i in 0..N {

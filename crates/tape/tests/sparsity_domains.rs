@@ -3,52 +3,11 @@
 //! the moves between them) give the pattern worked out independently on
 //! the expression tree, and that the budget still stops the analysis.
 
-use std::collections::BTreeSet;
-
 use proptest::prelude::*;
-use saddle_check::expr::{expr, Binary, Expr, Unary};
+use saddle_check::expr::{expr, Binary, Expr};
 use saddle_check::strategies;
 use saddle_tape::prelude::*;
 use saddle_tape::HessianPattern;
-
-/// The structural pattern of an expression tree, on the tree itself (the
-/// independent route): linear operations add nothing, a nonlinear one adds
-/// its whole domain squared, `tanh(l)·r` adds `D(l)²` and `D(l) × D(r)`.
-/// Returns the domain and adds the interactions to `pairs`.
-fn tree_pattern(e: &Expr, pairs: &mut BTreeSet<(usize, usize)>) -> BTreeSet<usize> {
-    fn cross(a: &BTreeSet<usize>, b: &BTreeSet<usize>, pairs: &mut BTreeSet<(usize, usize)>) {
-        for &i in a {
-            for &j in b {
-                pairs.insert((i, j));
-                pairs.insert((j, i));
-            }
-        }
-    }
-    match e {
-        Expr::Input(i) => BTreeSet::from([*i]),
-        Expr::Const(_) => BTreeSet::new(),
-        Expr::Unary(u, a) => {
-            let d = tree_pattern(a, pairs);
-            if *u != Unary::Neg {
-                cross(&d, &d, pairs);
-            }
-            d
-        }
-        Expr::Binary(b, l, r) => {
-            let (dl, dr) = (tree_pattern(l, pairs), tree_pattern(r, pairs));
-            let all: BTreeSet<usize> = dl.union(&dr).copied().collect();
-            match b {
-                Binary::Add | Binary::Sub => {}
-                Binary::MulTanh => {
-                    cross(&dl, &dl, pairs);
-                    cross(&dl, &dr, pairs);
-                }
-                Binary::DivOnePlusSquare | Binary::Hypot => cross(&all, &all, pairs),
-            }
-            all
-        }
-    }
-}
 
 fn add(l: Expr, r: Expr) -> Expr {
     Expr::Binary(Binary::Add, Box::new(l), Box::new(r))
@@ -62,10 +21,9 @@ fn tape_pattern(e: &Expr, x: &[f64]) -> HessianPattern {
     tape.hessian_pattern(&v, y)
 }
 
+/// The pattern worked out on the tree itself (the independent route).
 fn tree_route(e: &Expr, n: usize) -> HessianPattern {
-    let mut pairs = BTreeSet::new();
-    tree_pattern(e, &mut pairs);
-    HessianPattern::from_pairs(n, pairs).unwrap()
+    HessianPattern::from_pairs(n, e.structural_hessian()).unwrap()
 }
 
 const N: usize = 10;
