@@ -47,25 +47,37 @@ thread_local! {
 }
 
 /// An empty `Vec<T>` with room for at least `capacity` elements: the
-/// smallest kept buffer of type `T` that is large enough, else the
-/// largest one (grown), else a new allocation.
+/// smallest kept buffer of type `T` that is large enough but not wastefully
+/// so (at most four times the request, or 64 KiB), else the largest kept
+/// one that is too small (grown), else a new allocation. The bound keeps a
+/// small request from carrying off, say, a big batch's adjoint vector,
+/// which would then be neither reused nor counted.
 pub fn take<T: 'static>(capacity: usize) -> Vec<T> {
+    let size = std::mem::size_of::<T>().max(1);
+    let most = capacity.saturating_mul(4).max((64 << 10) / size);
     let found = POOL
         .try_with(|pool| {
             let mut pool = pool.try_borrow_mut().ok()?;
-            let capacity_of = |k: &Kept| k.vec.downcast_ref::<Vec<T>>().map(Vec::capacity);
-            let fits = (0..pool.len())
-                .filter_map(|i| capacity_of(&pool[i]).map(|c| (i, c)))
-                .filter(|&(_, c)| c >= capacity)
-                .min_by_key(|&(_, c)| c);
-            let largest = || {
-                (0..pool.len())
-                    .filter_map(|i| capacity_of(&pool[i]).map(|c| (i, c)))
-                    .max_by_key(|&(_, c)| c)
+            let kept: Vec<(usize, usize)> = (0..pool.len())
+                .filter_map(|i| {
+                    pool[i]
+                        .vec
+                        .downcast_ref::<Vec<T>>()
+                        .map(|v| (i, v.capacity()))
+                })
+                .collect();
+            let fits = kept
+                .iter()
+                .filter(|&&(_, c)| c >= capacity && c <= most)
+                .min_by_key(|&&(_, c)| c);
+            let grows = || {
+                kept.iter()
+                    .filter(|&&(_, c)| c < capacity)
+                    .max_by_key(|&&(_, c)| c)
             };
-            let (i, _) = fits.or_else(largest)?;
-            let kept = pool.swap_remove(i);
-            kept.vec.downcast::<Vec<T>>().ok().map(|b| *b)
+            let &(i, _) = fits.or_else(grows)?;
+            // `remove`, not `swap_remove`: the order is the eviction order.
+            pool.remove(i).vec.downcast::<Vec<T>>().ok().map(|b| *b)
         })
         .ok()
         .flatten();
@@ -145,7 +157,7 @@ mod tests {
     /// out as a `Vec<f64>`.
     #[test]
     fn buffers_are_matched_by_type() {
-        give(Vec::<u8>::with_capacity(1 << 17));
+        give(Vec::<u8>::with_capacity(1 << 15));
         let v: Vec<f64> = take(10);
         assert_eq!(
             v.capacity(),
@@ -153,7 +165,7 @@ mod tests {
             "an f64 request must not get the u8 buffer"
         );
         let w: Vec<u8> = take(10);
-        assert!(w.capacity() >= 1 << 17);
+        assert!(w.capacity() >= 1 << 15);
     }
 
     /// Empty buffers are not kept, the pool never holds more than
@@ -175,6 +187,20 @@ mod tests {
         assert_eq!(newest.as_ptr(), ptr, "the newest buffer was not kept");
         release();
         assert_eq!(held_bytes(), 0);
+    }
+
+    /// A small request does not carry off a much larger buffer: it stays
+    /// in the pool, counted, for a request of its size.
+    #[test]
+    fn a_small_request_leaves_a_big_buffer_in_the_pool() {
+        let big: Vec<f64> = Vec::with_capacity(1 << 22);
+        let ptr = big.as_ptr();
+        give(big);
+        let small: Vec<f64> = take(10);
+        assert!(small.capacity() < 1 << 22);
+        assert_eq!(held_bytes(), 8 << 22);
+        let again: Vec<f64> = take(1 << 21);
+        assert_eq!(again.as_ptr(), ptr);
     }
 
     /// A request larger than every kept buffer grows the largest one.
