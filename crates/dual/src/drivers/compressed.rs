@@ -42,9 +42,10 @@ use crate::error::{check_point, Error};
 /// ([`Tape::hessian_pattern_within`]) is cut off after about `32·L + 16·n`
 /// element operations for a tape of `L` slots (a sweep does a few
 /// operations on each of the `K` lanes of every slot), or as soon as one
-/// operation couples more than half the inputs. This is what [`hessian_with`](super::hessian_with)
-/// tries before sweeping densely; a dense pattern (an MLP's) is given up on
-/// as soon as it grows past the limit.
+/// operation couples more than half the inputs. [`hessian_with`](super::hessian_with)
+/// runs the same analysis, with the same limit, before sweeping densely
+/// (on a recording seeded with colours, which it can then sweep); a dense
+/// pattern (an MLP's) is given up on as soon as it grows past the limit.
 ///
 /// # Errors
 /// If `x` is empty or not finite.
