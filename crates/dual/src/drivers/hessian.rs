@@ -223,6 +223,18 @@ where
 /// pattern's own recording, seeded with the colours `j mod K`). The result
 /// is the same dense `Hessian` either way.
 ///
+/// Two things to know at the edges:
+/// - At a point where a partial derivative is infinite, an entry that is
+///   `0·∞` in exact arithmetic can come out `∞` or NaN depending on `K`:
+///   the reverse sweep skips nodes whose adjoint is zero in every lane, so
+///   whether a lane's `0·∞` is evaluated depends on which columns share
+///   the sweep. (It never depends on `threads`.)
+/// - A constant made inside `f` from a variable's value must drop its
+///   tangents: `Var::constant(Dual::constant(y.value().re))`, not
+///   `Var::constant(y.value())`. The latter keeps `y`'s tangents, which the
+///   sweeps see but the sparsity pattern (a constant depends on nothing)
+///   does not, so the routes would disagree.
+///
 /// # Errors
 /// If `x` is empty or not finite, `K = 0`, or the `n × n` result cannot be
 /// allocated.
