@@ -58,24 +58,22 @@ pub fn take<T: 'static>(capacity: usize) -> Vec<T> {
     let found = POOL
         .try_with(|pool| {
             let mut pool = pool.try_borrow_mut().ok()?;
-            let kept: Vec<(usize, usize)> = (0..pool.len())
-                .filter_map(|i| {
-                    pool[i]
-                        .vec
-                        .downcast_ref::<Vec<T>>()
-                        .map(|v| (i, v.capacity()))
-                })
-                .collect();
-            let fits = kept
-                .iter()
-                .filter(|&&(_, c)| c >= capacity && c <= most)
-                .min_by_key(|&&(_, c)| c);
-            let grows = || {
-                kept.iter()
-                    .filter(|&&(_, c)| c < capacity)
-                    .max_by_key(|&&(_, c)| c)
+            // (index, capacity) of the kept buffers of type `T`; no
+            // allocation here, `take` runs once per layer and sweep.
+            let kept = || {
+                pool.iter()
+                    .enumerate()
+                    .filter_map(|(i, k)| k.vec.downcast_ref::<Vec<T>>().map(|v| (i, v.capacity())))
             };
-            let &(i, _) = fits.or_else(grows)?;
+            let fits = kept()
+                .filter(|&(_, c)| c >= capacity && c <= most)
+                .min_by_key(|&(_, c)| c);
+            let grows = || {
+                kept()
+                    .filter(|&(_, c)| c < capacity)
+                    .max_by_key(|&(_, c)| c)
+            };
+            let (i, _) = fits.or_else(grows)?;
             // `remove`, not `swap_remove`: the order is the eviction order.
             pool.remove(i).vec.downcast::<Vec<T>>().ok().map(|b| *b)
         })

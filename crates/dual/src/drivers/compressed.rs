@@ -108,8 +108,7 @@ where
     }
     // One recording, seeded so that it is also a compressed sweep: lane k
     // carries d_k = Σ_{j ≡ k (mod K)} eⱼ. Tangents do not change the
-    // structure the pattern is read from.
-    check_point(x)?;
+    // structure the pattern is read from. (`x` was checked by the caller.)
     let tape = Tape::<Dual<f64, K>>::new();
     let seeds: Vec<Dual<f64, K>> = x
         .iter()
@@ -130,17 +129,10 @@ where
         // Colour j mod K is valid: (H d_k)ᵢ = Hᵢⱼ for the one j ≡ k in row
         // i's pattern. The recording is swept as it is.
         let lanes = y.backward().wrt_all(&xs);
-        if lanes.iter().any(|d| d.eps.iter().any(|v| !v.is_finite())) {
-            return Ok(None); // swept densely, as below
-        }
-        let mut data = zeroed(n, n)?;
-        for (j, column) in data.chunks_exact_mut(n).enumerate() {
-            for &i in pattern.column(j) {
-                column[i] = lanes[i].eps[j % K];
-            }
-        }
-        progress(n);
-        return Ok(Some(Hessian::from_column_major(n, data)?));
+        let compressed: Vec<f64> = (0..K)
+            .flat_map(|k| lanes.iter().map(move |d| d.eps[k]))
+            .collect();
+        return scatter(&pattern, &compressed, |j| j % K, progress);
     }
     let coloring = HessianColoring::from_pattern(pattern);
     let colors = coloring.num_colors();
@@ -151,18 +143,29 @@ where
     let color_of = coloring.colors();
     let dir = |c: usize, i: usize| if color_of[i] == c { 1.0 } else { 0.0 };
     let compressed = directional_columns::<K, F>(f, x, colors, &dir, options, &|_| {})?;
-    // A non-finite partial (√x at 0, a NaN from outside the domain) makes
-    // the dense sweeps put NaN (0·∞) into entries that are structurally
-    // zero; the compressed lanes would leave exact zeros there. So that the
-    // result never depends on the route, such a point is swept densely.
+    scatter(coloring.pattern(), &compressed, |j| color_of[j], progress)
+}
+
+/// The dense Hessian from compressed columns (`n × colours`, column-major:
+/// column `c` is `H d_c`): `Hᵢⱼ = (H d_{colour(j)})ᵢ` for `i` in the pattern
+/// of column `j`, zero elsewhere. `None` if a compressed entry is not
+/// finite: a non-finite partial (√x at 0, a NaN from outside the domain)
+/// makes the dense sweeps put NaN (0·∞) into entries that are structurally
+/// zero, where the compressed lanes would leave exact zeros, so that the
+/// result never depends on the route such a point is swept densely.
+fn scatter(
+    pattern: &HessianPattern,
+    compressed: &[f64],
+    colour: impl Fn(usize) -> usize,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Option<Hessian>, Error> {
     if compressed.iter().any(|v| !v.is_finite()) {
         return Ok(None);
     }
-    // Hᵢⱼ = (H d_{colour(j)})ᵢ for i in the pattern of column j.
+    let n = pattern.n();
     let mut data = zeroed(n, n)?;
-    let pattern = coloring.pattern();
     for (j, column) in data.chunks_exact_mut(n).enumerate() {
-        let from = &compressed[color_of[j] * n..(color_of[j] + 1) * n];
+        let from = &compressed[colour(j) * n..(colour(j) + 1) * n];
         for &i in pattern.column(j) {
             column[i] = from[i];
         }
