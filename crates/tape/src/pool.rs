@@ -52,6 +52,10 @@ thread_local! {
 /// one that is too small (grown), else a new allocation. The bound keeps a
 /// small request from carrying off, say, a big batch's adjoint vector,
 /// which would then be neither reused nor counted.
+///
+/// # Panics
+/// As [`Vec::with_capacity`]: if `capacity` elements of `T` exceed
+/// `isize::MAX` bytes (the request itself is impossible).
 pub fn take<T: 'static>(capacity: usize) -> Vec<T> {
     let size = std::mem::size_of::<T>().max(1);
     let most = capacity.saturating_mul(4).max((64 << 10) / size);
