@@ -9,7 +9,7 @@ use std::num::FpCategory;
 
 use num_traits::{Float, Num, NumCast, ToPrimitive, Zero};
 use saddle_tape::{
-    check_gemm_shapes, check_mixed_gemm_shapes, rules, MatMut, MatRef, Real, Scalar,
+    check_gemm_shapes, check_mixed_gemm_shapes, pool, rules, MatMut, MatRef, Real, Scalar,
 };
 
 use crate::dual::Dual;
@@ -449,11 +449,49 @@ fn sum_of_products<T: Scalar>(
     fc: &mut [T],
     accumulate: bool,
 ) {
+    // The finiteness scan runs only when the partner is zero.
+    let vanishes =
+        |x: &Part<'_, T>, y: &Part<'_, T>| (x.zero && y.finite()) || (y.zero && x.finite());
+    let out = c(fc);
+    let (rows, cols) = (out.rows, out.cols);
+    // A component of a dual output is strided both ways (every (K+1)-th
+    // number), and the kernel then reads and writes `C` one number at a
+    // time: a third of its time on the 8-lane Hessian sweeps. So for
+    // strides of 3 and more (K ≥ 2) the products go to a contiguous
+    // buffer, added to `C` in one pass: 0.93× the time of an 8-lane
+    // W2-medium sweep. At stride 2 (K = 1, HVPs) the extra pass cost more
+    // than it saved (1.05×), so those products write `C` directly.
+    if rows > 1 && cols > 1 && out.row_stride > 2 && out.col_stride > 2 {
+        let mut staged: Vec<T> = pool::take(rows * cols);
+        staged.resize(rows * cols, T::zero());
+        let mut written = false;
+        for (x, y) in terms {
+            if !vanishes(x, y) {
+                T::gemm(
+                    x.m,
+                    y.m,
+                    MatMut::row_major(&mut staged, rows, cols),
+                    written,
+                );
+                written = true;
+            }
+        }
+        let (rs, cs) = (out.row_stride, out.col_stride);
+        let data = out.data;
+        if written || !accumulate {
+            for (i, row) in staged.chunks_exact(cols).enumerate() {
+                for (j, &t) in row.iter().enumerate() {
+                    let o = &mut data[i * rs + j * cs];
+                    *o = if accumulate { *o + t } else { t };
+                }
+            }
+        }
+        pool::give(staged);
+        return;
+    }
     let mut written = accumulate;
     for (x, y) in terms {
-        // The finiteness scan runs only when the partner is zero.
-        let vanishes = (x.zero && y.finite()) || (y.zero && x.finite());
-        if !vanishes {
+        if !vanishes(x, y) {
             T::gemm(x.m, y.m, c(fc), written);
             written = true;
         }

@@ -173,17 +173,23 @@ fn tanh_fast<T: Scalar>(z: &mut [T]) -> Option<Vec<T>> {
 /// value `t + s ż ε` with `s = 1 − t²` (a zero tangent stays exactly zero),
 /// slope `1 − t·t` in dual arithmetic, i.e. `s − (ṫ t + t ṫ) ε`.
 fn tanh_dual_with_slopes<const K: usize>(z: &mut [Dual<f64, K>]) -> Vec<Dual<f64, K>> {
-    let mut re: Vec<f64> = pool::take(z.len());
-    re.extend(z.iter().map(|d| d.re));
-    kernels::tanh_in_place(&mut re);
+    // A chunk at a time, so the real parts stay in L1 between the gather,
+    // the SIMD kernel and the tangent pass (a layer-sized buffer of them
+    // went out to L2 and back: three passes over a layer instead of one).
+    const CHUNK: usize = 512;
+    let mut t = [0.0; CHUNK];
     let mut slopes = pool::take(z.len());
-    slopes.extend(z.iter_mut().zip(&re).map(|(d, &t)| {
-        let s = 1.0 - t * t;
-        let eps = d.eps.map(|e| if e == 0.0 { 0.0 } else { s * e });
-        *d = Dual::new(t, eps);
-        Dual::new(s, eps.map(|te| 0.0 - (te * t + t * te)))
-    }));
-    pool::give(re);
+    for zc in z.chunks_mut(CHUNK) {
+        let t = &mut t[..zc.len()];
+        t.iter_mut().zip(zc.iter()).for_each(|(t, d)| *t = d.re);
+        kernels::tanh_in_place(t);
+        slopes.extend(zc.iter_mut().zip(t.iter()).map(|(d, &t)| {
+            let s = 1.0 - t * t;
+            let eps = d.eps.map(|e| if e == 0.0 { 0.0 } else { s * e });
+            *d = Dual::new(t, eps);
+            Dual::new(s, eps.map(|te| 0.0 - (te * t + t * te)))
+        }));
+    }
     slopes
 }
 

@@ -40,21 +40,29 @@ impl<T: Scalar> BlockOp<T> for Dense<T> {
         let (n, fan_in, fan_out) = (self.x.rows(), self.x.cols(), self.w.cols());
         let a_bar = cot.output();
         let mut delta: Vec<T> = pool::take(a_bar.len());
-        if self.slope.is_empty() {
-            delta.extend_from_slice(a_bar);
-        } else {
-            delta.extend(a_bar.iter().zip(&self.slope).map(|(a, s)| *a * *s));
+        // δ and b̄ += Σᵢ δᵢ in one pass, row by row: the row just written
+        // is still in L1 (a second pass read a layer's δ from L2 again).
+        if fan_out > 0 {
+            let mut b_bar = cot.adjoint(self.b);
+            for (i, a_row) in a_bar.chunks_exact(fan_out).enumerate() {
+                let start = delta.len();
+                if self.slope.is_empty() {
+                    delta.extend_from_slice(a_row);
+                } else {
+                    let s_row = &self.slope[i * fan_out..(i + 1) * fan_out];
+                    delta.extend(a_row.iter().zip(s_row).map(|(a, s)| *a * *s));
+                }
+                if let Some(b_bar) = b_bar.as_deref_mut() {
+                    let row = &delta[start..];
+                    b_bar.iter_mut().zip(row).for_each(|(b, r)| *b += *r);
+                }
+            }
         }
         let d = MatRef::row_major(&delta, n, fan_out);
         let x = MatRef::row_major(cot.value(self.x), n, fan_in);
         let w = MatRef::row_major(cot.value(self.w), fan_in, fan_out);
         if let Some(w_bar) = cot.adjoint(self.w) {
             T::gemm(x.t(), d, MatMut::row_major(w_bar, fan_in, fan_out), true);
-        }
-        if let Some(b_bar) = cot.adjoint(self.b) {
-            for row in delta.chunks_exact(fan_out) {
-                b_bar.iter_mut().zip(row).for_each(|(b, r)| *b += *r);
-            }
         }
         if let Some(x_bar) = cot.adjoint(self.x) {
             T::gemm(d, w.t(), MatMut::row_major(x_bar, n, fan_in), true);

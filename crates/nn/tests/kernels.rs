@@ -378,3 +378,58 @@ fn sigmoid_softplus_layer_sweep_uses_kernels_on_f64_and_rules_on_duals() {
         }
     }
 }
+
+#[test]
+fn tanh_by_groups_gives_each_entry_the_bits_of_tanh_f64() {
+    // Groups of 8 entries all in |x| < 0.625 take the rational branch
+    // alone; every other group the full kernel. An entry's result must not
+    // depend on its neighbours: shuffled points (mixed groups), runs of
+    // small values broken by one large value, a NaN or an infinity, the
+    // branch point ±0.625 and the values just inside it, and lengths that
+    // leave a tail, all against `tanh_f64` bit for bit, with and without
+    // slopes.
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    let mut xs = points();
+    for i in (1..xs.len()).rev() {
+        xs.swap(i, rng.random_range(0..=i));
+    }
+    let edge = 0.625f64;
+    let mut special = vec![
+        edge,
+        -edge,
+        edge.next_down(),
+        -edge.next_down(),
+        0.0,
+        -0.0,
+        5e-324,
+    ];
+    for bad in [f64::NAN, f64::INFINITY, 0.7, -30.0] {
+        let mut run: Vec<f64> = (0..15).map(|i| 0.04 * i as f64 - 0.3).collect();
+        run[rng.random_range(0..15)] = bad;
+        special.extend(run);
+    }
+    for data in [xs, special] {
+        for len in [data.len(), data.len() - 1, 8, 9, 3] {
+            let x = &data[..len.min(data.len())];
+            let want: Vec<u64> = x.iter().map(|&v| tanh_f64(v).to_bits()).collect();
+            let mut a = x.to_vec();
+            tanh_in_place(&mut a);
+            let mut b = x.to_vec();
+            tanh_in_place_baseline(&mut b);
+            let mut c = x.to_vec();
+            let slopes = tanh_with_slopes(&mut c);
+            for i in 0..x.len() {
+                let v = x[i];
+                assert_eq!(a[i].to_bits(), want[i], "dispatched, x = {v:e}");
+                assert_eq!(b[i].to_bits(), want[i], "baseline, x = {v:e}");
+                assert_eq!(c[i].to_bits(), want[i], "with slopes, x = {v:e}");
+                let t = tanh_f64(v);
+                let s = 1.0 - t * t;
+                assert!(
+                    slopes[i].to_bits() == s.to_bits() || s.is_nan(),
+                    "slope, x = {v:e}"
+                );
+            }
+        }
+    }
+}
