@@ -7,11 +7,12 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use saddle_dual::{hessian_with_progress, Gradient, Hessian, HessianOptions, Hvp, LANES};
-use saddle_tape::{pool, Block, MatMut, MatRef, Scalar, Tape, Var};
+use saddle_tape::{pool, Block, Scalar, Tape, Var};
 
 use crate::activation::Activation;
 use crate::activations::Activations;
 use crate::data::Dataset;
+use crate::dense::affine_into;
 use crate::dense::dense;
 use crate::error::Error;
 use crate::loss::{Loss, Mse};
@@ -564,31 +565,6 @@ fn affine<T: Scalar>(a: &[T], n: usize, fan_in: usize, w: &[T], b: &[T], fan_out
     let mut z = Vec::with_capacity(n * fan_out);
     affine_into(a, n, fan_in, w, b, fan_out, &mut z);
     z
-}
-
-/// [`affine`] into `z` (its old contents are dropped, its memory reused).
-fn affine_into<T: Scalar>(
-    a: &[T],
-    n: usize,
-    fan_in: usize,
-    w: &[T],
-    b: &[T],
-    fan_out: usize,
-    z: &mut Vec<T>,
-) {
-    // Row by row (a copy each), not `flat_map`: the collect did not
-    // vectorise and cost as much as the gemm on W2's shapes.
-    z.clear();
-    z.reserve(n * fan_out);
-    for _ in 0..n {
-        z.extend_from_slice(b);
-    }
-    T::gemm(
-        MatRef::row_major(a, n, fan_in),
-        MatRef::row_major(w, fan_in, fan_out),
-        MatMut::row_major(z, n, fan_out),
-        true,
-    );
 }
 
 /// The most parameters a network may have: every parameter is one slot on
