@@ -245,6 +245,41 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
         }
         let shape = (rows, cols, rs, cs);
         let (a0, b0) = (Part::of(part(&a, fa, 0)), Part::of(part(&b, fb, 0)));
+        // Rows of `B` and `C` contiguous in duals: a row of `B` is one run
+        // of `(K + 1)·n` numbers, `re, ε₁, …, ε_K` per entry, and so is a
+        // row of `C`. Then `A.re·B` over all components at once is one
+        // product with a contiguous `B` and `C`, `C.re` and every
+        // `A.re·B.εₖ` in place; only the `A.εₖ·B.re` remain. Taken when no
+        // factor of it is all zero (else skipping those products is
+        // cheaper): a network's forward products and its `Xᵀ·δ`.
+        let contiguous = |cols: usize, col_stride: usize| cols == 1 || col_stride == 1;
+        if K > 0
+            && !a0.zero
+            && contiguous(b.cols, b.col_stride)
+            && contiguous(c.cols, c.col_stride)
+            && (1..=K).all(|l| !Part::of(part(&b, fb, l)).zero)
+        {
+            let b_all = MatRef {
+                data: fb,
+                rows: b.rows,
+                cols: b.cols * (K + 1),
+                row_stride: b.row_stride * (K + 1),
+                col_stride: 1,
+            };
+            let c_all = MatMut {
+                data: &mut fc[..],
+                rows,
+                cols: cols * (K + 1),
+                row_stride: rs,
+                col_stride: 1,
+            };
+            T::gemm(a0.m, b_all, c_all, accumulate);
+            for l in 1..=K {
+                let al = Part::of(part(&a, fa, l));
+                sum_of_products(&[(&al, &b0)], |fc| out(fc, l, shape), fc, true);
+            }
+            return;
+        }
         sum_of_products(&[(&a0, &b0)], |fc| out(fc, 0, shape), fc, accumulate);
         for l in 1..=K {
             let (al, bl) = (Part::of(part(&a, fa, l)), Part::of(part(&b, fb, l)));
