@@ -249,22 +249,36 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
         // of `(K + 1)·n` numbers, `re, ε₁, …, ε_K` per entry, and so is a
         // row of `C`. Then `A.re·B` over all components at once is one
         // product with a contiguous `B` and `C`, `C.re` and every
-        // `A.re·B.εₖ` in place; only the `A.εₖ·B.re` remain. Taken when no
-        // factor of it is all zero (else skipping those products is
-        // cheaper): a network's forward products and its `Xᵀ·δ`.
+        // `A.re·B.εₖ` in place; only the `A.εₖ·B.re` remain. A `B` read
+        // through other strides (a network's `δ·Wᵀ`) is copied row-major
+        // first when `C` has 8 rows or more: `k·n` copied against `m·k·n`
+        // multiply-adds. Taken when no factor of that product is all zero
+        // (else skipping those products is cheaper).
         let contiguous = |cols: usize, col_stride: usize| cols == 1 || col_stride == 1;
+        let b_rows = contiguous(b.cols, b.col_stride);
         if K > 0
             && !a0.zero
-            && contiguous(b.cols, b.col_stride)
             && contiguous(c.cols, c.col_stride)
+            && (b_rows || rows >= 8)
             && (1..=K).all(|l| !Part::of(part(&b, fb, l)).zero)
         {
-            let b_all = MatRef {
-                data: fb,
-                rows: b.rows,
-                cols: b.cols * (K + 1),
-                row_stride: b.row_stride * (K + 1),
-                col_stride: 1,
+            let copy: Option<Vec<Self>> = (!b_rows).then(|| {
+                let mut copy = pool::take(b.rows * b.cols);
+                for p in 0..b.rows {
+                    copy.extend((0..b.cols).map(|j| b.data[p * b.row_stride + j * b.col_stride]));
+                }
+                copy
+            });
+            let width = b.cols * (K + 1);
+            let b_all = match &copy {
+                None => MatRef {
+                    data: fb,
+                    rows: b.rows,
+                    cols: width,
+                    row_stride: b.row_stride * (K + 1),
+                    col_stride: 1,
+                },
+                Some(copy) => MatRef::row_major(flat(copy), b.rows, width),
             };
             let c_all = MatMut {
                 data: &mut fc[..],
@@ -274,6 +288,9 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
                 col_stride: 1,
             };
             T::gemm(a0.m, b_all, c_all, accumulate);
+            if let Some(copy) = copy {
+                pool::give(copy);
+            }
             for l in 1..=K {
                 let al = Part::of(part(&a, fa, l));
                 sum_of_products(&[(&al, &b0)], |fc| out(fc, l, shape), fc, true);
