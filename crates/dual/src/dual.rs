@@ -18,13 +18,24 @@ use saddle_tape::Scalar;
 ///
 /// Comparisons (`==`, `<`, `max`, ...) look at the value `re` only, as
 /// the branch a program takes depends only on values.
-#[derive(Clone, Copy, Debug)]
+#[derive(Copy, Debug)]
 #[repr(C)]
 pub struct Dual<T, const K: usize = 1> {
     /// The value (primal).
     pub re: T,
     /// The tangents, one per direction.
     pub eps: [T; K],
+}
+
+/// A plain copy. Derived, `clone` would clone field by field, and slices of
+/// duals (`extend_from_slice`, `to_vec`) would copy 8 bytes at a time in a
+/// loop instead of calling `memcpy` (the tape copies every layer's output
+/// that way: W2-small HVP 0.97× the time with this impl).
+impl<T: Copy, const K: usize> Clone for Dual<T, K> {
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        *self
+    }
 }
 
 impl<T: Scalar, const K: usize> Dual<T, K> {
