@@ -253,11 +253,13 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
         // through other strides (a network's `δ·Wᵀ`) is copied row-major
         // first when `C` has 8 rows or more: `k·n` copied against `m·k·n`
         // multiply-adds. Taken when no factor of that product is all zero
-        // (else skipping those products is cheaper).
+        // (else skipping those products is cheaper: the zero real part of
+        // a Gauss-Newton cotangent, the zero lanes of a Hessian sweep).
         let contiguous = |cols: usize, col_stride: usize| cols == 1 || col_stride == 1;
         let b_rows = contiguous(b.cols, b.col_stride);
         if K > 0
             && !a0.zero
+            && !b0.zero
             && contiguous(c.cols, c.col_stride)
             && (b_rows || rows >= 8)
             && (1..=K).all(|l| !Part::of(part(&b, fb, l)).zero)
