@@ -176,12 +176,22 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
     }
 
     /// `C = A·B` on duals from products of `T` matrices:
-    /// `C.re = A.re·B.re`, `C.εₖ = A.εₖ·B.re + A.re·B.εₖ`: `2K + 1` calls
-    /// of `T`'s kernel, each reading its parts in place through strides and
-    /// writing its part of `C` in place (no temporaries: stacking the lanes
-    /// into two large products, with packing and a scatter pass, was
-    /// slower once the kernel packs its operands itself). Products with an
-    /// all-zero factor are skipped (see `sum_of_products`).
+    /// `C.re = A.re·B.re`, `C.εₖ = A.εₖ·B.re + A.re·B.εₖ`.
+    ///
+    /// - When the rows of `B` and `C` are contiguous runs of duals (or `B`
+    ///   is copied so, for `C` with 8 rows or more), `A.re·B` over all
+    ///   `K + 1` components is one `T` product into all of `C` (`C.re` and
+    ///   every `A.re·B.εₖ`), then `C.εₖ += A.εₖ·B.re` for each lane: `K + 1`
+    ///   calls. Taken only when `A.re`, `B.re` and every `B.εₖ` have a
+    ///   nonzero entry.
+    /// - Otherwise `2K + 1` calls, each reading its parts in place through
+    ///   strides.
+    ///
+    /// A product into a component of `C` strided by 3 or more numbers both
+    /// ways (`K ≥ 2`) is computed into a contiguous buffer from the thread's
+    /// [`pool`] and added into `C` in one pass, because the kernel writes a
+    /// strided `C` one number at a time. Products with an all-zero factor
+    /// are skipped (see `sum_of_products`).
     fn gemm(a: MatRef<'_, Self>, b: MatRef<'_, Self>, c: MatMut<'_, Self>, accumulate: bool) {
         check_gemm_shapes(&a, &b, &c);
         // A stride along a dimension of length ≤ 1 addresses nothing and
