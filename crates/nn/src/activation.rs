@@ -168,29 +168,61 @@ fn tanh_fast<T: Scalar>(z: &mut [T]) -> Option<Vec<T>> {
     None
 }
 
+/// `zᵢ ← tanh zᵢ` for any scalar type, without slopes: the SIMD kernel on
+/// `f64` and on the real parts of `Dual<f64, K>` (`K` = 1, 2, 4, 8, 16),
+/// the rule otherwise. A dense layer with `tanh` reads its slope
+/// `1 − tanh²` off its output in the reverse sweep instead of keeping it.
+pub(crate) fn tanh_values<T: Scalar>(z: &mut [T]) {
+    if let Some(z) = same_type_mut::<T, f64>(z) {
+        return kernels::tanh_in_place(z);
+    }
+    macro_rules! duals {
+        ($($k:literal),*) => {$(
+            if let Some(z) = same_type_mut::<T, Dual<f64, $k>>(z) {
+                return tanh_dual(z, None);
+            }
+        )*};
+    }
+    duals!(1, 2, 4, 8, 16);
+    z.iter_mut().for_each(|zi| *zi = rules::tanh(*zi).0);
+}
+
+fn tanh_dual_with_slopes<const K: usize>(z: &mut [Dual<f64, K>]) -> Vec<Dual<f64, K>> {
+    let mut slopes = pool::take(z.len());
+    tanh_dual(z, Some(&mut slopes));
+    slopes
+}
+
 /// `tanh` on dual numbers: the real parts through the SIMD kernel, then the
 /// chain rule exactly as `saddle_dual` applies `saddle_tape::rules::tanh`:
 /// value `t + s ż ε` with `s = 1 − t²` (a zero tangent stays exactly zero),
-/// slope `1 − t·t` in dual arithmetic, i.e. `s − (ṫ t + t ṫ) ε`.
-fn tanh_dual_with_slopes<const K: usize>(z: &mut [Dual<f64, K>]) -> Vec<Dual<f64, K>> {
+/// and, if asked for, the slope `1 − t·t` in dual arithmetic, i.e.
+/// `s − (ṫ t + t ṫ) ε`.
+fn tanh_dual<const K: usize>(z: &mut [Dual<f64, K>], mut slopes: Option<&mut Vec<Dual<f64, K>>>) {
     // A chunk at a time, so the real parts stay in L1 between the gather,
     // the SIMD kernel and the tangent pass (a layer-sized buffer of them
     // went out to L2 and back: three passes over a layer instead of one).
     const CHUNK: usize = 512;
     let mut t = [0.0; CHUNK];
-    let mut slopes = pool::take(z.len());
     for zc in z.chunks_mut(CHUNK) {
         let t = &mut t[..zc.len()];
         t.iter_mut().zip(zc.iter()).for_each(|(t, d)| *t = d.re);
         kernels::tanh_in_place(t);
-        slopes.extend(zc.iter_mut().zip(t.iter()).map(|(d, &t)| {
+        let value = |d: &Dual<f64, K>, t: f64| {
             let s = 1.0 - t * t;
-            let eps = d.eps.map(|e| if e == 0.0 { 0.0 } else { s * e });
-            *d = Dual::new(t, eps);
-            Dual::new(s, eps.map(|te| 0.0 - (te * t + t * te)))
-        }));
+            Dual::new(t, d.eps.map(|e| if e == 0.0 { 0.0 } else { s * e }))
+        };
+        match slopes.as_deref_mut() {
+            Some(slopes) => slopes.extend(zc.iter_mut().zip(t.iter()).map(|(d, &t)| {
+                *d = value(d, t);
+                Dual::new(1.0 - t * t, d.eps.map(|te| 0.0 - (te * t + t * te)))
+            })),
+            None => zc
+                .iter_mut()
+                .zip(t.iter())
+                .for_each(|(d, &t)| *d = value(d, t)),
+        }
     }
-    slopes
 }
 
 impl std::fmt::Display for Activation {

@@ -1,7 +1,8 @@
 //! The dense layer `A = f(X W + b)` as one fused block operation.
 //!
 //! Forward: `Z = X W + 1 bᵀ` (one gemm onto the broadcast bias), then
-//! `A = f(Z)`, keeping `f'(Z)`. Reverse, with `Ā` the output cotangent — the
+//! `A = f(Z)`, keeping `f'(Z)` (for `tanh` nothing is kept: the reverse
+//! sweep reads `f'(Z) = 1 − A²` off the layer's output). Reverse, with `Ā` the output cotangent — the
 //! seed's delta rules (§2.2) for one layer:
 //!
 //! - `δ = Ā ⊙ f'(Z)`  (the layer's delta, `∂L/∂Z`),
@@ -16,15 +17,26 @@ use std::ops::Range;
 
 use saddle_tape::{pool, Block, BlockOp, Cotangents, MatMut, MatRef, Scalar, Slots};
 
-use crate::activation::Activation;
+use crate::activation::{tanh_values, Activation};
 use crate::error::Error;
 
 struct Dense<T: Scalar> {
     x: Slots,
     w: Slots,
     b: Slots,
-    /// `f'(Z)`, or empty for the identity (where it is all ones).
-    slope: Vec<T>,
+    slope: Slope<T>,
+}
+
+/// Where the reverse sweep finds `f'(Z)`.
+enum Slope<T> {
+    /// The identity: all ones.
+    One,
+    /// `tanh`: `1 − A²` from the layer's own output, the formula of the
+    /// rule's slope in the same arithmetic (so the same bits); nothing is
+    /// kept between the passes.
+    FromTanhOutput,
+    /// Kept from the forward pass.
+    Kept(Vec<T>),
 }
 
 impl<T: Scalar> BlockOp<T> for Dense<T> {
@@ -43,14 +55,20 @@ impl<T: Scalar> BlockOp<T> for Dense<T> {
         // δ and b̄ += Σᵢ δᵢ in one pass, row by row: the row just written
         // is still in L1 (a second pass read a layer's δ from L2 again).
         if fan_out > 0 {
+            let y = cot.output_value();
             let mut b_bar = cot.adjoint(self.b);
             for (i, a_row) in a_bar.chunks_exact(fan_out).enumerate() {
                 let start = delta.len();
-                if self.slope.is_empty() {
-                    delta.extend_from_slice(a_row);
-                } else {
-                    let s_row = &self.slope[i * fan_out..(i + 1) * fan_out];
-                    delta.extend(a_row.iter().zip(s_row).map(|(a, s)| *a * *s));
+                let row = i * fan_out..(i + 1) * fan_out;
+                match &self.slope {
+                    Slope::One => delta.extend_from_slice(a_row),
+                    Slope::FromTanhOutput => delta.extend(
+                        a_row
+                            .iter()
+                            .zip(&y[row])
+                            .map(|(a, y)| *a * (T::one() - *y * *y)),
+                    ),
+                    Slope::Kept(s) => delta.extend(a_row.iter().zip(&s[row]).map(|(a, s)| *a * *s)),
                 }
                 if let Some(b_bar) = b_bar.as_deref_mut() {
                     let row = &delta[start..];
@@ -75,7 +93,9 @@ impl<T: Scalar> Drop for Dense<T> {
     /// The slopes go back to the thread's buffer pool: a training loop
     /// records and clears the same layers every step.
     fn drop(&mut self) {
-        pool::give(std::mem::take(&mut self.slope));
+        if let Slope::Kept(s) = &mut self.slope {
+            pool::give(std::mem::take(s));
+        }
     }
 }
 
@@ -148,7 +168,14 @@ pub fn dense<'t, T: Scalar>(
         );
         affine_into(xs, n, fan_in, ws, bs, fan_out, &mut z);
     });
-    let slope = activation.apply_with_slopes(&mut z);
+    let slope = match activation {
+        Activation::Identity => Slope::One,
+        Activation::Tanh => {
+            tanh_values(&mut z);
+            Slope::FromTanhOutput
+        }
+        _ => Slope::Kept(activation.apply_with_slopes(&mut z)),
+    };
     let op = Dense {
         x: x.slots(),
         w: w.slots(),

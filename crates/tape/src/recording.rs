@@ -151,6 +151,8 @@ impl<T> Node<T> {
 pub(crate) struct BlockEntry<T: Scalar> {
     start: u32,
     len: u32,
+    /// Where its values start in the block-value store.
+    offset: u32,
     op: Box<dyn BlockOp<T>>,
 }
 
@@ -159,6 +161,12 @@ impl<T: Scalar> BlockEntry<T> {
     #[inline(always)]
     pub(crate) fn slots(&self) -> Range<usize> {
         self.start as usize..(self.start + self.len) as usize
+    }
+
+    /// Its values' place in the block-value store.
+    #[inline(always)]
+    pub(crate) fn value_range(&self) -> Range<usize> {
+        self.offset as usize..(self.offset + self.len) as usize
     }
 
     /// The operation (its name, inputs, linearity and VJP).
@@ -372,6 +380,7 @@ impl<T: Scalar> Recording<T> {
         self.blocks.push(BlockEntry {
             start,
             len: values.len() as u32,
+            offset,
             op,
         });
         (start, offset)

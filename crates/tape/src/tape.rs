@@ -594,6 +594,7 @@ impl<T: Scalar> Tape<T> {
                             values: rec.block_values(),
                             reals: rec.real_values(),
                             output: out,
+                            output_value: &rec.block_values()[block.value_range()],
                             adjoints: before,
                         };
                         block.op().vjp(&mut cot);

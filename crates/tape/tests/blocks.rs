@@ -496,3 +496,49 @@ fn constant_block_real_read_as_t_in_a_vjp_panics_with_directions() {
         .unwrap();
     let _ = y.sum().backward();
 }
+
+/// A user operation whose derivative is a function of its output reads the
+/// output in its VJP: `Y = exp(X)` entrywise with `X̄ += Ȳ ⊙ Y`. Its
+/// gradient equals that of `map("exp", rules::exp)`, which keeps the slope
+/// `exp x` instead, bit for bit (the same products), on a block recorded between others so that the output's
+/// place in the value store is not the first.
+#[test]
+fn a_user_vjp_reads_its_own_output_value() {
+    struct ExpBlock(Slots);
+    impl BlockOp<f64> for ExpBlock {
+        fn name(&self) -> &'static str {
+            "exp (user)"
+        }
+        fn inputs(&self) -> Vec<std::ops::Range<usize>> {
+            vec![self.0.range()]
+        }
+        fn vjp(&self, cot: &mut Cotangents<'_, f64>) {
+            let (y_bar, y) = (cot.output(), cot.output_value());
+            assert_eq!(y.len(), y_bar.len());
+            if let Some(x_bar) = cot.adjoint(self.0) {
+                for ((xb, yb), yv) in x_bar.iter_mut().zip(y_bar).zip(y) {
+                    *xb += *yb * *yv;
+                }
+            }
+        }
+    }
+    let xs = [0.3, -1.2, 2.5, 0.0, -0.7, 1.1];
+    let gradient = |user: bool| {
+        let tape = Tape::<f64>::new();
+        let x = tape.input_block(2, 3, &xs).unwrap();
+        let before = x.affine(2.0, 0.0);
+        let y = if user {
+            let values: Vec<f64> = before.values().iter().map(|v| v.exp()).collect();
+            tape.record_block(2, 3, values, ExpBlock(before.slots()))
+                .unwrap()
+        } else {
+            before.map("exp", rules::exp)
+        };
+        let z = y.mul(&before).unwrap().sum();
+        z.backward().wrt_block(&x)
+    };
+    let (user, built_in) = (gradient(true), gradient(false));
+    for (u, b) in user.iter().zip(&built_in) {
+        assert_eq!(u.to_bits(), b.to_bits(), "{user:?} vs {built_in:?}");
+    }
+}

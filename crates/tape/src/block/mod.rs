@@ -177,6 +177,7 @@ pub struct Cotangents<'a, T> {
     pub(crate) values: &'a [T],
     pub(crate) reals: &'a [f64],
     pub(crate) output: &'a [T],
+    pub(crate) output_value: &'a [T],
     pub(crate) adjoints: &'a mut [T],
 }
 
@@ -184,6 +185,13 @@ impl<'a, T> Cotangents<'a, T> {
     /// `Ȳ`: the cotangent of the operation's output, row-major.
     pub fn output(&self) -> &'a [T] {
         self.output
+    }
+
+    /// `Y`: the operation's own recorded output, row-major. A rule whose
+    /// derivative is a function of its output (`tanh′ = 1 − y²`) can read
+    /// it here instead of keeping a copy of the derivative.
+    pub fn output_value(&self) -> &'a [T] {
+        self.output_value
     }
 
     /// The recorded values of an input block, row-major.
