@@ -127,12 +127,17 @@ where
     };
     if residues_are_distinct::<K>(&pattern) {
         // Colour j mod K is valid: (H d_k)ᵢ = Hᵢⱼ for the one j ≡ k in row
-        // i's pattern. The recording is swept as it is.
+        // i's pattern. The recording is swept as it is, and the entries are
+        // read straight from its lanes (lane k of input i is (H d_k)ᵢ).
         let lanes = y.backward().wrt_all(&xs);
-        let compressed: Vec<f64> = (0..K)
-            .flat_map(|k| lanes.iter().map(move |d| d.eps[k]))
-            .collect();
-        return scatter(&pattern, &compressed, |j| j % K, progress);
+        let finite = lanes.iter().all(|d| d.eps.iter().all(|e| e.is_finite()));
+        return scatter(
+            &pattern,
+            finite,
+            |i, c| lanes[i].eps[c],
+            |j| j % K,
+            progress,
+        );
     }
     let coloring = HessianColoring::from_pattern(pattern);
     let colors = coloring.num_colors();
@@ -143,31 +148,35 @@ where
     let color_of = coloring.colors();
     let dir = |c: usize, i: usize| if color_of[i] == c { 1.0 } else { 0.0 };
     let compressed = directional_columns::<K, F>(f, x, colors, &dir, options, &|_| {})?;
-    scatter(coloring.pattern(), &compressed, |j| color_of[j], progress)
+    let finite = compressed.iter().all(|v| v.is_finite());
+    let entry = |i: usize, c: usize| compressed[c * n + i];
+    scatter(coloring.pattern(), finite, entry, |j| color_of[j], progress)
 }
 
-/// The dense Hessian from compressed columns (`n × colours`, column-major:
-/// column `c` is `H d_c`): `Hᵢⱼ = (H d_{colour(j)})ᵢ` for `i` in the pattern
-/// of column `j`, zero elsewhere. `None` if a compressed entry is not
-/// finite: a non-finite partial (√x at 0, a NaN from outside the domain)
+/// The dense Hessian from compressed columns (`entry(i, c)` is `(H d_c)ᵢ`,
+/// the sum of the columns of colour `c` at row `i`): `Hᵢⱼ =
+/// entry(i, colour(j))` for `i` in the pattern of column `j`, zero
+/// elsewhere. `None` if a compressed entry is not finite (`finite` is
+/// false): a non-finite partial (√x at 0, a NaN from outside the domain)
 /// makes the dense sweeps put NaN (0·∞) into entries that are structurally
 /// zero, where the compressed lanes would leave exact zeros, so that the
 /// result never depends on the route such a point is swept densely.
 fn scatter(
     pattern: &HessianPattern,
-    compressed: &[f64],
+    finite: bool,
+    entry: impl Fn(usize, usize) -> f64,
     colour: impl Fn(usize) -> usize,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Option<Hessian>, Error> {
-    if compressed.iter().any(|v| !v.is_finite()) {
+    if !finite {
         return Ok(None);
     }
     let n = pattern.n();
     let mut data = zeroed(n, n)?;
     for (j, column) in data.chunks_exact_mut(n).enumerate() {
-        let from = &compressed[colour(j) * n..(colour(j) + 1) * n];
+        let c = colour(j);
         for &i in pattern.column(j) {
-            column[i] = from[i];
+            column[i] = entry(i, c);
         }
     }
     progress(n);
