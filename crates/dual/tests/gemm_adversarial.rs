@@ -206,7 +206,7 @@ fn check<D: Comps>(a: &Stored<D>, b: &Stored<D>, c0: &Stored<D>, accumulate: boo
         for j in 0..n {
             let mut want = if accumulate { c0.at(i, j) } else { D::zero() };
             for p in 0..k {
-                want = want + a.at(i, p) * b.at(p, j);
+                want += a.at(i, p) * b.at(p, j);
             }
             let got = c.at(i, j);
             for comp in 0..D::N {

@@ -81,10 +81,10 @@ fn check(n: usize, fan_out: usize, act: Activation) {
     };
     let re: Vec<f64> = adj.iter().map(|d| d.re).collect();
     assert_report(Report::compare("4-lane gradient", &re, &g, exact), &what);
-    for l in 0..4 {
+    for (l, want) in one_lane.iter().enumerate() {
         let lane: Vec<f64> = adj.iter().map(|d| d.eps[l]).collect();
         assert_report(
-            Report::compare("4-lane HVP", &lane, &one_lane[l], exact),
+            Report::compare("4-lane HVP", &lane, want, exact),
             &format!("{what}, lane {l}"),
         );
     }
