@@ -479,8 +479,13 @@ impl<'a, T: Scalar> Part<'a, T> {
         Part { m, zero }
     }
 
+    /// Every entry finite in every component, so that a zero times it is
+    /// exactly zero. Tested as `x·0 == 0` rather than `x.is_finite()`: for
+    /// a nested dual `is_finite` reads only the innermost real part, and
+    /// an infinite inner tangent times a zero part is `NaN` in dual
+    /// arithmetic (`0·∞`), which skipping the product would lose.
     fn finite(&self) -> bool {
-        self.m.all(|x| x.is_finite())
+        self.m.all(|x| (x * T::zero()).is_exact_zero())
     }
 }
 
