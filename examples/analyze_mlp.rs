@@ -2,11 +2,11 @@
 //!
 //! The main example of saddle, and a newcomer's first ten minutes. It
 //! 1. trains an MLP by gradient descent on an embedded dataset or a CSV file
-//!    (seed §1–2), with a progress bar;
+//!    (docs/theory.md §1–4), with a progress bar;
 //! 2. computes the full Hessian of the loss with respect to every parameter
 //!    from Hessian-vector products (forward-over-reverse, 8 columns per
 //!    sweep, across threads), with a progress bar over columns;
-//! 3. measures its asymmetry (§3.2.1), eigendecomposes it (§3.2.3–3.2.5) and
+//! 3. measures its asymmetry (§6), eigendecomposes it (§8) and
 //!    classifies the point: minimum, maximum, saddle, or degenerate, with the
 //!    counts of negative, near-zero and positive eigenvalues;
 //! 4. splits the Hessian into its Gauss-Newton part and the rest,

@@ -1,11 +1,11 @@
-//! # Backpropagation by hand, next to the tape (seed §2.2)
+//! # Backpropagation by hand, next to the tape (docs/theory.md §4)
 //!
 //! This shows you the delta rules at work and that reverse-mode AD computes
 //! exactly the same numbers:
 //!
-//! - `δ⁽ᴸ⁾ = ∂L/∂z⁽ᴸ⁾ = (2/n)(y − ŷ) ⊙ f'(z⁽ᴸ⁾)` (§2.2.1),
-//! - `∂L/∂W⁽ˡ⁾ = (a⁽ˡ⁻¹⁾)ᵀ δ⁽ˡ⁾`, `∂L/∂b⁽ˡ⁾ = Σ over samples of δ⁽ˡ⁾` (§2.2.2),
-//! - `δ⁽ˡ⁻¹⁾ = δ⁽ˡ⁾ (W⁽ˡ⁾)ᵀ ⊙ f'(z⁽ˡ⁻¹⁾)` (§2.2.3).
+//! - `δ⁽ᴸ⁾ = ∂L/∂z⁽ᴸ⁾ = (2/n)(y − ŷ) ⊙ f'(z⁽ᴸ⁾)` (§4),
+//! - `∂L/∂W⁽ˡ⁾ = (a⁽ˡ⁻¹⁾)ᵀ δ⁽ˡ⁾`, `∂L/∂b⁽ˡ⁾ = Σ over samples of δ⁽ˡ⁾` (§4),
+//! - `δ⁽ˡ⁻¹⁾ = δ⁽ˡ⁾ (W⁽ˡ⁾)ᵀ ⊙ f'(z⁽ˡ⁻¹⁾)` (§4).
 //!
 //! Run it with:
 //!

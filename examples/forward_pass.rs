@@ -1,8 +1,8 @@
-//! # The forward pass, layer by layer (seed §1.2)
+//! # The forward pass, layer by layer (docs/theory.md §1)
 //!
 //! This shows you how an MLP turns one input into a prediction:
-//! `z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ W⁽ˡ⁾ + b⁽ˡ⁾` (§1.2.1), `a⁽ˡ⁾ = f(z⁽ˡ⁾)` (§1.2.2), repeated
-//! from `a⁽⁰⁾ = x` to the last layer (§1.2.3), then the MSE loss (§1.2.4).
+//! `z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ W⁽ˡ⁾ + b⁽ˡ⁾` (§1), `a⁽ˡ⁾ = f(z⁽ˡ⁾)` (§1), repeated
+//! from `a⁽⁰⁾ = x` to the last layer (§1), then the MSE loss (§2).
 //! At the end it recomputes the loss with plain loops over the formulas
 //! (no library code but `tanh`) and checks that both agree.
 //!
@@ -80,7 +80,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let loss = net.loss(&data)?;
     println!(
-        "Over the whole batch of {} samples, L = (1/n) Σ (yᵢ − ŷᵢ)² = {loss:.12} (§1.2.4).",
+        "Over the whole batch of {} samples, L = (1/n) Σ (yᵢ − ŷᵢ)² = {loss:.12} (§2).",
         data.len()
     );
 

@@ -1,6 +1,6 @@
-//! # Gradient descent on a noisy sine (seed §2.1)
+//! # Gradient descent on a noisy sine (docs/theory.md §3)
 //!
-//! This shows you training as the seed writes it, `θ ← θ − η ∇L(θ)`, with
+//! This shows you training as docs/theory.md writes it, `θ ← θ − η ∇L(θ)`, with
 //! the gradient from one reverse sweep per step, and draws the loss curve.
 //!
 //! Run it with (`--out DIR` chooses the output folder, default

@@ -15,7 +15,7 @@
 //!    the real parts of the adjoints are `∇f`, the `ε` parts are `H v`;
 //! 2. check `H v` against a finite difference of gradients;
 //! 3. build `H` column by column (column `j` is `H eⱼ`) and measure how far
-//!    it is from symmetric (theory, seed §3.2.1: `Hᵢⱼ = Hⱼᵢ` by Clairaut).
+//!    it is from symmetric (docs/theory.md §6: `Hᵢⱼ = Hⱼᵢ` by Clairaut).
 
 use saddle::dual::{gradient, hessian_with, Dual, HessianOptions};
 use saddle::prelude::*;
@@ -99,6 +99,6 @@ fn main() {
         hess.asymmetry()
     );
     println!(
-        "  yet agree with their transposes, as Clairaut's theorem (seed §3.2.1) says they must."
+        "  yet agree with their transposes, as Clairaut's theorem (docs/theory.md §6) says they must."
     );
 }

@@ -1,4 +1,4 @@
-//! # The Hessian is symmetric (seed §3.2.1)
+//! # The Hessian is symmetric (docs/theory.md §6)
 //!
 //! This shows you Clairaut's theorem measured on a neural network: the
 //! mixed partials `∂²L/∂θᵢ∂θⱼ` and `∂²L/∂θⱼ∂θᵢ` come from *different*
@@ -61,6 +61,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("\nThat is rounding: f64 carries about 16 digits, and the two entries were summed in");
     println!("different orders. Clairaut's theorem (Hᵢⱼ = Hⱼᵢ for a C² loss) holds as exactly as");
-    println!("floating point allows, which is why symmetric eigensolvers apply (seed §3.2.3).");
+    println!(
+        "floating point allows, which is why symmetric eigensolvers apply (docs/theory.md §8)."
+    );
     Ok(())
 }

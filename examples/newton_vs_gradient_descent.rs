@@ -1,7 +1,7 @@
 //! # Curvature pays: Newton's method against gradient descent
 //!
-//! This shows you what the "Hessian optimization" of the seed's title buys.
-//! On Rosenbrock's banana valley, gradient descent (seed §2.1,
+//! This shows you what optimising with the Hessian (docs/theory.md §10) buys.
+//! On Rosenbrock's banana valley, gradient descent (docs/theory.md §3,
 //! `θ ← θ − η∇f`) must take tiny steps because the valley's walls are steep
 //! (large `λmax`) while its floor is nearly flat (small `λmin`); a Newton
 //! step `H⁻¹∇f` rescales every direction by its own curvature.

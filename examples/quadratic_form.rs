@@ -1,4 +1,4 @@
-//! # The quadratic form `xᵀHx` and its sign (seed §3.2.2)
+//! # The quadratic form `xᵀHx` and its sign (docs/theory.md §7)
 //!
 //! This shows you how the sign of `Q(x) = xᵀHx` over many directions tells
 //! the shape of a function near a critical point, and where that test runs

@@ -1,10 +1,10 @@
-//! # The spectral theorem on a trained network (seed §3.2.3–3.2.5)
+//! # The spectral theorem on a trained network (docs/theory.md §8)
 //!
 //! This shows you, on the Hessian of a real training loss:
 //! - the eigenvalues are real and the eigenvectors orthonormal (`QᵀQ = I`),
-//!   and `H = QΛQᵀ` rebuilds the matrix (§3.2.3–3.2.4);
+//!   and `H = QΛQᵀ` rebuilds the matrix (§8);
 //! - the quadratic form rebuilt from the spectrum, `Q(x) = Σ λᵢ (vᵢᵀx)²`,
-//!   with no cross terms (§3.2.5);
+//!   with no cross terms (§8);
 //! - what kind of point training ended at: minimum, saddle or degenerate.
 //!
 //! Run it with:
@@ -69,17 +69,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let hess = loss.hessian(&newton.x)?;
     println!(
-        "The Hessian ({n}×{n}) has measured asymmetry {:.1e} (seed §3.2.1).",
+        "The Hessian ({n}×{n}) has measured asymmetry {:.1e} (docs/theory.md §6).",
         hess.asymmetry()
     );
     let e = Eigen::of(&hess)?;
-    println!("\nIts {n} eigenvalues, all real (§3.2.3), ascending:");
+    println!("\nIts {n} eigenvalues, all real (§8), ascending:");
     for chunk in e.values().chunks(6) {
         let row: Vec<String> = chunk.iter().map(|v| format!("{v:>12.4e}")).collect();
         println!("  {}", row.join(""));
     }
     println!(
-        "\nOrthonormal eigenvectors (§3.2.4): max |QᵀQ − I| = {:.1e}",
+        "\nOrthonormal eigenvectors (§8): max |QᵀQ − I| = {:.1e}",
         e.orthonormality_error()
     );
     println!(
@@ -87,7 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         e.reconstruction_error(&hess)?
     );
 
-    // §3.2.5: Q(x) in the eigenbasis has no cross terms.
+    // §8: Q(x) in the eigenbasis has no cross terms.
     let x: Vec<f64> = (0..n).map(|i| (1.7 * i as f64 + 0.3).sin()).collect();
     let c = e.contributions(&x)?;
     println!("\nFor a direction x, Q(x) = xᵀHx = Σᵢ λᵢ (vᵢᵀx)². The largest terms:");
@@ -132,9 +132,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "loss unchanged to second order. Networks have many (hidden units can trade weight"
         );
-        println!(
-            "between them), which is why the seed's three-way test is not the whole story, and"
-        );
+        println!("between them), which is why the three-way test is not the whole story, and");
         println!(
             "why Newton's method slows down here: it has nothing to divide by in those directions."
         );

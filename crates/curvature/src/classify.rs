@@ -1,6 +1,6 @@
 //! Definiteness and critical points, with explicit tolerances.
 //!
-//! The seed's three cases (§3.2.2) — `xᵀHx > 0` for all `x ≠ 0`: minimum;
+//! The three cases of docs/theory.md §7 — `xᵀHx > 0` for all `x ≠ 0`: minimum;
 //! `< 0`: maximum; both signs: saddle — are not exhaustive. When some
 //! eigenvalue is (numerically) zero and the others share a sign, the
 //! second-order test is *inconclusive*: `x⁴ + y⁴` (a minimum), `x³ − 3xy²`

@@ -10,14 +10,14 @@
 //! So the same code classifies the minimum of Rosenbrock's function and the
 //! end point of a network's training.
 //!
-//! It makes the seed's section 3 computable:
+//! It makes sections 6–9 of docs/theory.md computable:
 //!
-//! | seed | here |
+//! | theory | here |
 //! |---|---|
-//! | §3.2.1 symmetry `Hᵢⱼ = Hⱼᵢ` | [`saddle_dual::Hessian::asymmetry`] |
-//! | §3.2.2 quadratic form `xᵀHx` | [`quadratic_form`], [`Eigen::quadratic_form`] |
-//! | §3.2.3–3.2.4 real eigenvalues, orthonormal eigenvectors | [`Eigen`], [`Eigen::orthonormality_error`] |
-//! | §3.2.5 `xᵀHx = Σ λᵢ (vᵢᵀx)²` | [`Eigen::contributions`] |
+//! | §6 symmetry `Hᵢⱼ = Hⱼᵢ` | [`saddle_dual::Hessian::asymmetry`] |
+//! | §7 quadratic form `xᵀHx` | [`quadratic_form`], [`Eigen::quadratic_form`] |
+//! | §8 real eigenvalues, orthonormal eigenvectors | [`Eigen`], [`Eigen::orthonormality_error`] |
+//! | §8 `xᵀHx = Σ λᵢ (vᵢᵀx)²` | [`Eigen::contributions`] |
 //! | minimum / maximum / saddle — and degenerate | [`classify`] |
 //! | the Gauss-Newton split `H = G + R` | [`gauss_newton_split`] |
 //!

@@ -1,4 +1,4 @@
-//! The spectral theorem made computable (seed §3.2.3–3.2.5).
+//! The spectral theorem made computable (docs/theory.md §8).
 //!
 //! A symmetric `H` has real eigenvalues and an orthonormal basis of
 //! eigenvectors: `H = Q Λ Qᵀ`. In that basis the quadratic form has no
@@ -147,7 +147,7 @@ impl Eigen {
         self.n
     }
 
-    /// The eigenvalues `λ₁ ≤ … ≤ λₙ` (all real: seed §3.2.3).
+    /// The eigenvalues `λ₁ ≤ … ≤ λₙ` (all real: docs/theory.md §8).
     pub fn values(&self) -> &[f64] {
         &self.values
     }
@@ -169,7 +169,7 @@ impl Eigen {
     }
 
     /// `maxᵢⱼ |(QᵀQ − I)ᵢⱼ|`: how far the eigenvectors are from orthonormal
-    /// (seed §3.2.4; rounding level for a symmetric input).
+    /// (docs/theory.md §8; rounding level for a symmetric input).
     pub fn orthonormality_error(&self) -> f64 {
         let mut worst = 0.0_f64;
         for i in 0..self.n {
@@ -234,7 +234,7 @@ impl Eigen {
     }
 
     /// `Q(x) = Σᵢ λᵢ (vᵢᵀ x)²`: the quadratic form rebuilt from the spectrum,
-    /// with no cross terms (seed §3.2.5).
+    /// with no cross terms (docs/theory.md §8).
     ///
     /// # Errors
     /// If `x` does not have `n` finite entries, or the sum overflows.

@@ -1,5 +1,5 @@
 //! Critical points classified from AD Hessians, including the degenerate
-//! cases the seed's three-way test misses.
+//! cases the three-way test of the quadratic form misses.
 
 use saddle_curvature::{
     classify, CriticalPoint, Definiteness, Eigen, Function, Inertia, Objective, Smooth, Tolerances,

@@ -1,4 +1,4 @@
-//! The spectral theorem, measured (seed §3.2.3–3.2.5): matrices with known
+//! The spectral theorem, measured (docs/theory.md §8): matrices with known
 //! spectra `H = Q diag(λ) Qᵀ` (Q a product of Householder reflections) are
 //! decomposed, and every identity is checked to rounding level (1e-12
 //! relative to ‖H‖ — the eigensolver is backward stable).

@@ -1,4 +1,4 @@
-//! Backpropagation by hand, with the seed's delta rules (§2.2) — an
+//! Backpropagation by hand, with the delta rules (docs/theory.md §4) — an
 //! implementation independent of the tape, kept for teaching and as a test
 //! oracle. It uses plain loops, not the gemm hook.
 //!

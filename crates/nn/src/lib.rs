@@ -7,7 +7,7 @@
 //! every parameter, and from them the full Hessian. Nothing here knows about
 //! second derivatives.
 //!
-//! The conventions are the seed's (row vectors): a batch is a matrix whose
+//! The conventions are those of docs/theory.md (row vectors): a batch is a matrix whose
 //! rows are samples, `z = a W + b` with `W` of shape `fan_in × fan_out`,
 //! `a = f(z)`. The loss is any [`Loss`]: the mean squared error ([`Mse`],
 //! the short forms `loss`, `hvp`, `hessian`, [`train`]), softmax

@@ -10,9 +10,9 @@
 //! derivatives.
 //!
 //! MSE: `L = (1/(N·m)) Σᵢⱼ (Pᵢⱼ − Yᵢⱼ)²` over all `N` samples and `m`
-//! outputs (the seed's `(1/n) Σ (yᵢ − ŷᵢ)²` for one output; PyTorch's
-//! `MSELoss` default for several), `G = (2/(N·m)) (P − Y)` — the seed's
-//! `∂L/∂a^(L)`, the start of backpropagation.
+//! outputs (the `(1/n) Σ (yᵢ − ŷᵢ)²` of docs/theory.md §2 for one output;
+//! PyTorch's `MSELoss` default for several), `G = (2/(N·m)) (P − Y)` — the
+//! `∂L/∂a^(L)` that starts backpropagation (§4).
 
 use std::ops::Range;
 

@@ -3,7 +3,7 @@
 use crate::error::Error;
 
 /// An `rows × cols` matrix of `f64`, row-major. In saddle-nn a batch is a
-/// matrix whose rows are samples (the seed's row-vector convention).
+/// matrix whose rows are samples (the row-vector convention of docs/theory.md).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Matrix {
     rows: usize,

@@ -28,7 +28,7 @@ pub enum Init {
     He,
 }
 
-/// A multilayer perceptron in the seed's row-vector convention: for
+/// A multilayer perceptron in the row-vector convention of the theory chapter: for
 /// `l = 1..L`, `z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ W⁽ˡ⁾ + b⁽ˡ⁾` and `a⁽ˡ⁾ = fₗ(z⁽ˡ⁾)`, with
 /// `a⁽⁰⁾` the input batch (one sample per row) and `W⁽ˡ⁾` of shape
 /// `fan_in × fan_out`.
@@ -42,7 +42,7 @@ pub struct Mlp {
     params: Vec<f64>,
 }
 
-/// One layer's values in a forward pass (seed §1.2).
+/// One layer's values in a forward pass (docs/theory.md §1).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerTrace {
     /// `z = a_prev W + b`.

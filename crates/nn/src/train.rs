@@ -1,4 +1,4 @@
-//! Gradient descent, exactly as the seed writes it (§2.1):
+//! Gradient descent, exactly as docs/theory.md writes it (§3):
 //! `θ ← θ − η ∇L(θ)`.
 
 use rand::seq::SliceRandom;

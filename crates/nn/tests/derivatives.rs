@@ -1,7 +1,7 @@
 //! The loss's derivatives with respect to every parameter, each checked by
 //! an independent route:
 //!
-//! - the tape's gradient against hand-written backprop with the seed's delta
+//! - the tape's gradient against hand-written backprop with the delta
 //!   rules (`saddle_nn::delta_rules`): both exact, 1e-12;
 //! - the block-op network against the same network built from scalar `Var`
 //!   operations: 1e-12;

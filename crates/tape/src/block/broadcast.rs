@@ -1,7 +1,7 @@
 //! Row broadcast `Z = X + 1·bᵀ`: the bias of a dense layer added to every
 //! row (sample) of a batch.
 //!
-//! Reverse: `X̄ += Z̄` and `b̄ⱼ += Σᵢ Z̄ᵢⱼ` (column sums, the seed's
+//! Reverse: `X̄ += Z̄` and `b̄ⱼ += Σᵢ Z̄ᵢⱼ` (column sums, the delta rules'
 //! "dL/db = column sums of δ").
 
 use super::{Block, BlockOp, Cotangents, Slots};
