@@ -194,65 +194,19 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
     /// are skipped (see `sum_of_products`).
     fn gemm(a: MatRef<'_, Self>, b: MatRef<'_, Self>, c: MatMut<'_, Self>, accumulate: bool) {
         check_gemm_shapes(&a, &b, &c);
-        // A stride along a dimension of length ≤ 1 addresses nothing and
-        // may hold any number: zero it, so that scaling the strides by
-        // `K + 1` below cannot overflow. Every remaining stride is at most
-        // the view's checked extent < its length, and `len · (K + 1)` `T`s
-        // fit in memory, so the products are exact.
-        fn tame(n: usize, stride: usize) -> usize {
-            if n > 1 {
-                stride
-            } else {
-                0
-            }
-        }
-        let a = MatRef {
-            row_stride: tame(a.rows, a.row_stride),
-            col_stride: tame(a.cols, a.col_stride),
-            ..a
-        };
-        let b = MatRef {
-            row_stride: tame(b.rows, b.row_stride),
-            col_stride: tame(b.cols, b.col_stride),
-            ..b
-        };
-        let c = MatMut {
-            row_stride: tame(c.rows, c.row_stride),
-            col_stride: tame(c.cols, c.col_stride),
-            ..c
-        };
-        let (rows, cols, rs, cs) = (
-            c.rows,
-            c.cols,
-            c.row_stride * (K + 1),
-            c.col_stride * (K + 1),
-        );
+        // Strides along dimensions of length ≤ 1 zeroed (see `tame`), so
+        // that scaling them by `K + 1` below cannot overflow.
+        let (a, b, c) = (tame_ref(a), tame_ref(b), tame_mut(c));
+        let (rows, cols, rs, cs) = component_shape::<K, _>(&c);
         if rows == 0 || cols == 0 {
             return;
         }
         if a.cols == 0 {
-            if !accumulate {
-                let mut c = c;
-                for i in 0..rows {
-                    for j in 0..cols {
-                        *c.at(i, j) = Self::zero();
-                    }
-                }
-            }
+            zero_unless_accumulating(c, accumulate);
             return;
         }
         let (fa, fb) = (flat(a.data), flat(b.data));
         let fc = flat_mut(c.data);
-        fn out<T>(fc: &mut [T], p: usize, shape: (usize, usize, usize, usize)) -> MatMut<'_, T> {
-            let (rows, cols, row_stride, col_stride) = shape;
-            MatMut {
-                data: &mut fc[p..],
-                rows,
-                cols,
-                row_stride,
-                col_stride,
-            }
-        }
         let shape = (rows, cols, rs, cs);
         let (a0, b0) = (Part::of(part(&a, fa, 0)), Part::of(part(&b, fb, 0)));
         // Rows of `B` and `C` contiguous in duals: a row of `B` is one run
@@ -305,15 +259,15 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
             }
             for l in 1..=K {
                 let al = Part::of(part(&a, fa, l));
-                sum_of_products(&[(&al, &b0)], |fc| out(fc, l, shape), fc, true);
+                sum_of_products(&[(&al, &b0)], |fc| component(fc, l, shape), fc, true);
             }
             return;
         }
-        sum_of_products(&[(&a0, &b0)], |fc| out(fc, 0, shape), fc, accumulate);
+        sum_of_products(&[(&a0, &b0)], |fc| component(fc, 0, shape), fc, accumulate);
         for l in 1..=K {
             let (al, bl) = (Part::of(part(&a, fa, l)), Part::of(part(&b, fb, l)));
             let terms = [(&al, &b0), (&a0, &bl)];
-            sum_of_products(&terms, |fc| out(fc, l, shape), fc, accumulate);
+            sum_of_products(&terms, |fc| component(fc, l, shape), fc, accumulate);
         }
     }
 
