@@ -79,7 +79,7 @@ impl Activation {
     /// tangents carry the exact second derivatives.
     pub fn apply_with_slopes<T: Scalar>(self, z: &mut [T]) -> Vec<T> {
         if self == Activation::Tanh {
-            if let Some(slopes) = tanh_fast(z) {
+            if let Some(slopes) = tanh_kernel(z, true) {
                 return slopes;
             }
         }
@@ -151,16 +151,24 @@ fn into_same_type<U: 'static, T: 'static>(v: Vec<U>) -> Vec<T> {
         .expect("called only when T and U are the same type")
 }
 
-/// `tanh` with slopes by the SIMD kernel, for the number types it serves
-/// (`None` for the others, which take the generic loop).
-fn tanh_fast<T: Scalar>(z: &mut [T]) -> Option<Vec<T>> {
+/// `tanh` by the SIMD kernel for the number types it serves (`f64` and
+/// `Dual<f64, K>` for `K` = 1, 2, 4, 8, 16): `Some` of the slopes
+/// `1 − tanh²` (empty unless `with_slopes`), `None` for other types, which
+/// take the rule.
+fn tanh_kernel<T: Scalar>(z: &mut [T], with_slopes: bool) -> Option<Vec<T>> {
     if let Some(z) = same_type_mut::<T, f64>(z) {
-        return Some(into_same_type(kernels::tanh_with_slopes(z)));
+        if with_slopes {
+            return Some(into_same_type(kernels::tanh_with_slopes(z)));
+        }
+        kernels::tanh_in_place(z);
+        return Some(Vec::new());
     }
     macro_rules! duals {
         ($($k:literal),*) => {$(
             if let Some(z) = same_type_mut::<T, Dual<f64, $k>>(z) {
-                return Some(into_same_type(tanh_dual_with_slopes(z)));
+                let mut slopes = if with_slopes { pool::take(z.len()) } else { Vec::new() };
+                tanh_dual(z, with_slopes.then_some(&mut slopes));
+                return Some(into_same_type(slopes));
             }
         )*};
     }
@@ -168,29 +176,14 @@ fn tanh_fast<T: Scalar>(z: &mut [T]) -> Option<Vec<T>> {
     None
 }
 
-/// `zᵢ ← tanh zᵢ` for any scalar type, without slopes: the SIMD kernel on
-/// `f64` and on the real parts of `Dual<f64, K>` (`K` = 1, 2, 4, 8, 16),
-/// the rule otherwise. A dense layer with `tanh` reads its slope
-/// `1 − tanh²` off its output in the reverse sweep instead of keeping it.
+/// `zᵢ ← tanh zᵢ` for any scalar type, without slopes: the SIMD kernel
+/// where [`tanh_kernel`] serves the type, the rule otherwise. A dense
+/// layer with `tanh` reads its slope `1 − tanh²` off its output in the
+/// reverse sweep instead of keeping it.
 pub(crate) fn tanh_values<T: Scalar>(z: &mut [T]) {
-    if let Some(z) = same_type_mut::<T, f64>(z) {
-        return kernels::tanh_in_place(z);
+    if tanh_kernel(z, false).is_none() {
+        z.iter_mut().for_each(|zi| *zi = rules::tanh(*zi).0);
     }
-    macro_rules! duals {
-        ($($k:literal),*) => {$(
-            if let Some(z) = same_type_mut::<T, Dual<f64, $k>>(z) {
-                return tanh_dual(z, None);
-            }
-        )*};
-    }
-    duals!(1, 2, 4, 8, 16);
-    z.iter_mut().for_each(|zi| *zi = rules::tanh(*zi).0);
-}
-
-fn tanh_dual_with_slopes<const K: usize>(z: &mut [Dual<f64, K>]) -> Vec<Dual<f64, K>> {
-    let mut slopes = pool::take(z.len());
-    tanh_dual(z, Some(&mut slopes));
-    slopes
 }
 
 /// `tanh` on dual numbers: the real parts through the SIMD kernel, then the

@@ -2,8 +2,9 @@
 //!
 //! Forward: `Z = X W + 1 bᵀ` (one gemm onto the broadcast bias), then
 //! `A = f(Z)`, keeping `f'(Z)` (for `tanh` nothing is kept: the reverse
-//! sweep reads `f'(Z) = 1 − A²` off the layer's output). Reverse, with `Ā` the output cotangent — the
-//! delta rules of docs/theory.md §4 for one layer:
+//! sweep reads `f'(Z) = 1 − A²` off the layer's output). Reverse, with `Ā`
+//! the output cotangent — the delta rules of docs/theory.md §4 for one
+//! layer:
 //!
 //! - `δ = Ā ⊙ f'(Z)`  (the layer's delta, `∂L/∂Z`),
 //! - `W̄ += Xᵀ δ`,  `b̄ += Σᵢ δᵢ` (column sums over the batch),

@@ -5,8 +5,9 @@
 //! Each kernel is written once as branch-free scalar code (both sides of
 //! every branch are computed and one is selected), which LLVM turns into
 //! SIMD loops. The one branch is per group of 8 entries: `tanh` skips its
-//! exponential when all 8 lie in its rational branch's range. The loop is compiled three times, once per instruction set,
-//! and [`tanh_with_slopes`] (likewise [`sigmoid_with_slopes`],
+//! exponential when all 8 lie in its rational branch's range. The loop is
+//! compiled three times, once per instruction set, and
+//! [`tanh_with_slopes`] (likewise [`sigmoid_with_slopes`],
 //! [`softplus_with_slopes`]) picks the widest the CPU supports. Every
 //! multiply-add is written as an explicit fused `mul_add` (one rounding):
 //! the AVX-512 and AVX2 variants, which require the FMA extension, turn it
