@@ -5,6 +5,7 @@
 //! Because the rules are shared with the tape, a derivative formula is
 //! written exactly once in saddle.
 
+use std::cell::Cell;
 use std::num::FpCategory;
 
 use num_traits::{Float, Num, NumCast, ToPrimitive, Zero};
@@ -191,7 +192,9 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
     /// ways (`K ≥ 2`) is computed into a contiguous buffer from the thread's
     /// [`pool`] and added into `C` in one pass, because the kernel writes a
     /// strided `C` one number at a time. Products with an all-zero factor
-    /// are skipped (see `sum_of_products`).
+    /// are skipped, and products with a sparse factor (a unit lane of a
+    /// Hessian sweep) formed entry by entry from its nonzero entries (see
+    /// `sum_of_products`).
     fn gemm(a: MatRef<'_, Self>, b: MatRef<'_, Self>, c: MatMut<'_, Self>, accumulate: bool) {
         check_gemm_shapes(&a, &b, &c);
         // Strides along dimensions of length ≤ 1 zeroed (see `tame`), so
@@ -208,7 +211,15 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
         let (fa, fb) = (flat(a.data), flat(b.data));
         let fc = flat_mut(c.data);
         let shape = (rows, cols, rs, cs);
-        let (a0, b0) = (Part::of(part(&a, fa, 0)), Part::of(part(&b, fb, 0)));
+        // A part of `A` scatters rows of `C` (`cols` wide), a part of `B`
+        // its columns (`rows` long).
+        let (a0, b0) = (
+            Part::of(part(&a, fa, 0), cols),
+            Part::of(part(&b, fb, 0), rows),
+        );
+        let b_lanes: [Part<'_, T>; K] =
+            std::array::from_fn(|l| Part::of(part(&b, fb, l + 1), rows));
+        let dense = |p: &Part<'_, T>| !p.zero && !p.sparse;
         // Rows of `B` and `C` contiguous in duals: a row of `B` is one run
         // of `(K + 1)·n` numbers, `re, ε₁, …, ε_K` per entry, and so is a
         // row of `C`. Then `A.re·B` over all components at once is one
@@ -223,10 +234,10 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
         let b_rows = contiguous(b.cols, b.col_stride);
         if K > 0
             && !a0.zero
-            && !b0.zero
+            && dense(&b0)
             && contiguous(c.cols, c.col_stride)
             && (b_rows || rows >= 8)
-            && (1..=K).all(|l| !Part::of(part(&b, fb, l)).zero)
+            && b_lanes.iter().all(dense)
         {
             let copy: Option<Vec<Self>> = (!b_rows).then(|| {
                 let mut copy = pool::take(b.rows * b.cols);
@@ -258,16 +269,16 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
                 pool::give(copy);
             }
             for l in 1..=K {
-                let al = Part::of(part(&a, fa, l));
-                sum_of_products(&[(&al, &b0)], |fc| component(fc, l, shape), fc, true);
+                let al = Part::of(part(&a, fa, l), cols);
+                sum_of_products([(&al, &b0)], |fc| component(fc, l, shape), fc, true);
             }
             return;
         }
-        sum_of_products(&[(&a0, &b0)], |fc| component(fc, 0, shape), fc, accumulate);
-        for l in 1..=K {
-            let (al, bl) = (Part::of(part(&a, fa, l)), Part::of(part(&b, fb, l)));
-            let terms = [(&al, &b0), (&a0, &bl)];
-            sum_of_products(&terms, |fc| component(fc, l, shape), fc, accumulate);
+        sum_of_products([(&a0, &b0)], |fc| component(fc, 0, shape), fc, accumulate);
+        for (l, bl) in (1..=K).zip(&b_lanes) {
+            let al = Part::of(part(&a, fa, l), cols);
+            let terms = [(&al, &b0), (&a0, bl)];
+            sum_of_products(terms, |fc| component(fc, l, shape), fc, accumulate);
         }
     }
 
@@ -419,18 +430,50 @@ fn component<T>(fc: &mut [T], p: usize, shape: (usize, usize, usize, usize)) -> 
     }
 }
 
-/// One component matrix of a dual matrix, and whether every entry is
-/// exactly zero (the scan stops at the first nonzero entry, so on ordinary
-/// data it costs a read or two).
+/// A part with at most one nonzero entry in `SPARSE` is *sparse*: its
+/// products are formed entry by entry (see [`scatter`]) instead of by the
+/// kernel. A Hessian sweep seeds unit directions, so the tangent of a
+/// weight matrix has one nonzero entry per lane, and so has, one layer on,
+/// a column of the next tangent: a whole `m·k·n` product of which `m` or
+/// `n` multiply-adds are not by zero.
+const SPARSE: usize = 16;
+
+/// One component matrix of a dual matrix, classified: every entry exactly
+/// zero, or sparse (at most `1/SPARSE` of its entries nonzero, counted only
+/// for parts of at least `4·SPARSE` entries whose products are at least 8
+/// wide; the count stops once it is over, so a dense part costs a
+/// sixteenth of a read), or neither. Whether every entry is finite is
+/// scanned on first use and kept.
 struct Part<'a, T> {
     m: MatRef<'a, T>,
     zero: bool,
+    sparse: bool,
+    finite: Cell<Option<bool>>,
 }
 
 impl<'a, T: Scalar> Part<'a, T> {
-    fn of(m: MatRef<'a, T>) -> Self {
-        let zero = m.all(|x| x.is_exact_zero());
-        Part { m, zero }
+    /// `m` classified; `width` is the other operand's outer dimension (the
+    /// length of the row or column each nonzero entry would scatter).
+    fn of(m: MatRef<'a, T>, width: usize) -> Self {
+        let size = m.rows * m.cols;
+        let budget = if width >= 8 && size >= 4 * SPARSE {
+            size / SPARSE
+        } else {
+            0
+        };
+        let mut nonzero = 0;
+        // `all` stops at the first `false`: at the first nonzero entry
+        // when there is no budget, else once the budget is exceeded.
+        m.all(|x| {
+            nonzero += <usize as From<bool>>::from(!x.is_exact_zero());
+            nonzero <= budget
+        });
+        Part {
+            m,
+            zero: nonzero == 0,
+            sparse: nonzero > 0 && nonzero <= budget,
+            finite: Cell::new(None),
+        }
     }
 
     /// Every entry finite in every component, so that a zero times it is
@@ -439,18 +482,23 @@ impl<'a, T: Scalar> Part<'a, T> {
     /// an infinite inner tangent times a zero part is `NaN` in dual
     /// arithmetic (`0·∞`), which skipping the product would lose.
     fn finite(&self) -> bool {
-        self.m.all(|x| (x * T::zero()).is_exact_zero())
+        if let Some(known) = self.finite.get() {
+            return known;
+        }
+        let finite = self.m.all(|x| (x * T::zero()).is_exact_zero());
+        self.finite.set(Some(finite));
+        finite
     }
 }
 
 /// Entry-wise tests over a view, indexed with plain arithmetic (exact: the
 /// caller's `gemm` checked the view's extent) rather than `MatRef::at`.
 trait Entries<T> {
-    fn all(&self, test: impl Fn(T) -> bool) -> bool;
+    fn all(&self, test: impl FnMut(T) -> bool) -> bool;
 }
 
 impl<T: Copy> Entries<T> for MatRef<'_, T> {
-    fn all(&self, test: impl Fn(T) -> bool) -> bool {
+    fn all(&self, mut test: impl FnMut(T) -> bool) -> bool {
         (0..self.rows).all(|i| {
             let row = i * self.row_stride;
             (0..self.cols).all(|j| test(self.data[row + j * self.col_stride]))
@@ -458,63 +506,133 @@ impl<T: Copy> Entries<T> for MatRef<'_, T> {
     }
 }
 
-/// `C ← Σ Xᵢ·Yᵢ` (or `C ← C + Σ Xᵢ·Yᵢ` when `accumulate`), skipping every
-/// product with an all-zero factor whose partner is all finite: IEEE
-/// arithmetic makes such a product exactly zero (up to the sign of zero),
-/// so skipping it changes no number, while a `0·∞` or `0·NaN` still runs
-/// and gives its `NaN` as before. The zero parts are common: the inputs of
-/// a network are constants (zero tangents), and the cotangent of a
-/// Gauss-Newton product has a zero real part. Skipping them saves whole
-/// matrix products.
-fn sum_of_products<T: Scalar>(
-    terms: &[(&Part<'_, T>, &Part<'_, T>)],
+/// How one product `X·Y` of [`sum_of_products`] is formed.
+#[derive(Clone, Copy, PartialEq)]
+enum Route {
+    /// Not at all: a factor is all zero and its partner all finite.
+    Skip,
+    /// By the kernel.
+    Kernel,
+    /// Entry by entry from the nonzero entries of `X` (`Left`) or `Y`.
+    ScatterLeft,
+    ScatterRight,
+}
+
+impl Route {
+    /// IEEE arithmetic makes a product with an all-zero factor exactly zero
+    /// (up to the sign of zero) when its partner is finite, and a sum over
+    /// the nonzero entries of a factor the same sum without its zero terms;
+    /// with a non-finite partner the kernel runs, so `0·∞` still gives its
+    /// `NaN`. (The finiteness scans run only when they can change the route.)
+    fn of<T: Scalar>(x: &Part<'_, T>, y: &Part<'_, T>) -> Self {
+        if (x.zero && y.finite()) || (y.zero && x.finite()) {
+            Route::Skip
+        } else if x.sparse && y.finite() {
+            Route::ScatterLeft
+        } else if y.sparse && x.finite() {
+            Route::ScatterRight
+        } else {
+            Route::Kernel
+        }
+    }
+}
+
+/// `C += X·Y` entry by entry from the nonzero entries of the sparse factor
+/// (`X` when `left`): `C[i, :] += X[i, r]·Y[r, :]` for each nonzero
+/// `X[i, r]`, or `C[:, j] += X[:, r]·Y[r, j]` for each nonzero `Y[r, j]`.
+/// Entry `(i, j)` receives its nonzero terms in the order of `r`.
+fn scatter<T: Scalar>(x: &MatRef<'_, T>, y: &MatRef<'_, T>, c: &mut MatMut<'_, T>, left: bool) {
+    // Plain index arithmetic: every view was checked by the caller's gemm.
+    let xi = |i: usize, r: usize| x.data[i * x.row_stride + r * x.col_stride];
+    let yi = |r: usize, j: usize| y.data[r * y.row_stride + j * y.col_stride];
+    let (crs, ccs) = (c.row_stride, c.col_stride);
+    if left {
+        for i in 0..x.rows {
+            for r in 0..x.cols {
+                let v = xi(i, r);
+                if !v.is_exact_zero() {
+                    for j in 0..y.cols {
+                        let o = &mut c.data[i * crs + j * ccs];
+                        *o += v * yi(r, j);
+                    }
+                }
+            }
+        }
+    } else {
+        for r in 0..y.rows {
+            for j in 0..y.cols {
+                let v = yi(r, j);
+                if !v.is_exact_zero() {
+                    for i in 0..x.rows {
+                        let o = &mut c.data[i * crs + j * ccs];
+                        *o += xi(i, r) * v;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `C ← Σ Xᵢ·Yᵢ` (or `C ← C + Σ Xᵢ·Yᵢ` when `accumulate`), each product by
+/// its [`Route`]: skipped when a factor is all zero, scattered from the
+/// nonzero entries of a sparse factor, else by the kernel. The zero parts
+/// are common: the inputs of a network are constants (zero tangents), and
+/// the cotangent of a Gauss-Newton product has a zero real part; the
+/// sparse ones are the unit lanes of a Hessian sweep. Skipping and
+/// scattering save whole matrix products.
+fn sum_of_products<T: Scalar, const N: usize>(
+    terms: [(&Part<'_, T>, &Part<'_, T>); N],
     c: impl Fn(&mut [T]) -> MatMut<'_, T>,
     fc: &mut [T],
     accumulate: bool,
 ) {
-    // The finiteness scan runs only when the partner is zero.
-    let vanishes =
-        |x: &Part<'_, T>, y: &Part<'_, T>| (x.zero && y.finite()) || (y.zero && x.finite());
+    let routes = terms.map(|(x, y)| Route::of(x, y));
+    let scattered = |route: Route| matches!(route, Route::ScatterLeft | Route::ScatterRight);
     let out = c(fc);
     let (rows, cols) = (out.rows, out.cols);
     // A component of a dual output is strided both ways (every (K+1)-th
     // number), and the kernel then reads and writes `C` one number at a
     // time: a third of its time on the 8-lane Hessian sweeps. So for
-    // strides of 3 and more (K ≥ 2) the products go to a contiguous
+    // strides of 3 and more (K ≥ 2) kernel products go to a contiguous
     // buffer, added to `C` in one pass: 0.93× the time of an 8-lane
     // W2-medium sweep. At stride 2 (K = 1, HVPs) the extra pass cost more
-    // than it saved (1.05×), so those products write `C` directly.
-    if rows > 1 && cols > 1 && out.row_stride > 2 && out.col_stride > 2 {
+    // than it saved (1.05×), so those products write `C` directly, and so
+    // do scattered products (a few entries each, no kernel).
+    if rows > 1
+        && cols > 1
+        && out.row_stride > 2
+        && out.col_stride > 2
+        && routes.contains(&Route::Kernel)
+    {
         let mut staged: Vec<T> = pool::take(rows * cols);
         staged.resize(rows * cols, T::zero());
         let mut written = false;
-        for (x, y) in terms {
-            if !vanishes(x, y) {
-                T::gemm(
-                    x.m,
-                    y.m,
-                    MatMut::row_major(&mut staged, rows, cols),
-                    written,
-                );
-                written = true;
+        for ((x, y), &route) in terms.iter().zip(&routes) {
+            let mut buffer = MatMut::row_major(&mut staged, rows, cols);
+            match route {
+                Route::Skip => {}
+                Route::Kernel => {
+                    T::gemm(x.m, y.m, buffer, written);
+                    written = true;
+                }
+                // The buffer starts zeroed: scattering adds into it.
+                _ => scatter(&x.m, &y.m, &mut buffer, route == Route::ScatterLeft),
             }
         }
         let (rs, cs) = (out.row_stride, out.col_stride);
         let data = out.data;
-        if written || !accumulate {
-            for (i, row) in staged.chunks_exact(cols).enumerate() {
-                for (j, &t) in row.iter().enumerate() {
-                    let o = &mut data[i * rs + j * cs];
-                    *o = if accumulate { *o + t } else { t };
-                }
+        for (i, row) in staged.chunks_exact(cols).enumerate() {
+            for (j, &t) in row.iter().enumerate() {
+                let o = &mut data[i * rs + j * cs];
+                *o = if accumulate { *o + t } else { t };
             }
         }
         pool::give(staged);
         return;
     }
     let mut written = accumulate;
-    for (x, y) in terms {
-        if !vanishes(x, y) {
+    for ((x, y), &route) in terms.iter().zip(&routes) {
+        if route == Route::Kernel {
             T::gemm(x.m, y.m, c(fc), written);
             written = true;
         }
@@ -525,6 +643,11 @@ fn sum_of_products<T: Scalar>(
             for j in 0..c.cols {
                 *c.at(i, j) = T::zero();
             }
+        }
+    }
+    for ((x, y), &route) in terms.iter().zip(&routes) {
+        if scattered(route) {
+            scatter(&x.m, &y.m, &mut c(fc), route == Route::ScatterLeft);
         }
     }
 }
