@@ -213,12 +213,8 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
         let shape = (rows, cols, rs, cs);
         // A part of `A` scatters rows of `C` (`cols` wide), a part of `B`
         // its columns (`rows` long).
-        let (a0, b0) = (
-            Part::of(part(&a, fa, 0), cols),
-            Part::of(part(&b, fb, 0), rows),
-        );
-        let b_lanes: [Part<'_, T>; K] =
-            std::array::from_fn(|l| Part::of(part(&b, fb, l + 1), rows));
+        let (a0, a_lanes) = parts(&a, fa, cols);
+        let (b0, b_lanes) = parts(&b, fb, rows);
         let dense = |p: &Part<'_, T>| !p.zero && !p.sparse;
         // Rows of `B` and `C` contiguous in duals: a row of `B` is one run
         // of `(K + 1)·n` numbers, `re, ε₁, …, ε_K` per entry, and so is a
@@ -269,15 +265,18 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
                 pool::give(copy);
             }
             for l in 1..=K {
-                let al = Part::of(part(&a, fa, l), cols);
-                sum_of_products([(&al, &b0)], |fc| component(fc, l, shape), fc, true);
+                sum_of_products(
+                    [(&a_lanes[l - 1], &b0)],
+                    |fc| component(fc, l, shape),
+                    fc,
+                    true,
+                );
             }
             return;
         }
         sum_of_products([(&a0, &b0)], |fc| component(fc, 0, shape), fc, accumulate);
-        for (l, bl) in (1..=K).zip(&b_lanes) {
-            let al = Part::of(part(&a, fa, l), cols);
-            let terms = [(&al, &b0), (&a0, bl)];
+        for (l, (al, bl)) in (1..=K).zip(a_lanes.iter().zip(&b_lanes)) {
+            let terms = [(al, &b0), (&a0, bl)];
             sum_of_products(terms, |fc| component(fc, l, shape), fc, accumulate);
         }
     }
@@ -452,22 +451,9 @@ struct Part<'a, T> {
 }
 
 impl<'a, T: Scalar> Part<'a, T> {
-    /// `m` classified; `width` is the other operand's outer dimension (the
-    /// length of the row or column each nonzero entry would scatter).
-    fn of(m: MatRef<'a, T>, width: usize) -> Self {
-        let size = m.rows * m.cols;
-        let budget = if width >= 8 && size >= 4 * SPARSE {
-            size / SPARSE
-        } else {
-            0
-        };
-        let mut nonzero = 0;
-        // `all` stops at the first `false`: at the first nonzero entry
-        // when there is no budget, else once the budget is exceeded.
-        m.all(|x| {
-            nonzero += <usize as From<bool>>::from(!x.is_exact_zero());
-            nonzero <= budget
-        });
+    /// `m` classified by its count of nonzero entries (exact up to
+    /// `budget + 1`, see [`parts`]).
+    fn counted(m: MatRef<'a, T>, nonzero: usize, budget: usize) -> Self {
         Part {
             m,
             zero: nonzero == 0,
@@ -489,6 +475,44 @@ impl<'a, T: Scalar> Part<'a, T> {
         self.finite.set(Some(finite));
         finite
     }
+}
+
+/// Every component of a dual matrix classified (see [`Part`]) in one pass
+/// over its entries: component by component, the scan strode over the
+/// whole matrix once per lane (a zero lane must be read to its end), `K + 1`
+/// passes over memory where one does. `width` is the other operand's outer
+/// dimension. The pass stops once every component is over its budget.
+fn parts<'a, T: Scalar, const K: usize>(
+    m: &MatRef<'_, Dual<T, K>>,
+    flat: &'a [T],
+    width: usize,
+) -> (Part<'a, T>, [Part<'a, T>; K]) {
+    let size = m.rows * m.cols;
+    let budget = if width >= 8 && size >= 4 * SPARSE {
+        size / SPARSE
+    } else {
+        0
+    };
+    let mut re = 0usize;
+    let mut eps = [0usize; K];
+    let nonzero = |x: &T| <usize as From<bool>>::from(!x.is_exact_zero());
+    'rows: for i in 0..m.rows {
+        let row = i * m.row_stride;
+        for j in 0..m.cols {
+            let d = &m.data[row + j * m.col_stride];
+            re += nonzero(&d.re);
+            for (count, e) in eps.iter_mut().zip(&d.eps) {
+                *count += nonzero(e);
+            }
+        }
+        if re > budget && eps.iter().all(|&count| count > budget) {
+            break 'rows;
+        }
+    }
+    (
+        Part::counted(part(m, flat, 0), re, budget),
+        std::array::from_fn(|l| Part::counted(part(m, flat, l + 1), eps[l], budget)),
+    )
 }
 
 /// Entry-wise tests over a view, indexed with plain arithmetic (exact: the
