@@ -264,21 +264,19 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
             if let Some(copy) = copy {
                 pool::give(copy);
             }
-            for l in 1..=K {
-                sum_of_products(
-                    [(&a_lanes[l - 1], &b0)],
-                    |fc| component(fc, l, shape),
-                    fc,
-                    true,
-                );
-            }
+            let lanes: Vec<_> = (1..=K)
+                .zip(&a_lanes)
+                .map(|(l, al)| (l, [(al, &b0)]))
+                .collect();
+            sum_of_products(&lanes, fc, shape, true);
             return;
         }
-        sum_of_products([(&a0, &b0)], |fc| component(fc, 0, shape), fc, accumulate);
-        for (l, (al, bl)) in (1..=K).zip(a_lanes.iter().zip(&b_lanes)) {
-            let terms = [(al, &b0), (&a0, bl)];
-            sum_of_products(terms, |fc| component(fc, l, shape), fc, accumulate);
-        }
+        sum_of_products(&[(0, [(&a0, &b0)])], fc, shape, accumulate);
+        let lanes: Vec<_> = (1..=K)
+            .zip(a_lanes.iter().zip(&b_lanes))
+            .map(|(l, (al, bl))| (l, [(al, &b0), (&a0, bl)]))
+            .collect();
+        sum_of_products(&lanes, fc, shape, accumulate);
     }
 
     /// `C = R·B` for a real `R`: component by component,
@@ -496,17 +494,28 @@ fn parts<'a, T: Scalar, const K: usize>(
     let mut re = 0usize;
     let mut eps = [0usize; K];
     let nonzero = |x: &T| <usize as From<bool>>::from(!x.is_exact_zero());
-    'rows: for i in 0..m.rows {
-        let row = i * m.row_stride;
-        for j in 0..m.cols {
-            let d = &m.data[row + j * m.col_stride];
-            re += nonzero(&d.re);
-            for (count, e) in eps.iter_mut().zip(&d.eps) {
-                *count += nonzero(e);
+    let count = |re: &mut usize, eps: &mut [usize; K], d: &Dual<T, K>| {
+        *re += nonzero(&d.re);
+        for (count, e) in eps.iter_mut().zip(&d.eps) {
+            *count += nonzero(e);
+        }
+    };
+    let (outer, inner, outer_stride, inner_stride) = memory_order(m);
+    for o in 0..outer {
+        let start = o * outer_stride;
+        // A contiguous run as a slice: no index arithmetic or bounds check
+        // per entry.
+        if inner_stride == 1 {
+            for d in &m.data[start..start + inner] {
+                count(&mut re, &mut eps, d);
+            }
+        } else {
+            for i in 0..inner {
+                count(&mut re, &mut eps, &m.data[start + i * inner_stride]);
             }
         }
         if re > budget && eps.iter().all(|&count| count > budget) {
-            break 'rows;
+            break;
         }
     }
     (
@@ -523,10 +532,24 @@ trait Entries<T> {
 
 impl<T: Copy> Entries<T> for MatRef<'_, T> {
     fn all(&self, mut test: impl FnMut(T) -> bool) -> bool {
-        (0..self.rows).all(|i| {
-            let row = i * self.row_stride;
-            (0..self.cols).all(|j| test(self.data[row + j * self.col_stride]))
+        let (outer, inner, outer_stride, inner_stride) = memory_order(self);
+        (0..outer).all(|o| {
+            let start = o * outer_stride;
+            (0..inner).all(|i| test(self.data[start + i * inner_stride]))
         })
+    }
+}
+
+/// `(outer, inner, outer stride, inner stride)`: the view's dimensions in
+/// the order that walks its storage forwards, for scans whose result does
+/// not depend on the order. A transposed view read row by row jumps a
+/// whole row of storage per entry, a cache miss each: a twelfth of an
+/// 8-lane Hessian sweep went to such scans.
+fn memory_order<T>(m: &MatRef<'_, T>) -> (usize, usize, usize, usize) {
+    if m.row_stride >= m.col_stride {
+        (m.rows, m.cols, m.row_stride, m.col_stride)
+    } else {
+        (m.cols, m.rows, m.col_stride, m.row_stride)
     }
 }
 
@@ -597,81 +620,92 @@ fn scatter<T: Scalar>(x: &MatRef<'_, T>, y: &MatRef<'_, T>, c: &mut MatMut<'_, T
     }
 }
 
-/// `C ← Σ Xᵢ·Yᵢ` (or `C ← C + Σ Xᵢ·Yᵢ` when `accumulate`), each product by
-/// its [`Route`]: skipped when a factor is all zero, scattered from the
+/// One component of `C` and the products summed into it: `(p, [(X, Y), …])`
+/// for `C.p ← Σ X·Y` (see [`sum_of_products`]).
+type Job<'p, 'm, T, const N: usize> = (usize, [(&'p Part<'m, T>, &'p Part<'m, T>); N]);
+
+/// For each job `(p, terms)`: component `p` of `C` (in the flat storage
+/// `fc`, with the component shape `shape`) `← Σ Xᵢ·Yᵢ` over its terms (or
+/// `C.p + Σ Xᵢ·Yᵢ` when `accumulate`), each product by its [`Route`]: skipped when a factor is all zero, scattered from the
 /// nonzero entries of a sparse factor, else by the kernel. The zero parts
 /// are common: the inputs of a network are constants (zero tangents), and
 /// the cotangent of a Gauss-Newton product has a zero real part; the
 /// sparse ones are the unit lanes of a Hessian sweep. Skipping and
 /// scattering save whole matrix products.
 fn sum_of_products<T: Scalar, const N: usize>(
-    terms: [(&Part<'_, T>, &Part<'_, T>); N],
-    c: impl Fn(&mut [T]) -> MatMut<'_, T>,
+    jobs: &[Job<'_, '_, T, N>],
     fc: &mut [T],
+    shape: (usize, usize, usize, usize),
     accumulate: bool,
 ) {
-    let routes = terms.map(|(x, y)| Route::of(x, y));
-    let scattered = |route: Route| matches!(route, Route::ScatterLeft | Route::ScatterRight);
-    let out = c(fc);
-    let (rows, cols) = (out.rows, out.cols);
+    let (rows, cols, rs, cs) = shape;
     // A component of a dual output is strided both ways (every (K+1)-th
     // number), and the kernel then reads and writes `C` one number at a
     // time: a third of its time on the 8-lane Hessian sweeps. So for
-    // strides of 3 and more (K ≥ 2) kernel products go to a contiguous
-    // buffer, added to `C` in one pass: 0.93× the time of an 8-lane
-    // W2-medium sweep. At stride 2 (K = 1, HVPs) the extra pass cost more
-    // than it saved (1.05×), so those products write `C` directly, and so
-    // do scattered products (a few entries each, no kernel).
-    if rows > 1
-        && cols > 1
-        && out.row_stride > 2
-        && out.col_stride > 2
-        && routes.contains(&Route::Kernel)
-    {
-        let mut staged: Vec<T> = pool::take(rows * cols);
-        staged.resize(rows * cols, T::zero());
-        let mut written = false;
-        for ((x, y), &route) in terms.iter().zip(&routes) {
-            let mut buffer = MatMut::row_major(&mut staged, rows, cols);
-            match route {
-                Route::Skip => {}
-                Route::Kernel => {
-                    T::gemm(x.m, y.m, buffer, written);
-                    written = true;
+    // strides of 3 and more (K ≥ 2) kernel products go to contiguous
+    // buffers, and all of them are added to `C` in one pass at the end (a
+    // pass per component stored into every cache line of `C` once per
+    // lane). At stride 2 (K = 1, HVPs) the extra pass cost more than it
+    // saved (1.05×), so those products write `C` directly, and so do
+    // scattered products (a few entries each, no kernel).
+    let stage = rows > 1 && cols > 1 && rs > 2 && cs > 2;
+    let mut staged: Vec<(usize, Vec<T>)> = Vec::new();
+    for (p, terms) in jobs {
+        let routes = terms.map(|(x, y)| Route::of(x, y));
+        if stage && routes.contains(&Route::Kernel) {
+            let mut buffer: Vec<T> = pool::take(rows * cols);
+            buffer.resize(rows * cols, T::zero());
+            let mut written = false;
+            for ((x, y), &route) in terms.iter().zip(&routes) {
+                let mut view = MatMut::row_major(&mut buffer, rows, cols);
+                match route {
+                    Route::Skip => {}
+                    Route::Kernel => {
+                        T::gemm(x.m, y.m, view, written);
+                        written = true;
+                    }
+                    // The buffer starts zeroed: scattering adds into it.
+                    _ => scatter(&x.m, &y.m, &mut view, route == Route::ScatterLeft),
                 }
-                // The buffer starts zeroed: scattering adds into it.
-                _ => scatter(&x.m, &y.m, &mut buffer, route == Route::ScatterLeft),
+            }
+            staged.push((*p, buffer));
+            continue;
+        }
+        let mut written = accumulate;
+        for ((x, y), &route) in terms.iter().zip(&routes) {
+            if route == Route::Kernel {
+                T::gemm(x.m, y.m, component(fc, *p, shape), written);
+                written = true;
             }
         }
-        let (rs, cs) = (out.row_stride, out.col_stride);
-        let data = out.data;
-        for (i, row) in staged.chunks_exact(cols).enumerate() {
-            for (j, &t) in row.iter().enumerate() {
-                let o = &mut data[i * rs + j * cs];
+        if !written {
+            let mut c = component(fc, *p, shape);
+            for i in 0..rows {
+                for j in 0..cols {
+                    *c.at(i, j) = T::zero();
+                }
+            }
+        }
+        for ((x, y), &route) in terms.iter().zip(&routes) {
+            if matches!(route, Route::ScatterLeft | Route::ScatterRight) {
+                let left = route == Route::ScatterLeft;
+                scatter(&x.m, &y.m, &mut component(fc, *p, shape), left);
+            }
+        }
+    }
+    if staged.is_empty() {
+        return;
+    }
+    for i in 0..rows {
+        for j in 0..cols {
+            let entry = i * rs + j * cs;
+            for (p, buffer) in &staged {
+                let (o, t) = (&mut fc[entry + p], buffer[i * cols + j]);
                 *o = if accumulate { *o + t } else { t };
             }
         }
-        pool::give(staged);
-        return;
     }
-    let mut written = accumulate;
-    for ((x, y), &route) in terms.iter().zip(&routes) {
-        if route == Route::Kernel {
-            T::gemm(x.m, y.m, c(fc), written);
-            written = true;
-        }
-    }
-    if !written {
-        let mut c = c(fc);
-        for i in 0..c.rows {
-            for j in 0..c.cols {
-                *c.at(i, j) = T::zero();
-            }
-        }
-    }
-    for ((x, y), &route) in terms.iter().zip(&routes) {
-        if scattered(route) {
-            scatter(&x.m, &y.m, &mut c(fc), route == Route::ScatterLeft);
-        }
+    for (_, buffer) in staged {
+        pool::give(buffer);
     }
 }
