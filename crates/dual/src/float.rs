@@ -176,6 +176,12 @@ impl<T: Scalar, const K: usize> Scalar for Dual<T, K> {
         self.re.is_exact_zero() && self.eps.iter().all(|e| e.is_exact_zero())
     }
 
+    /// As one flat slice of `T` (for `f64` a `memset`; element by element
+    /// a 72-byte `Dual<f64, 8>` was stored 16 bytes at a time).
+    fn fill_zero(s: &mut [Self]) {
+        T::fill_zero(flat_mut(s));
+    }
+
     /// `C = A·B` on duals from products of `T` matrices:
     /// `C.re = A.re·B.re`, `C.εₖ = A.εₖ·B.re + A.re·B.εₖ`.
     ///

@@ -68,9 +68,7 @@ thread_local! {
 /// `len` zeros, in a buffer from the thread's [`pool`] (the last sweep's,
 /// given back when its [`Gradients`] dropped).
 pub(crate) fn take_adjoints<T: Scalar>(len: usize) -> Vec<T> {
-    let mut v = pool::take(len);
-    v.resize(len, T::zero());
-    v
+    pool::take_zeroed(len)
 }
 
 /// A cleared recording for a new tape: the cached one of this thread if

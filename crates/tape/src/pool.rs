@@ -30,6 +30,8 @@
 use std::any::Any;
 use std::cell::RefCell;
 
+use crate::scalar::Scalar;
+
 /// The most buffers one thread keeps.
 pub const MAX_BUFFERS: usize = 16;
 /// The most bytes one thread keeps, over all its buffers (1 GiB, the limit
@@ -57,6 +59,15 @@ thread_local! {
 /// As [`Vec::with_capacity`]: if `capacity` elements of `T` exceed
 /// `isize::MAX` bytes (the request itself is impossible).
 pub fn take<T: 'static>(capacity: usize) -> Vec<T> {
+    let mut v = take_kept(capacity);
+    v.clear();
+    v.reserve(capacity);
+    v
+}
+
+/// The buffer [`take`] chooses, with the entries it held when it was given
+/// back (or a new empty one).
+fn take_kept<T: 'static>(capacity: usize) -> Vec<T> {
     let size = std::mem::size_of::<T>().max(1);
     let most = capacity.saturating_mul(4).max((64 << 10) / size);
     let found = POOL
@@ -83,26 +94,30 @@ pub fn take<T: 'static>(capacity: usize) -> Vec<T> {
         })
         .ok()
         .flatten();
-    match found {
-        Some(mut v) => {
-            v.clear();
-            v.reserve(capacity);
-            v
-        }
-        None => Vec::with_capacity(capacity),
-    }
+    found.unwrap_or_else(|| Vec::with_capacity(capacity))
+}
+
+/// `len` zeros, in a kept buffer of this thread if one fits (as
+/// [`take`]): the buffer's old entries are overwritten by
+/// [`Scalar::fill_zero`] (a `memset` for `f64` and its duals) rather than
+/// cleared and pushed again one by one.
+pub fn take_zeroed<T: Scalar>(len: usize) -> Vec<T> {
+    let mut v: Vec<T> = take_kept(len);
+    v.truncate(len);
+    T::fill_zero(&mut v);
+    v.resize(len, T::zero());
+    v
 }
 
 /// Hands `v` back for reuse by a later [`take`] on this thread (its
-/// contents are dropped). Freed instead if it holds no memory or more than
+/// entries are kept until then: [`take_zeroed`] overwrites them in place). Freed instead if it holds no memory or more than
 /// [`MAX_BYTES`]; when the pool is full, its oldest buffers are freed to
 /// make room.
-pub fn give<T: 'static>(mut v: Vec<T>) {
+pub fn give<T: 'static>(v: Vec<T>) {
     let bytes = v.capacity().saturating_mul(std::mem::size_of::<T>());
     if bytes == 0 || bytes > MAX_BYTES {
         return;
     }
-    v.clear();
     let _ = POOL.try_with(|pool| {
         let Ok(mut pool) = pool.try_borrow_mut() else {
             return;
@@ -203,6 +218,29 @@ mod tests {
         assert_eq!(held_bytes(), 8 << 22);
         let again: Vec<f64> = take(1 << 21);
         assert_eq!(again.as_ptr(), ptr);
+    }
+
+    /// `take_zeroed` reuses a given-back buffer and overwrites what it
+    /// held: a buffer of NaN comes back as exact zeros, shorter, equal and
+    /// longer than before, and `take` still hands it out empty.
+    #[test]
+    fn take_zeroed_overwrites_old_entries() {
+        for len in [0, 7, BIG / 2, BIG, 2 * BIG] {
+            let old = vec![f64::NAN; BIG];
+            let ptr = old.as_ptr();
+            give(old);
+            let v: Vec<f64> = take_zeroed(len);
+            assert_eq!(v.len(), len);
+            assert!(v.iter().all(|&x| x == 0.0 && x.is_sign_positive()));
+            // (A small request leaves the big buffer alone; see `take`.)
+            if (BIG / 2..=BIG).contains(&len) {
+                assert_eq!(v.as_ptr(), ptr, "len {len}: the kept buffer is reused");
+            }
+            give(v);
+            let empty: Vec<f64> = take(1);
+            assert!(empty.is_empty());
+            release();
+        }
     }
 
     /// A request larger than every kept buffer grows the largest one.

@@ -340,6 +340,13 @@ pub trait Scalar:
     /// True only when every component of the number is exactly zero.
     fn is_exact_zero(&self) -> bool;
 
+    /// Sets every entry of `s` to zero. The default is `s.fill(zero)`;
+    /// `Dual<T, K>` fills its numbers as one flat slice of `T`, which for
+    /// `f64` is a `memset` (a sweep's adjoint vector is zeroed this way).
+    fn fill_zero(s: &mut [Self]) {
+        s.fill(Self::zero());
+    }
+
     /// `C ← A·B`, or `C ← C + A·B` when `accumulate` is true.
     ///
     /// Every implementation must call [`check_gemm_shapes`] before reading
