@@ -305,6 +305,8 @@ pub fn check_mixed_gemm_shapes<A, B, C>(a: &MatRef<'_, A>, b: &MatRef<'_, B>, c:
 /// - `is_exact_zero`: true only when *every* component is zero. The reverse
 ///   sweep skips nodes whose adjoint is exactly zero; for a dual, a zero real
 ///   part alone is not enough, because the tangent still carries `H v`;
+/// - `fill_zero`: zero a slice (the default fills with `zero()`; a type
+///   made of floats can make it one `memset`, as duals do);
 /// - `gemm`: the matrix-multiply hook used by block operations,
 ///   `C ← A·B` (or `C ← C + A·B` when `accumulate`). The default is a plain
 ///   triple loop, correct for any type; `f64` and `f32` map it to the
