@@ -588,6 +588,15 @@ impl Route {
             Route::Kernel
         }
     }
+
+    /// For a scattered product, whether the sparse factor is the left one.
+    fn scatter_left(self) -> Option<bool> {
+        match self {
+            Route::ScatterLeft => Some(true),
+            Route::ScatterRight => Some(false),
+            Route::Skip | Route::Kernel => None,
+        }
+    }
 }
 
 /// `C += X·Y` entry by entry from the nonzero entries of the sparse factor
@@ -661,17 +670,29 @@ fn sum_of_products<T: Scalar, const N: usize>(
         if stage && routes.contains(&Route::Kernel) {
             let mut buffer: Vec<T> = pool::take(rows * cols);
             buffer.resize(rows * cols, T::zero());
+            // Kernel products first (the first one overwrites), then the
+            // scattered ones add into them: a kernel product after a
+            // scatter would overwrite the scattered terms.
             let mut written = false;
             for ((x, y), &route) in terms.iter().zip(&routes) {
-                let mut view = MatMut::row_major(&mut buffer, rows, cols);
-                match route {
-                    Route::Skip => {}
-                    Route::Kernel => {
-                        T::gemm(x.m, y.m, view, written);
-                        written = true;
-                    }
-                    // The buffer starts zeroed: scattering adds into it.
-                    _ => scatter(&x.m, &y.m, &mut view, route == Route::ScatterLeft),
+                if route == Route::Kernel {
+                    T::gemm(
+                        x.m,
+                        y.m,
+                        MatMut::row_major(&mut buffer, rows, cols),
+                        written,
+                    );
+                    written = true;
+                }
+            }
+            for ((x, y), &route) in terms.iter().zip(&routes) {
+                if let Some(left) = route.scatter_left() {
+                    scatter(
+                        &x.m,
+                        &y.m,
+                        &mut MatMut::row_major(&mut buffer, rows, cols),
+                        left,
+                    );
                 }
             }
             staged.push((*p, buffer));
@@ -693,8 +714,7 @@ fn sum_of_products<T: Scalar, const N: usize>(
             }
         }
         for ((x, y), &route) in terms.iter().zip(&routes) {
-            if matches!(route, Route::ScatterLeft | Route::ScatterRight) {
-                let left = route == Route::ScatterLeft;
+            if let Some(left) = route.scatter_left() {
                 scatter(&x.m, &y.m, &mut component(fc, *p, shape), left);
             }
         }
