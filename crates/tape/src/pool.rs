@@ -109,14 +109,21 @@ pub fn take_zeroed<T: Scalar>(len: usize) -> Vec<T> {
     v
 }
 
-/// Hands `v` back for reuse by a later [`take`] on this thread (its
-/// entries are kept until then: [`take_zeroed`] overwrites them in place). Freed instead if it holds no memory or more than
+/// Hands `v` back for reuse by a later [`take`] on this thread. Entries
+/// of a type without drop glue (numbers) are kept until then, for
+/// [`take_zeroed`] to overwrite in place; others are dropped here. Freed instead if it holds no memory or more than
 /// [`MAX_BYTES`]; when the pool is full, its oldest buffers are freed to
 /// make room.
-pub fn give<T: 'static>(v: Vec<T>) {
+pub fn give<T: 'static>(mut v: Vec<T>) {
     let bytes = v.capacity().saturating_mul(std::mem::size_of::<T>());
     if bytes == 0 || bytes > MAX_BYTES {
         return;
+    }
+    // Entries that own something (an `Rc`, a row `Vec`) are dropped now:
+    // kept, they would hold memory the pool neither counts nor bounds.
+    // Plain numbers stay for `take_zeroed` to overwrite.
+    if std::mem::needs_drop::<T>() {
+        v.clear();
     }
     let _ = POOL.try_with(|pool| {
         let Ok(mut pool) = pool.try_borrow_mut() else {
