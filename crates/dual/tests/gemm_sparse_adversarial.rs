@@ -137,8 +137,8 @@ fn check<D: Flat>(case: &Case<'_, D>, accumulate: bool, what: &str) {
             }
             for p in 0..k {
                 let (x, y) = (*a.at(i, p), *b.at(p, j));
-                want = want + x * y;
-                mag = mag + x.abs_parts() * y.abs_parts();
+                want += x * y;
+                mag += x.abs_parts() * y.abs_parts();
             }
             let got = cd[at];
             let parts = got
