@@ -618,3 +618,52 @@ fn nan_payloads_propagate() {
     };
     every_layout::<Dual<f64, 3>>((m, k, n), &a, &b, "NaN payloads");
 }
+
+// ---------------------------------------------------------------------------
+// Random mixtures of lane kinds.
+// ---------------------------------------------------------------------------
+
+/// What one lane of a random operand holds.
+fn lane_kind(kind: u8, seed: f64, i: usize, j: usize, cols: usize, l: usize) -> f64 {
+    match kind % 4 {
+        0 => 0.0,
+        1 => f64::from(i * cols + j == 5 * l + 2),
+        2 => {
+            if j == l % cols {
+                value(seed, i, j, l + 1)
+            } else {
+                0.0
+            }
+        }
+        _ => value(seed, i, j, l + 1),
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(saddle_check::strategies::config(96))]
+
+    /// Shapes around the sparse thresholds, every layout, and a kind per
+    /// lane (zero, unit, one column, dense) on each side, so that lanes of
+    /// one call take different routes. Fails on the staged-lane defect
+    /// above whenever a lane scatters its first term and runs the kernel
+    /// for its second.
+    #[test]
+    #[ignore = "defect: sum_of_products (staged, K ≥ 2) runs a Kernel term with accumulate = false after a Scatter term has already added into the buffer, dropping the scattered product"]
+    fn random_lane_kinds(
+        m in 1usize..20, k in 1usize..18, n in 1usize..20,
+        a_kinds in proptest::array::uniform8(0u8..4), b_kinds in proptest::array::uniform8(0u8..4),
+        layouts in proptest::array::uniform3(0u8..3), accumulate in proptest::bool::ANY,
+    ) {
+        let layout = |c: u8| [Layout::Rows, Layout::Transposed, Layout::Padded(2)][c as usize];
+        let a = move |i: usize, j: usize| dual::<8>(0.3, i, j, |l| Some(lane_kind(a_kinds[l], 0.3, i, j, k, l)));
+        let b = move |i: usize, j: usize| dual::<8>(2.9, i, j, |l| Some(lane_kind(b_kinds[l], 2.9, i, j, n, l)));
+        let case = Case {
+            shape: (m, k, n),
+            layouts: (layout(layouts[0]), layout(layouts[1]), layout(layouts[2])),
+            a: &a,
+            b: &b,
+            c0: &|i, j| dual::<8>(4.0, i, j, |_| None),
+        };
+        check(&case, accumulate, "random lane kinds");
+    }
+}
