@@ -149,11 +149,11 @@ fn with_data_scalars<'t, T: Scalar>(p: &[Var<'t, T>], bad: f64) -> Var<'t, T> {
             let mut xw = Var::constant(T::zero());
             let mut dw = Var::constant(T::zero());
             for q in 0..8 {
-                xw = xw + p[64 + i * 8 + q] * p[q * 8 + j];
-                dw = dw + Var::constant(T::from_f64(d[i * 8 + q])) * p[q * 8 + j];
+                xw += p[64 + i * 8 + q] * p[q * 8 + j];
+                dw += Var::constant(T::from_f64(d[i * 8 + q])) * p[q * 8 + j];
             }
             let t = (xw + dw).tanh();
-            sum = sum + t * t;
+            sum += t * t;
         }
     }
     sum

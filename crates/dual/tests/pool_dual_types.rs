@@ -7,7 +7,6 @@
 
 use saddle_dual::Dual;
 use saddle_tape::pool;
-use saddle_tape::prelude::*;
 
 type Nested = Dual<Dual<f64, 2>, 3>;
 
