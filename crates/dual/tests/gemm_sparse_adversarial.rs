@@ -336,74 +336,74 @@ fn sparse_parts_at_the_budget_for_odd_sizes_and_widths_7_and_8() {
 
 /// The classification pass stops once every component is over its budget;
 /// a NaN or ∞ stored after that point must still keep a skip or scatter
-/// from being taken (the finiteness scan is separate). Dense lanes and
-/// value first (the pass stops after a row or two), the non-finite entry
-/// last in storage; the partner has unit (sparse) or zero lanes.
+/// from being taken (the finiteness scan is separate). The operand with
+/// the non-finite value stored last has dense lanes (so its pass stops
+/// after a row or two) or zero lanes (so it reads to the end); its partner
+/// has unit (sparse) lanes, or zero lanes with the sparse side swapped.
 #[test]
 fn a_non_finite_entry_after_the_classification_pass_stopped() {
     let (m, k, n) = (16, 12, 10);
+    let c0 = |i: usize, j: usize| dual::<8>(4.0, i, j, |_| None);
     for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
-        for layout in [Layout::Rows, Layout::Transposed] {
-            // The last stored entry of A: (m-1, k-1) row-major, the same
-            // in the transposed layout (column-major storage).
-            let a = move |i: usize, j: usize| {
-                let mut d = dual::<8>(0.3, i, j, |_| Some(0.0));
-                if (i, j) == (m - 1, k - 1) {
-                    d.re = bad;
-                }
-                d
-            };
-            let b = |i: usize, j: usize| {
-                dual::<8>(2.9, i, j, |l| Some(f64::from(i * n + j == 11 * l + 2)))
-            };
-            for accumulate in [false, true] {
-                let case = Case {
-                    shape: (m, k, n),
-                    layouts: (layout, Layout::Rows, Layout::Rows),
-                    a: &a,
-                    b: &b,
-                    c0: &|i, j| dual::<8>(4.0, i, j, |_| None),
+        for dense in [true, false] {
+            let lanes = move |_: usize| if dense { None } else { Some(0.0) };
+            for layout in [Layout::Rows, Layout::Transposed] {
+                // The last stored entry of A: (m-1, k-1) row-major, the
+                // same in the transposed layout (column-major storage).
+                let a = move |i: usize, j: usize| {
+                    let mut d = dual::<8>(0.3, i, j, lanes);
+                    if (i, j) == (m - 1, k - 1) {
+                        d.re = bad;
+                    }
+                    d
                 };
-                check(
-                    &case,
-                    accumulate,
-                    &format!("A.re last entry {bad}, B unit lanes"),
-                );
-            }
-            // And a dense B value whose last entry is bad, against sparse
-            // lanes of A and zero lanes of B.
-            let a = |i: usize, j: usize| {
-                dual::<8>(0.3, i, j, |l| Some(f64::from(i * k + j == 13 * l + 4)))
-            };
-            let b = move |i: usize, j: usize| {
-                let mut d = dual::<8>(2.9, i, j, |_| Some(0.0));
-                if (i, j) == (k - 1, n - 1) {
-                    d.re = bad;
-                }
-                d
-            };
-            for accumulate in [false, true] {
-                let case = Case {
-                    shape: (m, k, n),
-                    layouts: (Layout::Rows, layout, Layout::Rows),
-                    a: &a,
-                    b: &b,
-                    c0: &|i, j| dual::<8>(4.0, i, j, |_| None),
+                let b = |i: usize, j: usize| {
+                    dual::<8>(2.9, i, j, |l| Some(f64::from(i * n + j == 11 * l + 2)))
                 };
-                check(
-                    &case,
-                    accumulate,
-                    &format!("B.re last entry {bad}, A unit lanes"),
-                );
+                for accumulate in [false, true] {
+                    let case = Case {
+                        shape: (m, k, n),
+                        layouts: (layout, Layout::Rows, Layout::Rows),
+                        a: &a,
+                        b: &b,
+                        c0: &c0,
+                    };
+                    let what = format!("A.re last entry {bad}, A lanes dense {dense}, B unit");
+                    check(&case, accumulate, &what);
+                }
+                // A bad B value stored last, against unit lanes of A.
+                let a = |i: usize, j: usize| {
+                    dual::<8>(0.3, i, j, |l| Some(f64::from(i * k + j == 13 * l + 4)))
+                };
+                let b = move |i: usize, j: usize| {
+                    let mut d = dual::<8>(2.9, i, j, lanes);
+                    if (i, j) == (k - 1, n - 1) {
+                        d.re = bad;
+                    }
+                    d
+                };
+                for accumulate in [false, true] {
+                    let case = Case {
+                        shape: (m, k, n),
+                        layouts: (Layout::Rows, layout, Layout::Rows),
+                        a: &a,
+                        b: &b,
+                        c0: &c0,
+                    };
+                    let what = format!("B.re last entry {bad}, B lanes dense {dense}, A unit");
+                    check(&case, accumulate, &what);
+                }
             }
         }
     }
 }
 
-/// An infinite or NaN *tangent* entry stored last, in a lane the pass
-/// classified dense: its partner's zero lane must not skip it.
+/// An infinite or NaN *tangent* entry of `A` stored last (in a lane the
+/// pass classified dense) whose partner `B.re` is all zero (the zero real
+/// part of a Gauss-Newton cotangent): the product `A.εₖ·B.re` must not be
+/// skipped, since `∞·0` is NaN.
 #[test]
-fn a_non_finite_tangent_stored_last_meets_zero_lanes() {
+fn a_non_finite_tangent_stored_last_meets_a_zero_value() {
     let (m, k, n) = (12, 10, 9);
     for bad in [f64::NAN, f64::INFINITY] {
         let a = move |i: usize, j: usize| {
@@ -411,8 +411,17 @@ fn a_non_finite_tangent_stored_last_meets_zero_lanes() {
                 ((i, j, l) == (m - 1, k - 1, 1)).then_some(bad)
             })
         };
-        let b = |i: usize, j: usize| dual::<3>(2.9, i, j, |_| Some(0.0));
-        every_layout::<Dual<f64, 3>>((m, k, n), &a, &b, &format!("A.ε₂ last entry {bad}"));
+        let b = |i: usize, j: usize| {
+            let mut d = dual::<3>(2.9, i, j, |_| None);
+            d.re = 0.0;
+            d
+        };
+        every_layout::<Dual<f64, 3>>(
+            (m, k, n),
+            &a,
+            &b,
+            &format!("A.ε₂ last entry {bad}, B.re zero"),
+        );
     }
 }
 
