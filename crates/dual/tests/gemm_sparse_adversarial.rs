@@ -222,17 +222,18 @@ fn dual<const K: usize>(
 }
 
 // ---------------------------------------------------------------------------
-// The defect: a scattered term followed by a kernel term in a staged lane.
+// A defect, fixed: a scattered term followed by a kernel term in a staged
+// lane (the kernel overwrote the scattered product).
 // ---------------------------------------------------------------------------
 
 /// `K = 2`, 8×8·8×8. `A.ε₂` has one nonzero entry (sparse) and `B.ε₁` is
 /// zero, so the product over all components is not taken and lane 2 is
 /// `A.ε₂·B.re` (scattered from `A.ε₂`) plus `A.re·B.ε₂` (the kernel). With
-/// `K ≥ 2` that lane is staged in a zeroed buffer: the scatter adds into
-/// it first, then the kernel, told nothing was written yet, overwrites it,
-/// and `A.ε₂·B.re` is lost (row 0 of `C.ε₂` is short by `B.re[3, :]`).
+/// `K ≥ 2` that lane is staged in a zeroed buffer; before the fix the
+/// scatter added into it first, then the kernel, told nothing was written
+/// yet, overwrote it, and `A.ε₂·B.re` was lost (row 0 of `C.ε₂` short by
+/// `B.re[3, :]`).
 #[test]
-#[ignore = "defect: sum_of_products (staged, K ≥ 2) runs a Kernel term with accumulate = false after a Scatter term has already added into the buffer, dropping the scattered product"]
 fn staged_lane_keeps_a_scattered_term_before_a_kernel_term() {
     let a =
         |i: usize, j: usize| dual::<2>(0.3, i, j, |l| (l == 1).then(|| f64::from(i * 8 + j == 3)));
@@ -244,7 +245,6 @@ fn staged_lane_keeps_a_scattered_term_before_a_kernel_term() {
 /// all components is not taken) and dense lanes: each lane is `A.εₖ·B.re`
 /// scattered from `B.re`, then `A.re·B.εₖ` by the kernel over it.
 #[test]
-#[ignore = "defect: sum_of_products (staged, K ≥ 2) runs a Kernel term with accumulate = false after a Scatter term has already added into the buffer, dropping the scattered product"]
 fn staged_lane_keeps_a_scattered_sparse_value_term() {
     // 8×8 B (64 entries, budget 4): B.re has 4 nonzero entries.
     let a = |i: usize, j: usize| dual::<3>(0.3, i, j, |_| None);
@@ -268,7 +268,6 @@ fn staged_lane_keeps_a_scattered_sparse_value_term() {
 /// (`∞·0` is NaN), while `A.εₖ·B.re` is scattered first: lost, so row 0 of
 /// `C.ε` misses its (finite) term and rows through the ∞ are right.
 #[test]
-#[ignore = "defect: sum_of_products (staged, K ≥ 2) runs a Kernel term with accumulate = false after a Scatter term has already added into the buffer, dropping the scattered product"]
 fn staged_lane_keeps_a_scattered_term_when_a_value_is_infinite() {
     let (m, k, n) = (8, 8, 8);
     let a = |i: usize, j: usize| {
@@ -299,7 +298,7 @@ fn counted(r: usize, c: usize, count: usize, l: usize, i: usize, j: usize) -> bo
 /// sparse) and one over it (dense), products exactly 7 wide (never
 /// sparse) and 8 wide (sparse allowed), on either side. The other
 /// operand's lanes are zero so that no lane mixes a scattered and a
-/// kernel term (see the defect above).
+/// kernel term (the defect above has its own tests).
 #[test]
 fn sparse_parts_at_the_budget_for_odd_sizes_and_widths_7_and_8() {
     // (m, k, n): A is m×k, B is k×n; width of A's parts is n, of B's m.
@@ -653,11 +652,10 @@ proptest::proptest! {
 
     /// Shapes around the sparse thresholds, every layout, and a kind per
     /// lane (zero, unit, one column, dense) on each side, so that lanes of
-    /// one call take different routes. Fails on the staged-lane defect
-    /// above whenever a lane scatters its first term and runs the kernel
-    /// for its second.
+    /// one call take different routes. Failed on the staged-lane defect
+    /// above (fixed) whenever a lane scattered its first term and ran the
+    /// kernel for its second.
     #[test]
-    #[ignore = "defect: sum_of_products (staged, K ≥ 2) runs a Kernel term with accumulate = false after a Scatter term has already added into the buffer, dropping the scattered product"]
     fn random_lane_kinds(
         m in 1usize..20, k in 1usize..18, n in 1usize..20,
         a_kinds in proptest::array::uniform8(0u8..4), b_kinds in proptest::array::uniform8(0u8..4),

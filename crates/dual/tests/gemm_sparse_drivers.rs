@@ -54,11 +54,10 @@ where
 
 /// The 8-lane Hessian of `two_variable_blocks` against single-lane HVPs
 /// and differences of gradients. Column 128 (`X₇₇`, the partial last
-/// sweep) loses the direct term `∂Xᵀ/∂X₇₇ · C̄` of `W̄`: its `W` rows come
-/// out wrong (see `gemm_sparse_adversarial.rs`,
+/// sweep) lost the direct term `∂Xᵀ/∂X₇₇ · C̄` of `W̄` before the staged-lane
+/// fix: its `W` rows came out wrong (see `gemm_sparse_adversarial.rs`,
 /// `staged_lane_keeps_a_scattered_term_before_a_kernel_term`).
 #[test]
-#[ignore = "defect: the staged lane of the dual gemm drops a scattered term before a kernel term (last, partial sweep: W̄ += Xᵀ·C̄ with one unit lane of Xᵀ and zero lanes of C̄)"]
 fn hessian_of_a_product_of_variable_blocks_with_a_partial_last_sweep() {
     let x = point();
     let n = x.len();

@@ -52,7 +52,6 @@ fn network() -> (Mlp, Dataset) {
 }
 
 #[test]
-#[ignore = "defect: the staged lane of the dual gemm drops a scattered term before a kernel term (W̄₂ += H₁ᵀ·δ₂ with a column-sparse lane of H₁ᵀ and the dead unit's zero lane)"]
 fn relu_network_with_a_dead_unit_hessian() {
     let (net, data) = network();
     let n = net.num_params();

@@ -101,6 +101,9 @@ fn take_kept<T: 'static>(capacity: usize) -> Vec<T> {
 /// [`take`]): the buffer's old entries are overwritten by
 /// [`Scalar::fill_zero`] (a `memset` for `f64` and its duals) rather than
 /// cleared and pushed again one by one.
+///
+/// # Panics
+/// As [`take`]: if `len` elements of `T` exceed `isize::MAX` bytes.
 pub fn take_zeroed<T: Scalar>(len: usize) -> Vec<T> {
     let mut v: Vec<T> = take_kept(len);
     v.truncate(len);

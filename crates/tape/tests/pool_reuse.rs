@@ -174,7 +174,6 @@ impl Drop for Row {
 /// given back keeps its referent alive (strong count 2) until some later
 /// `take` of that type or `release`.
 #[test]
-#[ignore = "defect: pool::give keeps the entries of any T since 9a80964; for a T that owns memory (a Vec row, an Rc) it stays alive uncounted by held_bytes and unbounded by MAX_BYTES (clear when std::mem::needs_drop::<T>())"]
 fn entries_that_own_memory_are_not_kept_alive_uncounted() {
     pool::release();
     let shared = Rc::new(0.5_f64);
