@@ -52,6 +52,21 @@ where
     h
 }
 
+/// The 8-lane Hessian `h` (row-major `n × n`) against the single-lane
+/// HVP columns, to 1e-12 relative to their largest entry.
+fn assert_matches(h: &[f64], by_hvps: &[f64], n: usize) {
+    let scale = by_hvps.iter().fold(1.0_f64, |m, v| m.max(v.abs()));
+    for i in 0..n {
+        for j in 0..n {
+            let (got, want) = (h[i * n + j], by_hvps[i * n + j]);
+            assert!(
+                (got - want).abs() <= 1e-12 * scale,
+                "H[{i}, {j}]: 8 lanes {got}, single-lane HVP {want}"
+            );
+        }
+    }
+}
+
 /// The 8-lane Hessian of `two_variable_blocks` against single-lane HVPs
 /// and differences of gradients. Column 128 (`X₇₇`, the partial last
 /// sweep) lost the direct term `∂Xᵀ/∂X₇₇ · C̄` of `W̄` before the staged-lane
@@ -64,17 +79,7 @@ fn hessian_of_a_product_of_variable_blocks_with_a_partial_last_sweep() {
     let h = hessian(two_variable_blocks, &x)
         .expect("finite point")
         .to_row_major();
-    let by_hvps = hessian_by_hvps(two_variable_blocks, &x);
-    let scale = by_hvps.iter().fold(1.0_f64, |m, v| m.max(v.abs()));
-    for i in 0..n {
-        for j in 0..n {
-            let (got, want) = (h[i * n + j], by_hvps[i * n + j]);
-            assert!(
-                (got - want).abs() <= 1e-12 * scale,
-                "H[{i}, {j}]: 8 lanes {got}, single-lane HVP {want}"
-            );
-        }
-    }
+    assert_matches(&h, &hessian_by_hvps(two_variable_blocks, &x), n);
     let grad = |y: &[f64]| gradient(two_variable_blocks, y).expect("finite").gradient;
     let report = check_hessian(grad, &x, &h, Tolerance::default());
     assert!(report.passed(), "{report}");
@@ -96,17 +101,7 @@ fn hessian_of_a_product_of_variable_blocks_with_full_sweeps() {
     let x = point();
     let n = x.len();
     let h = hessian(f, &x).expect("finite point").to_row_major();
-    let by_hvps = hessian_by_hvps(f, &x);
-    let scale = by_hvps.iter().fold(1.0_f64, |m, v| m.max(v.abs()));
-    for i in 0..n {
-        for j in 0..n {
-            let (got, want) = (h[i * n + j], by_hvps[i * n + j]);
-            assert!(
-                (got - want).abs() <= 1e-12 * scale,
-                "H[{i}, {j}]: 8 lanes {got}, single-lane HVP {want}"
-            );
-        }
-    }
+    assert_matches(&h, &hessian_by_hvps(f, &x), n);
     let grad = |y: &[f64]| gradient(f, y).expect("finite").gradient;
     let report = check_hessian(grad, &x, &h, Tolerance::default());
     assert!(report.passed(), "{report}");
