@@ -11,6 +11,14 @@
 //! - nonlinear (`sin a`, `a/b`, any block operation not declared linear):
 //!   `(D(a) ∪ D(b))²`.
 //!
+//! A block operation that describes its entries
+//! ([`BlockOp::entry_dependence`](crate::BlockOp::entry_dependence):
+//! elementwise maps and zips, affine maps, slices, row broadcasts, stacks)
+//! is read entry by entry, each output entry as a scalar node of its one
+//! or two input entries. Any other block operation (matrix products, sums,
+//! your own unless it says more) is taken whole: every output entry
+//! depends on every input entry.
+//!
 //! ## The contract
 //!
 //! The pattern is the union of these interactions, so it holds every entry
@@ -19,10 +27,11 @@
 //! classified nonlinear whose second derivative vanishes where it is
 //! evaluated (`relu`, `abs`, `max` are nonlinear but piecewise linear), or
 //! cancellation between terms (`(x+y)(x−y)` has `Hₓᵧ = 0` but the product
-//! couples `x` and `y`); (2) block operations, whose every output is taken
-//! to depend on all of their inputs (an elementwise `tanh` of a block
-//! couples the whole block). On scalar code without such coincidences the
-//! pattern is exactly the nonzero structure of the Hessian.
+//! couples `x` and `y`); (2) block operations taken whole (a matrix
+//! product couples all of its inputs, even where one output reads only
+//! some). On scalar code, and block code made of operations described
+//! entry by entry, without such coincidences the pattern is exactly the
+//! nonzero structure of the Hessian.
 //!
 //! When the analysis would cost about as much as a dense Hessian (the
 //! budget below), it stops and returns the full `n × n` pattern

@@ -4,7 +4,7 @@
 //! Reverse: `X̄ += Z̄` and `b̄ⱼ += Σᵢ Z̄ᵢⱼ` (column sums, the delta rules'
 //! "dL/db = column sums of δ").
 
-use super::{Block, BlockOp, Cotangents, Slots};
+use super::{Block, BlockOp, Cotangents, EntryDependence, Slots};
 use crate::error::Error;
 use std::ops::Range;
 
@@ -25,6 +25,17 @@ impl<T: Scalar> BlockOp<T> for AddRow {
     }
 
     fn is_linear(&self) -> bool {
+        true
+    }
+
+    /// `Z[i, j] = X[i, j] + b[j]`: two entries, linearly.
+    fn entry_dependence(&self, entries: &mut Vec<EntryDependence>) -> bool {
+        let (x, b) = (self.x.range(), self.row.range());
+        let n = self.x.cols();
+        entries.extend(
+            x.enumerate()
+                .map(|(k, s)| EntryDependence::Linear([s, b.start + k % n])),
+        );
         true
     }
 

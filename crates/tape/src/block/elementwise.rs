@@ -5,7 +5,7 @@
 //! stored; the reverse rule is then `X̄ += f'(X) ⊙ Ȳ` (and
 //! `Ā += ∂f/∂a ⊙ C̄`, `B̄ += ∂f/∂b ⊙ C̄`).
 
-use super::{Block, BlockOp, Cotangents, Slots};
+use super::{Block, BlockOp, Cotangents, EntryDependence, Slots};
 use crate::error::Error;
 use crate::rules;
 use std::ops::Range;
@@ -25,6 +25,12 @@ impl<T: Scalar> BlockOp<T> for Map<T> {
 
     fn inputs(&self) -> Vec<Range<usize>> {
         vec![self.x.range()]
+    }
+
+    /// `Yₖ = f(Xₖ)`: entry `k` of `X` alone, nonlinearly.
+    fn entry_dependence(&self, entries: &mut Vec<EntryDependence>) -> bool {
+        entries.extend(self.x.range().map(|s| EntryDependence::Nonlinear([s, s])));
+        true
     }
 
     fn vjp(&self, cot: &mut Cotangents<'_, T>) {
@@ -56,6 +62,12 @@ impl<T: Scalar> BlockOp<T> for Affine<T> {
         true
     }
 
+    /// `Yₖ = αXₖ + β`: entry `k` of `X`, linearly.
+    fn entry_dependence(&self, entries: &mut Vec<EntryDependence>) -> bool {
+        entries.extend(self.x.range().map(|s| EntryDependence::Linear([s, s])));
+        true
+    }
+
     fn vjp(&self, cot: &mut Cotangents<'_, T>) {
         let y_bar = cot.output();
         if let Some(x_bar) = cot.adjoint(self.x) {
@@ -68,12 +80,21 @@ impl<T: Scalar> BlockOp<T> for Affine<T> {
 
 struct Zip<T> {
     name: &'static str,
-    /// Whether the rule is linear (`add`, `sub`): no second derivatives.
-    linear: bool,
+    /// How `Cₖ` depends on `Aₖ` and `Bₖ`: linear (`add`, `sub`), bilinear
+    /// (`mul`) or any rule.
+    kind: ZipKind,
     a: Slots,
     b: Slots,
     da: Vec<T>,
     db: Vec<T>,
+}
+
+/// The second-order class of a binary elementwise rule.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ZipKind {
+    Linear,
+    Bilinear,
+    Nonlinear,
 }
 
 impl<T: Scalar> BlockOp<T> for Zip<T> {
@@ -86,7 +107,23 @@ impl<T: Scalar> BlockOp<T> for Zip<T> {
     }
 
     fn is_linear(&self) -> bool {
-        self.linear
+        self.kind == ZipKind::Linear
+    }
+
+    /// `Cₖ = f(Aₖ, Bₖ)`: entry `k` of each input, in the rule's class.
+    fn entry_dependence(&self, entries: &mut Vec<EntryDependence>) -> bool {
+        let class = match self.kind {
+            ZipKind::Linear => EntryDependence::Linear,
+            ZipKind::Bilinear => EntryDependence::Bilinear,
+            ZipKind::Nonlinear => EntryDependence::Nonlinear,
+        };
+        entries.extend(
+            self.a
+                .range()
+                .zip(self.b.range())
+                .map(|(a, b)| class([a, b])),
+        );
+        true
     }
 
     fn vjp(&self, cot: &mut Cotangents<'_, T>) {
@@ -130,7 +167,7 @@ impl<'t, T: Scalar> Block<'t, T> {
         name: &'static str,
         rule: impl Fn(T, T) -> (T, T, T),
     ) -> Result<Block<'t, T>, Error> {
-        self.zip_with(other, name, rule, false)
+        self.zip_with(other, name, rule, ZipKind::Nonlinear)
     }
 
     fn zip_with(
@@ -138,7 +175,7 @@ impl<'t, T: Scalar> Block<'t, T> {
         other: &Block<'t, T>,
         name: &'static str,
         rule: impl Fn(T, T) -> (T, T, T),
-        linear: bool,
+        kind: ZipKind,
     ) -> Result<Block<'t, T>, Error> {
         let tape = self.same_tape(other);
         if self.shape() != other.shape() {
@@ -170,7 +207,7 @@ impl<'t, T: Scalar> Block<'t, T> {
             &values,
             Zip {
                 name,
-                linear,
+                kind,
                 a,
                 b,
                 da,
@@ -181,17 +218,17 @@ impl<'t, T: Scalar> Block<'t, T> {
 
     /// `A + B` elementwise. Errors as [`Block::zip`].
     pub fn add(&self, other: &Block<'t, T>) -> Result<Block<'t, T>, Error> {
-        self.zip_with(other, "add", rules::add, true)
+        self.zip_with(other, "add", rules::add, ZipKind::Linear)
     }
 
     /// `A − B` elementwise. Errors as [`Block::zip`].
     pub fn sub(&self, other: &Block<'t, T>) -> Result<Block<'t, T>, Error> {
-        self.zip_with(other, "sub", rules::sub, true)
+        self.zip_with(other, "sub", rules::sub, ZipKind::Linear)
     }
 
     /// `A ⊙ B` (Hadamard product). Errors as [`Block::zip`].
     pub fn mul(&self, other: &Block<'t, T>) -> Result<Block<'t, T>, Error> {
-        self.zip(other, "mul", rules::mul)
+        self.zip_with(other, "mul", rules::mul, ZipKind::Bilinear)
     }
 
     /// `A ⊘ B` elementwise. Errors as [`Block::zip`].

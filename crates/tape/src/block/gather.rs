@@ -2,7 +2,7 @@
 //!
 //! This is how values computed with scalar operations enter matrix work.
 
-use super::{check_shape, Block, BlockOp, Cotangents};
+use super::{check_shape, Block, BlockOp, Cotangents, EntryDependence};
 use crate::error::Error;
 use std::ops::Range;
 
@@ -31,6 +31,15 @@ impl<T: Scalar> BlockOp<T> for Stack {
     }
 
     fn is_linear(&self) -> bool {
+        true
+    }
+
+    /// `Yₖ = xₖ`: one scalar slot (or a constant), linearly.
+    fn entry_dependence(&self, entries: &mut Vec<EntryDependence>) -> bool {
+        entries.extend(self.sources.iter().map(|&s| match s {
+            NO_SLOT => EntryDependence::Constant,
+            s => EntryDependence::Linear([s as usize, s as usize]),
+        }));
         true
     }
 

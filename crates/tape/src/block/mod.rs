@@ -16,6 +16,12 @@
 //! [`Tape::stack`] (scalar `Var`s gathered into a block). Your own
 //! operation is a type implementing [`BlockOp`], recorded with
 //! [`Tape::record_block`].
+//!
+//! For Hessian sparsity detection an operation may also say which input
+//! entries each output entry reads ([`BlockOp::entry_dependence`]): the
+//! elementwise ones, slices, broadcasts and stacks do, so a banded function
+//! written with slices (`x[1..] − x[..n−1]²`) keeps its band and its
+//! Hessian takes a few compressed sweeps instead of `n / 8`.
 
 mod broadcast;
 mod elementwise;
@@ -168,8 +174,74 @@ pub trait BlockOp<T: Scalar>: 'static {
         false
     }
 
+    /// Entry by entry, which input slots each output entry depends on and
+    /// how, for Hessian sparsity detection: an operation whose every output
+    /// entry is a function of at most two input entries pushes one
+    /// [`EntryDependence`] per output entry (row-major) into `entries` and
+    /// returns `true`.
+    ///
+    /// The default returns `false`: every output entry is then taken to
+    /// depend on every input entry (nonlinearly unless
+    /// [`is_linear`](BlockOp::is_linear)). That is always safe but as
+    /// coarse as can be: an elementwise `tanh` of a `1 × n` block would
+    /// couple all `n` entries, and the Hessian driver would sweep `n`
+    /// directions where three would do for a banded function.
+    ///
+    /// The description must hold at *every* point (a superset of the true
+    /// dependence, like `is_linear`): an entry declared linear that is not
+    /// gives a sparse Hessian with silently missing entries. If the
+    /// description is not one entry per output, or names a slot that is
+    /// not recorded before the operation, it is ignored (the default
+    /// applies).
+    ///
+    /// ```
+    /// use saddle_tape::{BlockOp, Cotangents, EntryDependence, Slots};
+    ///
+    /// /// Yₖ = Xₖ³: output k depends on input entry k alone, nonlinearly.
+    /// struct Cube(Slots);
+    ///
+    /// impl BlockOp<f64> for Cube {
+    ///     fn name(&self) -> &'static str { "cube" }
+    ///     fn inputs(&self) -> Vec<std::ops::Range<usize>> { vec![self.0.range()] }
+    ///     fn entry_dependence(&self, entries: &mut Vec<EntryDependence>) -> bool {
+    ///         entries.extend(self.0.range().map(|s| EntryDependence::Nonlinear([s, s])));
+    ///         true
+    ///     }
+    ///     fn vjp(&self, cot: &mut Cotangents<'_, f64>) {
+    ///         let (out, x) = (cot.output(), cot.value(self.0));
+    ///         if let Some(a) = cot.adjoint(self.0) {
+    ///             for ((a, y), x) in a.iter_mut().zip(out).zip(x) { *a += 3.0 * x * x * y; }
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    fn entry_dependence(&self, entries: &mut Vec<EntryDependence>) -> bool {
+        let _ = entries;
+        false
+    }
+
     /// Adds this operation's input cotangents into `cot`.
     fn vjp(&self, cot: &mut Cotangents<'_, T>);
+}
+
+/// How one output entry `y` of a block operation depends on the entries in
+/// input slots `[a, b]` ([`BlockOp::entry_dependence`]); a function of one
+/// entry names it twice, `[a, a]`. The classes are those of scalar nodes:
+///
+/// - `Linear`: `y = α a + β b + γ` — no second derivatives;
+/// - `Bilinear`: `y = α a b + (linear)` — only `∂²y/∂a∂b` (for `[a, a]`,
+///   `α a²`: `∂²y/∂a²`);
+/// - `Nonlinear`: any `y = f(a, b)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryDependence {
+    /// `y` is a constant: it depends on no slot.
+    Constant,
+    /// `y` is affine in the two slots.
+    Linear([usize; 2]),
+    /// `y` is a product of the two slots plus affine terms.
+    Bilinear([usize; 2]),
+    /// `y` is any function of the two slots.
+    Nonlinear([usize; 2]),
 }
 
 /// What a [`BlockOp::vjp`] reads and writes during the sweep.

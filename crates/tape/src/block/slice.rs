@@ -10,7 +10,7 @@
 
 use std::ops::Range;
 
-use super::{Block, BlockOp, Cotangents, Slots};
+use super::{Block, BlockOp, Cotangents, EntryDependence, Slots};
 use crate::error::Error;
 use crate::scalar::Scalar;
 
@@ -19,7 +19,8 @@ struct Slice {
     /// First row and column of the rectangle in `x`.
     row0: usize,
     col0: usize,
-    /// Columns of the rectangle (the output's width).
+    /// Rows and columns of the rectangle (the output's shape).
+    rows: usize,
     width: usize,
 }
 
@@ -33,6 +34,16 @@ impl<T: Scalar> BlockOp<T> for Slice {
     }
 
     fn is_linear(&self) -> bool {
+        true
+    }
+
+    /// `Y[i, j] = X[r₀ + i, c₀ + j]`: one entry of `X`, linearly.
+    fn entry_dependence(&self, entries: &mut Vec<EntryDependence>) -> bool {
+        let (start, x_cols) = (self.x.start(), self.x.cols());
+        for i in self.row0..self.row0 + self.rows {
+            let at = start + i * x_cols + self.col0;
+            entries.extend((at..at + self.width).map(|s| EntryDependence::Linear([s, s])));
+        }
         true
     }
 
@@ -96,6 +107,7 @@ impl<'t, T: Scalar> Block<'t, T> {
                 x,
                 row0: rows.start,
                 col0: cols.start,
+                rows: rows.len(),
                 width,
             },
         ))

@@ -8,6 +8,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 use super::domain::{items, merge_into, Dom, NONE};
 use super::pairs::Pairs;
 use super::HessianPattern;
+use std::ops::Range;
+
+use crate::block::{BlockOp, EntryDependence};
 use crate::recording::{Kind, Recording, Segment};
 use crate::scalar::Scalar;
 
@@ -57,6 +60,8 @@ pub(super) struct Analysis {
     epoch: u32,
     /// Scratch for a merged arena set before it is known to be new.
     scratch: Vec<u32>,
+    /// Scratch for a block operation's [`EntryDependence`]s.
+    entries: Vec<EntryDependence>,
 }
 
 impl Analysis {
@@ -70,7 +75,8 @@ impl Analysis {
         out: usize,
         max_work: Option<usize>,
     ) -> Option<HessianPattern> {
-        let (mut state, live_count) = liveness(rec, input_slots, out);
+        let mut entries = Vec::new();
+        let (mut state, live_count) = liveness(rec, input_slots, out, &mut entries);
         // The dense Hessian costs ⌈n/lanes⌉ sweeps of `lanes` tangents over
         // the tape, ~n·L, and fills n² entries; a floor keeps tiny problems
         // (where any analysis is instant) out of the fallback.
@@ -96,7 +102,9 @@ impl Analysis {
             mark: Vec::new(),
             epoch: 0,
             scratch: Vec::new(),
+            entries: Vec::new(),
         };
+        a.entries = entries;
         match a.forward(rec, &mut state, input_slots, out) {
             Ok(()) => Some(a.pairs.finish()),
             Err(OverBudget) => None,
@@ -351,22 +359,7 @@ impl Analysis {
                         let flags = state[s];
                         let mut d = Dom::EMPTY;
                         if flags & VISIT != 0 {
-                            let [p, q] = node.parent_slots();
-                            let (dp, dq) = (Dom(state[p]), Dom(state[q]));
-                            match node.kind() {
-                                // Visited: its domain is needed.
-                                Kind::Linear => d = self.union(dp, dq)?,
-                                Kind::Bilinear => {
-                                    self.interact(dp, dq)?;
-                                    if flags & NEEDED != 0 {
-                                        d = self.union(dp, dq)?;
-                                    }
-                                }
-                                Kind::Nonlinear => {
-                                    d = self.union(dp, dq)?;
-                                    self.square(d)?;
-                                }
-                            }
+                            d = self.visit(flags, node.parent_slots(), node.kind(), state)?;
                         }
                         if flags & INPUT != 0 {
                             d = self.own_indices(d, s, &mut inputs)?;
@@ -379,8 +372,27 @@ impl Analysis {
                     if range.start > out {
                         return Ok(());
                     }
-                    let mut d = Dom::EMPTY;
                     let end = range.end.min(out + 1);
+                    if entry_dependence(entry.op(), &range, &mut self.entries) {
+                        // Entry by entry, exactly as scalar nodes.
+                        let entries = std::mem::take(&mut self.entries);
+                        for (s, e) in (range.start..end).zip(&entries) {
+                            let flags = state[s];
+                            let mut d = Dom::EMPTY;
+                            if flags & VISIT != 0 {
+                                if let Some((parents, kind)) = as_node(e) {
+                                    d = self.visit(flags, parents, kind, state)?;
+                                }
+                            }
+                            if flags & INPUT != 0 {
+                                d = self.own_indices(d, s, &mut inputs)?;
+                            }
+                            state[s] = d.0;
+                        }
+                        self.entries = entries;
+                        continue;
+                    }
+                    let mut d = Dom::EMPTY;
                     let outputs = &state[range.start..end];
                     let op = entry.op();
                     if outputs.iter().any(|&f| f & LIVE != 0)
@@ -404,6 +416,36 @@ impl Analysis {
             }
         }
         Ok(())
+    }
+
+    /// The domain of a visited slot with parents `[p, q]` of the given
+    /// kind (its domain is needed, or it is a product or nonlinear), and
+    /// the interactions it adds.
+    #[inline(always)]
+    fn visit(
+        &mut self,
+        flags: u64,
+        [p, q]: [usize; 2],
+        kind: Kind,
+        state: &[u64],
+    ) -> Result<Dom, OverBudget> {
+        let (dp, dq) = (Dom(state[p]), Dom(state[q]));
+        match kind {
+            Kind::Linear => self.union(dp, dq),
+            Kind::Bilinear => {
+                self.interact(dp, dq)?;
+                if flags & NEEDED != 0 {
+                    self.union(dp, dq)
+                } else {
+                    Ok(Dom::EMPTY)
+                }
+            }
+            Kind::Nonlinear => {
+                let d = self.union(dp, dq)?;
+                self.square(d)?;
+                Ok(d)
+            }
+        }
     }
 
     /// `d`, plus the indices of the inputs recorded at slot `s`: inline
@@ -455,6 +497,7 @@ fn liveness<T: Scalar>(
     rec: &Recording<T>,
     input_slots: &[(usize, u32)],
     out: usize,
+    entries: &mut Vec<EntryDependence>,
 ) -> (Vec<u64>, usize) {
     let mut state = vec![0u64; out + 1];
     for &(s, _) in input_slots {
@@ -476,21 +519,9 @@ fn liveness<T: Scalar>(
                     let flags = state[s];
                     if flags & LIVE != 0 {
                         live_count += 1;
-                        let [p, q] = node.parent_slots();
-                        if p != s {
-                            let give = if flags & NEEDED != 0 || node.kind() != Kind::Linear {
-                                LIVE | NEEDED
-                            } else {
-                                LIVE
-                            };
-                            state[p] |= give;
-                            state[q] |= give;
-                            // Exactly when the domain is needed or the node
-                            // is a product or nonlinear: the forward pass
-                            // merges its parents' domains.
-                            if give & NEEDED != 0 {
-                                state[s] = flags | VISIT;
-                            }
+                        let parents = node.parent_slots();
+                        if parents[0] != s {
+                            mark_parents(&mut state, s, flags, parents, node.kind());
                         }
                     }
                 }
@@ -498,6 +529,19 @@ fn liveness<T: Scalar>(
             Segment::Block(entry) => {
                 let range = entry.slots();
                 if range.start > out {
+                    continue;
+                }
+                if entry_dependence(entry.op(), &range, entries) {
+                    let end = range.end.min(out + 1);
+                    for (s, e) in (range.start..end).zip(entries.iter()).rev() {
+                        let flags = state[s];
+                        if flags & LIVE != 0 {
+                            live_count += 1;
+                            if let Some((parents, kind)) = as_node(e) {
+                                mark_parents(&mut state, s, flags, parents, kind);
+                            }
+                        }
+                    }
                     continue;
                 }
                 let outputs = &state[range.start..range.end.min(out + 1)];
@@ -515,6 +559,52 @@ fn liveness<T: Scalar>(
         }
     }
     (state, live_count)
+}
+
+/// Marks the parents `[p, q]` of the live slot `s` live, and needed when
+/// `s` is needed or the operation is a product or nonlinear; `s` is then
+/// visited by the forward pass (it merges its parents' domains).
+#[inline(always)]
+fn mark_parents(state: &mut [u64], s: usize, flags: u64, [p, q]: [usize; 2], kind: Kind) {
+    let give = if flags & NEEDED != 0 || kind != Kind::Linear {
+        LIVE | NEEDED
+    } else {
+        LIVE
+    };
+    state[p] |= give;
+    state[q] |= give;
+    if give & NEEDED != 0 {
+        state[s] = flags | VISIT;
+    }
+}
+
+/// Fills `entries` with the operation's [`EntryDependence`]s and returns
+/// `true` if it gives them, one per output slot of `range`, each naming
+/// slots recorded before the operation; otherwise (the operation's
+/// default, or a malformed description) `false`, and the operation is taken
+/// as a whole.
+fn entry_dependence<T: Scalar>(
+    op: &dyn BlockOp<T>,
+    range: &Range<usize>,
+    entries: &mut Vec<EntryDependence>,
+) -> bool {
+    entries.clear();
+    op.entry_dependence(entries)
+        && entries.len() == range.len()
+        && entries
+            .iter()
+            .all(|e| as_node(e).is_none_or(|([p, q], _)| p < range.start && q < range.start))
+}
+
+/// An entry as a scalar node: its parents and kind (`None` for a constant).
+#[inline(always)]
+fn as_node(e: &EntryDependence) -> Option<([usize; 2], Kind)> {
+    match *e {
+        EntryDependence::Constant => None,
+        EntryDependence::Linear(p) => Some((p, Kind::Linear)),
+        EntryDependence::Bilinear(p) => Some((p, Kind::Bilinear)),
+        EntryDependence::Nonlinear(p) => Some((p, Kind::Nonlinear)),
+    }
 }
 
 /// The inputs `(slot, index)` sorted by slot, and the first one whose slot
