@@ -30,7 +30,7 @@
 
 use std::sync::Mutex;
 
-use saddle_dual::{run_sweeps, Dual, Hessian, HessianOptions, LANES};
+use saddle_dual::{mirror_upper, run_sweeps, Dual, Hessian, HessianOptions, LANES};
 use saddle_tape::Tape;
 
 use crate::data::Dataset;
@@ -78,7 +78,7 @@ impl Mlp {
         check_direction("v", v, self.num_params())?;
         let mut out = vec![0.0; self.num_params()];
         let mut tapes = (Tape::new(), Tape::new());
-        self.ggn_sweep::<1>(&mut tapes, data, loss, &|_, i| v[i], 0, &mut out)?;
+        self.ggn_sweep::<1>(&mut tapes, data, loss, &|_, i| v[i], 0, 0, &mut out)?;
         Ok(out)
     }
 
@@ -99,12 +99,18 @@ impl Mlp {
         self.check_data(data, loss)?;
         let n = self.num_params();
         let unit = |j: usize, i: usize| if i == j { 1.0 } else { 0.0 };
-        let columns = self.ggn_columns(data, loss, n, &unit, options)?;
+        // G is symmetric: each sweep computes its columns from their first
+        // row down, the rest is copied.
+        let mut columns = self.ggn_columns(data, loss, n, &unit, options, true)?;
+        mirror_upper(&mut columns, n, LANES);
         Ok(Hessian::from_column_major(n, columns)?)
     }
 
     /// `G dⱼ` for `j < m` (column-major `n × m`), [`LANES`] per sweep.
-    /// The data must have been checked.
+    /// The data must have been checked. With `lower` (unit directions,
+    /// `m = n`), sweep `s` computes rows `i ≥ s·LANES` only and leaves the
+    /// rest zero for [`mirror_upper`]: its reverse sweep then skips the
+    /// layers that only earlier parameters depend on.
     pub(crate) fn ggn_columns(
         &self,
         data: &Dataset,
@@ -112,13 +118,16 @@ impl Mlp {
         m: usize,
         dir: Directions<'_>,
         options: HessianOptions,
+        lower: bool,
     ) -> Result<Vec<f64>, Error> {
         let n = self.num_params();
         let mut out = zeroed(n, m)?;
         let failure = Mutex::new(None);
         type Tapes = (Tape<Dual<f64, LANES>>, Tape<Dual<f64, LANES>>);
         let sweep = |tapes: &mut Tapes, (s, chunk): (usize, &mut [f64])| {
-            if let Err(e) = self.ggn_sweep::<LANES>(tapes, data, loss, dir, s * LANES, chunk) {
+            let from = if lower { s * LANES } else { 0 };
+            if let Err(e) = self.ggn_sweep::<LANES>(tapes, data, loss, dir, s * LANES, from, chunk)
+            {
                 let mut slot = failure.lock().unwrap_or_else(|p| p.into_inner());
                 slot.get_or_insert(e);
             }
@@ -136,7 +145,8 @@ impl Mlp {
     }
 
     /// One sweep: `chunk` (`n × lanes`, column-major, `lanes ≤ K`) receives
-    /// `G dⱼ` for `j = first .. first + lanes`.
+    /// rows `from..n` of `G dⱼ` for `j = first .. first + lanes`.
+    #[allow(clippy::too_many_arguments)]
     fn ggn_sweep<const K: usize>(
         &self,
         tapes: &mut (Tape<Dual<f64, K>>, Tape<Dual<f64, K>>),
@@ -144,6 +154,7 @@ impl Mlp {
         loss: &impl Loss,
         dir: Directions<'_>,
         first: usize,
+        from: usize,
         chunk: &mut [f64],
     ) -> Result<(), Error> {
         let n = self.num_params();
@@ -180,8 +191,12 @@ impl Mlp {
             .zip(&c)
             .fold(Dual::constant(0.0), |acc, (a, b)| acc + *a * *b);
         let s = record_loss("ggn-cotangent", &prediction, value, c)?;
-        let back = s.backward().wrt_all(&params);
-        for (i, a) in back.iter().enumerate() {
+        let back = if from == 0 {
+            s.backward().wrt_all(&params)
+        } else {
+            s.backward_wrt(&params[from.min(n)..])
+        };
+        for (i, a) in (from.min(n)..n).zip(&back) {
             for k in 0..lanes {
                 chunk[k * n + i] = a.eps[k];
             }

@@ -237,7 +237,7 @@ impl<L: Loss> LinearOperator for GaussNewtonOperator<'_, L> {
         let (net, loss, options) = (self.on.net, self.on.loss, self.options);
         let dir = |j: usize, i: usize| directions[j * n + i];
         self.on.weighted_sum(directions.len(), |batch| {
-            net.ggn_columns(batch, loss, m, &dir, options)
+            net.ggn_columns(batch, loss, m, &dir, options, false)
         })
     }
 

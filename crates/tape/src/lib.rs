@@ -93,6 +93,7 @@ mod cache;
 mod error;
 mod gradients;
 pub mod pool;
+mod reach;
 mod recording;
 pub mod rules;
 mod scalar;

@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::block::{BlockOp, Cotangents};
 use crate::cache;
 use crate::gradients::Gradients;
+use crate::reach;
 use crate::recording::{Node, Recording, Segment, MAX_SLOTS};
 use crate::scalar::Scalar;
 use crate::var::Var;
@@ -494,7 +495,21 @@ impl<T: Scalar> Tape<T> {
             // A constant does not depend on anything on this tape.
             return Gradients::of_constant();
         };
-        self.read(|rec| Gradients::new(self, Self::sweep(rec, slot, seed, &mut observe)))
+        self.read(|rec| Gradients::new(self, Self::sweep(rec, slot, seed, &mut observe, None)))
+    }
+
+    /// [`Var::backward_wrt`]: the sweep from `output` restricted to what
+    /// depends on `wanted`.
+    pub(crate) fn backward_wrt(&self, output: Var<'_, T>, wanted: &[Var<'_, T>]) -> Vec<T> {
+        let Some(slot) = output.slot_on(self) else {
+            return Gradients::<T>::of_constant().wrt_all(wanted);
+        };
+        let gradients = self.read(|rec| {
+            let reach = reach::reach(rec, wanted.iter().filter_map(|v| v.slot_on(self)), slot);
+            let adjoints = Self::sweep(rec, slot, T::one(), &mut |_| {}, Some(&reach));
+            Gradients::new(self, adjoints)
+        });
+        gradients.wrt_all(wanted)
     }
 
     /// The reverse sweep over scalar nodes `run` owning slots `start ..
@@ -555,12 +570,18 @@ impl<T: Scalar> Tape<T> {
         }
     }
 
-    /// The reverse sweep proper: returns every slot's adjoint.
+    /// The reverse sweep proper: returns every slot's adjoint. With
+    /// `reach` (which slots depend on the wanted variables, for
+    /// [`Var::backward_wrt`]), block operations whose outputs do not are
+    /// skipped and rules skip such inputs; the adjoints of slots that do
+    /// not are then incomplete and must not be read. Scalar nodes are swept
+    /// as ever: skipping them would cost a test per node and save little.
     fn sweep(
         rec: &Recording<T>,
         slot: usize,
         seed: T,
         observe: &mut impl FnMut(SweepStep<'_, T>),
+        reach: Option<&[bool]>,
     ) -> Vec<T> {
         // Recycled: see `cache` (a fresh vector faulted its pages in on
         // every sweep once it passed the allocator's trim threshold).
@@ -584,7 +605,7 @@ impl<T: Scalar> Tape<T> {
                 }
                 Segment::Block(block) => {
                     let range = block.slots();
-                    if range.start > slot {
+                    if range.start > slot || reach.is_some_and(|r| !r[range.start]) {
                         continue;
                     }
                     let (before, rest) = adj.split_at_mut(range.start);
@@ -596,6 +617,7 @@ impl<T: Scalar> Tape<T> {
                             output: out,
                             output_value: &rec.block_values()[block.value_range()],
                             adjoints: before,
+                            reach,
                         };
                         block.op().vjp(&mut cot);
                         observe(SweepStep::Block {

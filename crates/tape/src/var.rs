@@ -101,6 +101,39 @@ impl<'t, T: Scalar> Var<'t, T> {
         }
     }
 
+    /// `∂self/∂xᵢ` for the given `xᵢ` only, in order: the numbers of
+    /// `self.backward().wrt_all(wanted)`, from a reverse sweep that skips
+    /// the work no wanted adjoint needs. A wanted adjoint `x̄` sums products
+    /// of partials along the paths from `self` back to `x`, and every slot
+    /// on such a path depends on `x`; so a block operation none of whose
+    /// inputs depends on a wanted variable is skipped, and one that is run
+    /// skips the inputs that do not (as it skips constants).
+    ///
+    /// This is how the dense Hessian driver computes only the lower
+    /// triangle: for columns `j ≥ j₀` it wants rows `i ≥ j₀` only, and in a
+    /// network whose parameters are numbered layer by layer the backward
+    /// pass through the earlier layers is then skipped entirely.
+    ///
+    /// ```
+    /// use saddle_tape::prelude::*;
+    /// let tape = Tape::new();
+    /// let x = tape.vars(&[1.0_f64, 2.0, 3.0]);
+    /// let y = x[0] * x[1] + x[2].sin();
+    /// let g = y.backward_wrt(&x[1..]);
+    /// assert_eq!(g, y.backward().wrt_all(&x[1..]));
+    /// assert_eq!(g, vec![1.0, 3.0_f64.cos()]);
+    /// ```
+    ///
+    /// # Panics
+    /// As [`Gradients::wrt_all`]: if a wanted variable lives on another
+    /// tape than `self`.
+    pub fn backward_wrt(&self, wanted: &[Var<'t, T>]) -> Vec<T> {
+        match self.tape {
+            Some(tape) => tape.backward_wrt(*self, wanted),
+            None => Gradients::<T>::of_constant().wrt_all(wanted),
+        }
+    }
+
     /// Applies a unary rule `x ↦ (f(x), f'(x))` (one of [`crate::rules`] or
     /// your own), recording one node.
     #[inline(always)]

@@ -32,7 +32,7 @@ use saddle_tape::{HessianPattern, Tape, Var};
 
 use super::hessian::{Hessian, HessianOptions};
 use super::sparse::HessianColoring;
-use super::sweep::{directional_columns, zeroed};
+use super::sweep::{directional_columns, zeroed, Rows};
 use crate::dual::Dual;
 use crate::error::{check_point, Error};
 
@@ -147,7 +147,7 @@ where
     // Direction c is the sum of the unit vectors of colour c.
     let color_of = coloring.colors();
     let dir = |c: usize, i: usize| if color_of[i] == c { 1.0 } else { 0.0 };
-    let compressed = directional_columns::<K, F>(f, x, colors, &dir, options, &|_| {})?;
+    let compressed = directional_columns::<K, F>(f, x, colors, &dir, options, &|_| {}, Rows::All)?;
     let finite = compressed.iter().all(|v| v.is_finite());
     let entry = |i: usize, c: usize| compressed[c * n + i];
     scatter(coloring.pattern(), finite, entry, |j| color_of[j], progress)

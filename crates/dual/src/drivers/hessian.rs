@@ -8,7 +8,7 @@ use saddle_tape::Var;
 
 use super::column_matrix::ColumnMatrix;
 use super::compressed::compressed_hessian;
-use super::sweep::directional_columns;
+use super::sweep::{directional_columns, mirror_upper, Rows};
 use super::LANES;
 use crate::dual::Dual;
 use crate::error::{check_point, check_vector, Error};
@@ -270,7 +270,8 @@ where
     }
     let n = x.len();
     let unit = |j: usize, i: usize| if i == j { 1.0 } else { 0.0 };
-    let data = directional_columns::<K, F>(&f, x, n, &unit, options, progress)?;
+    let mut data = directional_columns::<K, F>(&f, x, n, &unit, options, progress, Rows::Lower)?;
+    mirror_upper(&mut data, n, K);
     Ok(Hessian { n, data })
 }
 
@@ -313,6 +314,14 @@ where
     }
     let m = directions.len() / n;
     let dir = |j: usize, i: usize| directions[j * n + i];
-    let data = directional_columns::<LANES, F>(&f, x, m, &dir, HessianOptions::default(), &|_| {})?;
+    let data = directional_columns::<LANES, F>(
+        &f,
+        x,
+        m,
+        &dir,
+        HessianOptions::default(),
+        &|_| {},
+        Rows::All,
+    )?;
     ColumnMatrix::from_column_major(n, m, data)
 }

@@ -21,7 +21,7 @@ pub use hessian::{
 };
 pub use hvp::{hvp, Hvp};
 pub use sparse::{sparse_hessian, HessianColoring, SparseHessian};
-pub use sweep::run_sweeps;
+pub use sweep::{mirror_upper, run_sweeps};
 
 /// Lanes (tangents per dual number) the Hessian drivers use by default:
 /// eight columns per recording.

@@ -11,7 +11,7 @@
 use saddle_tape::{HessianPattern, Tape, Var};
 
 use super::hessian::{Hessian, HessianOptions};
-use super::sweep::directional_columns;
+use super::sweep::{directional_columns, Rows};
 use super::LANES;
 use crate::dual::Dual;
 use crate::error::{check_point, Error};
@@ -338,8 +338,15 @@ impl HessianColoring {
         let colors = &self.colors;
         let dir = |c: usize, i: usize| if colors[i] == c { 1.0 } else { 0.0 };
         let one_thread = HessianOptions { threads: 1 };
-        let compressed =
-            directional_columns::<LANES, F>(f, x, self.num_colors, &dir, one_thread, &|_| {})?;
+        let compressed = directional_columns::<LANES, F>(
+            f,
+            x,
+            self.num_colors,
+            &dir,
+            one_thread,
+            &|_| {},
+            Rows::All,
+        )?;
         let mut col_ptr = Vec::with_capacity(n + 1);
         let (mut rows, mut values) = (Vec::new(), Vec::new());
         col_ptr.push(0);

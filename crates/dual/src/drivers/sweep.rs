@@ -15,8 +15,23 @@ use super::hessian::HessianOptions;
 use crate::dual::Dual;
 use crate::error::Error;
 
+/// Which rows of its columns a sweep computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Rows {
+    /// Every row.
+    All,
+    /// For the unit directions of a dense Hessian: sweep `s` (columns
+    /// `j ≥ sK`) computes rows `i ≥ sK` only, by a reverse sweep that skips
+    /// what only the earlier inputs' adjoints need
+    /// ([`Var::backward_wrt`]); the rows above are the earlier columns'
+    /// entries by symmetry (`Hᵢⱼ = Hⱼᵢ`), copied by [`mirror_upper`].
+    Lower,
+}
+
 /// `H d_j` for `j < m`, where `dir(j, i)` is entry `i` of direction `j`;
-/// returned column-major (`n × m`).
+/// returned column-major (`n × m`). With [`Rows::Lower`] (unit directions,
+/// `m = n`) the rows above each sweep's first column are left zero for
+/// [`mirror_upper`].
 pub(crate) fn directional_columns<const K: usize, F>(
     f: &F,
     x: &[f64],
@@ -24,6 +39,7 @@ pub(crate) fn directional_columns<const K: usize, F>(
     dir: &(dyn Fn(usize, usize) -> f64 + Sync),
     options: HessianOptions,
     progress: &(dyn Fn(usize) + Sync),
+    rows: Rows,
 ) -> Result<Vec<f64>, Error>
 where
     F: for<'t> Fn(&[Var<'t, Dual<f64, K>>]) -> Var<'t, Dual<f64, K>> + Sync,
@@ -47,9 +63,17 @@ where
             .collect();
         let tape = &*tape;
         let xs = tape.vars(&seeded);
-        let grads = f(&xs).backward();
-        for (i, xi) in xs.iter().enumerate() {
-            let a = grads.wrt(*xi);
+        let y = f(&xs);
+        let from = match rows {
+            Rows::Lower => first.min(n),
+            Rows::All => 0,
+        };
+        let adjoints = if from == 0 {
+            y.backward().wrt_all(&xs)
+        } else {
+            y.backward_wrt(&xs[from..])
+        };
+        for (i, a) in (from..n).zip(adjoints) {
             for k in 0..lanes {
                 chunk[k * n + i] = a.eps[k];
             }
@@ -106,6 +130,39 @@ pub fn run_sweeps<S>(
                 out.par_chunks_mut(per_job * stride)
                     .enumerate()
                     .for_each(|(g, group)| serial(group, g * per_job));
+            }
+        }
+    }
+}
+
+/// Completes a symmetric `n × n` matrix (column-major) swept `k` unit
+/// columns at a time with only the rows from each sweep's first column
+/// down: sets `Hᵢⱼ = Hⱼᵢ` for every `i` above the first column of `j`'s
+/// sweep, `i < ⌊j/k⌋·k`. Column `i`'s own sweep started at or before
+/// `i < j`, so it computed row `j`. The dense Hessian driver sweeps this
+/// way (its reverse sweeps skip what only earlier inputs need, see
+/// [`Var::backward_wrt`](saddle_tape::Var::backward_wrt)), and so does the
+/// dense Gauss-Newton matrix of saddle-nn.
+///
+/// Copied in square tiles, so that the strided side of the copy stays in
+/// cache.
+///
+/// # Panics
+/// If `h` holds fewer than `n²` numbers, or `k` is 0 while `n > 0`.
+pub fn mirror_upper(h: &mut [f64], n: usize, k: usize) {
+    assert!(
+        h.len() >= n * n,
+        "mirror_upper: {} numbers for an {n}×{n} matrix",
+        h.len()
+    );
+    const TILE: usize = 64;
+    for j0 in (0..n).step_by(TILE) {
+        for i0 in (0..j0 + TILE).step_by(TILE) {
+            for j in j0..(j0 + TILE).min(n) {
+                let above = (j / k * k).min(i0 + TILE);
+                for i in i0..above {
+                    h[j * n + i] = h[i * n + j];
+                }
             }
         }
     }

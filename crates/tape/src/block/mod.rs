@@ -251,6 +251,9 @@ pub struct Cotangents<'a, T> {
     pub(crate) output: &'a [T],
     pub(crate) output_value: &'a [T],
     pub(crate) adjoints: &'a mut [T],
+    /// For a sweep asked for only some gradients ([`Var::backward_wrt`]):
+    /// which slots depend on the wanted variables (see `reach`).
+    pub(crate) reach: Option<&'a [bool]>,
 }
 
 impl<'a, T> Cotangents<'a, T> {
@@ -286,7 +289,10 @@ impl<'a, T> Cotangents<'a, T> {
         input.real.then(|| &self.reals[input.value_range()])
     }
 
-    /// The adjoint of an input block, to add into; `None` for a constant.
+    /// The adjoint of an input block, to add into; `None` for a constant,
+    /// and for an input that does not depend on the variables a sweep was
+    /// asked for ([`Var::backward_wrt`]): its adjoint would reach none of
+    /// them, so the rule skips computing it.
     ///
     /// # Panics
     /// If `input` does not lie before the operation's output, i.e. it is not
@@ -297,7 +303,10 @@ impl<'a, T> Cotangents<'a, T> {
             "BlockOp input slots {:?} are not recorded before the operation",
             input.range()
         );
-        (!input.constant).then(|| &mut self.adjoints[input.range()])
+        let wanted = self
+            .reach
+            .is_none_or(|reach| reach[input.range()].contains(&true));
+        (!input.constant && wanted).then(|| &mut self.adjoints[input.range()])
     }
 }
 
