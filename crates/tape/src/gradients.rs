@@ -164,15 +164,22 @@ impl<T: Scalar> Gradients<T> {
         // tapes, so none can be cleared meanwhile, and a tape that passed
         // the check once passes it again. Inputs usually share one tape.
         let mut checked: *const Tape<T> = std::ptr::null();
+        let adjoints = self.adjoints.as_slice();
         xs.iter()
-            .map(|&x| match x.tape() {
-                Some(t) if std::ptr::eq(t, checked) => self.adjoint_at(x.raw_slot()),
-                Some(t) => {
-                    let a = self.wrt(x);
-                    checked = t;
-                    a
+            .map(|x| {
+                let tape = x.tape_ptr();
+                // The usual case first: a variable of the tape checked
+                // already (`checked` is null only before the first check).
+                if tape == checked && !tape.is_null() {
+                    // Zero past the swept slots (recorded after the output).
+                    return adjoints.get(x.raw_slot()).copied().unwrap_or_else(T::zero);
                 }
-                None => T::zero(),
+                if tape.is_null() {
+                    return T::zero();
+                }
+                let a = self.wrt(*x);
+                checked = tape;
+                a
             })
             .collect()
     }
