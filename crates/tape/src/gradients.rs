@@ -163,8 +163,23 @@ impl<T: Scalar> Gradients<T> {
         // once per tape rather than once per variable: `xs` borrows its
         // tapes, so none can be cleared meanwhile, and a tape that passed
         // the check once passes it again. Inputs usually share one tape.
-        let mut checked: *const Tape<T> = std::ptr::null();
         let adjoints = self.adjoints.as_slice();
+        // The usual call first: every variable on one tape, the swept
+        // recording (checked on the first). Testing that in a pass of its
+        // own leaves the lookups a plain gather.
+        if let Some(first) = xs.first() {
+            let tape = first.tape_ptr();
+            if !tape.is_null()
+                && self.try_wrt(*first).is_some()
+                && xs.iter().all(|x| x.tape_ptr() == tape)
+            {
+                return xs
+                    .iter()
+                    .map(|x| adjoints.get(x.raw_slot()).copied().unwrap_or_else(T::zero))
+                    .collect();
+            }
+        }
+        let mut checked: *const Tape<T> = std::ptr::null();
         xs.iter()
             .map(|x| {
                 let tape = x.tape_ptr();
