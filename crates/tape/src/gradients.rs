@@ -163,16 +163,38 @@ impl<T: Scalar> Gradients<T> {
         // once per tape rather than once per variable: `xs` borrows its
         // tapes, so none can be cleared meanwhile, and a tape that passed
         // the check once passes it again. Inputs usually share one tape.
+        let adjoints = self.adjoints.as_slice();
+        // The usual call first: every variable on one tape, the swept
+        // recording (checked on the first). Testing that in a pass of its
+        // own leaves the lookups a plain gather.
+        if let Some(first) = xs.first() {
+            let tape = first.tape_ptr();
+            if !tape.is_null()
+                && self.try_wrt(*first).is_some()
+                && xs.iter().all(|x| x.tape_ptr() == tape)
+            {
+                return xs
+                    .iter()
+                    .map(|x| adjoints.get(x.raw_slot()).copied().unwrap_or_else(T::zero))
+                    .collect();
+            }
+        }
         let mut checked: *const Tape<T> = std::ptr::null();
         xs.iter()
-            .map(|&x| match x.tape() {
-                Some(t) if std::ptr::eq(t, checked) => self.adjoint_at(x.raw_slot()),
-                Some(t) => {
-                    let a = self.wrt(x);
-                    checked = t;
-                    a
+            .map(|x| {
+                let tape = x.tape_ptr();
+                // The usual case first: a variable of the tape checked
+                // already (`checked` is null only before the first check).
+                if tape == checked && !tape.is_null() {
+                    // Zero past the swept slots (recorded after the output).
+                    return adjoints.get(x.raw_slot()).copied().unwrap_or_else(T::zero);
                 }
-                None => T::zero(),
+                if tape.is_null() {
+                    return T::zero();
+                }
+                let a = self.wrt(*x);
+                checked = tape;
+                a
             })
             .collect()
     }

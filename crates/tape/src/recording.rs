@@ -196,6 +196,11 @@ pub(crate) struct Recording<T: Scalar> {
     /// or after it is an operation, so the sweep need not test for leaves
     /// there (inputs are usually recorded first).
     leaves_end: usize,
+    /// The first slot of the run of consecutive leaves that ends at
+    /// `leaves_end` (0 if none): the sweep skips that run without visiting
+    /// it, as a leaf's adjoint is final and goes nowhere (inputs recorded
+    /// with [`Tape::vars`](crate::Tape::vars) are one such run).
+    leaf_run_start: usize,
 }
 
 impl<T: Scalar> Recording<T> {
@@ -207,6 +212,7 @@ impl<T: Scalar> Recording<T> {
             blocks: Vec::new(),
             real_values: Vec::new(),
             leaves_end: 0,
+            leaf_run_start: 0,
         }
     }
 
@@ -217,6 +223,7 @@ impl<T: Scalar> Recording<T> {
         self.blocks.clear();
         self.real_values.clear();
         self.leaves_end = 0;
+        self.leaf_run_start = 0;
     }
 
     /// Number of slots: one per scalar node plus one per block value.
@@ -290,7 +297,7 @@ impl<T: Scalar> Recording<T> {
     pub(crate) fn push_leaf(&mut self) -> u32 {
         let slot = slot_index(self.len());
         self.nodes.push(Node::leaf(slot));
-        self.leaves_end = slot as usize + 1;
+        self.extend_leaf_run(slot as usize, 1);
         slot
     }
 
@@ -315,8 +322,29 @@ impl<T: Scalar> Recording<T> {
         // `first + n − 1 ≤ MAX_SLOTS < 2³²`: the slots below do not wrap.
         self.nodes
             .extend((0..n as u32).map(|k| Node::leaf(first + k)));
-        self.leaves_end = first as usize + n;
+        self.extend_leaf_run(first as usize, n);
         first
+    }
+
+    /// Notes `n ≥ 1` leaves recorded at slots `first ..`: they continue
+    /// the last run of leaves if it ended just before `first`, else start
+    /// a new one.
+    #[inline(always)]
+    fn extend_leaf_run(&mut self, first: usize, n: usize) {
+        // `leaves_end = 0` with `first = 0` is the first run of a
+        // recording, starting at 0 as `leaf_run_start` already says.
+        if first != self.leaves_end {
+            self.leaf_run_start = first;
+        }
+        self.leaves_end = first + n;
+    }
+
+    /// The first slot of the run of consecutive leaves ending at
+    /// [`Recording::leaves_end`]: every slot in `leaf_run_start() ..
+    /// leaves_end()` is a leaf (the range is empty if there are none).
+    #[inline(always)]
+    pub(crate) fn leaf_run_start(&self) -> usize {
+        self.leaf_run_start
     }
 
     /// One past the slot of the last leaf: no scalar node at or after it
@@ -529,6 +557,33 @@ mod tests {
             assert_eq!(a.parents, b.parents);
             assert_eq!(a.partials, b.partials);
         }
+    }
+
+    /// `leaf_run_start .. leaves_end` is the last run of consecutive
+    /// leaves: extended by leaves that follow it directly, restarted by a
+    /// leaf after an operation or a block, reset by `clear`.
+    #[test]
+    fn the_last_leaf_run_is_tracked() {
+        let mut r = Recording::<f64>::with_capacity(0);
+        assert_eq!((r.leaf_run_start(), r.leaves_end()), (0, 0));
+        r.push_leaves(3); // 0..3
+        r.push_leaf(); // 3
+        assert_eq!((r.leaf_run_start(), r.leaves_end()), (0, 4));
+        r.reserve_one();
+        // SAFETY: `reserve_one` made room below the slot limit.
+        unsafe { r.push_unchecked(Node::unary(1, 2.0, Kind::Linear)) }; // 4
+        assert_eq!((r.leaf_run_start(), r.leaves_end()), (0, 4));
+        r.push_leaf(); // 5: a new run
+        r.push_leaves(2); // 6..8
+        assert_eq!((r.leaf_run_start(), r.leaves_end()), (5, 8));
+        r.push_block(&[1.0, 2.0], Box::new(Noop)); // 8..10
+        r.push_leaves(2); // 10..12: after a block, a new run
+        assert_eq!((r.leaf_run_start(), r.leaves_end()), (10, 12));
+        r.clear();
+        assert_eq!((r.leaf_run_start(), r.leaves_end()), (0, 0));
+        r.push_block(&[1.0], Box::new(Noop)); // 0..1
+        r.push_leaf(); // 1
+        assert_eq!((r.leaf_run_start(), r.leaves_end()), (1, 2));
     }
 
     #[test]

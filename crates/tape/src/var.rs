@@ -68,6 +68,13 @@ impl<'t, T: Scalar> Var<'t, T> {
         self.tape.map(|_| self.slot as usize)
     }
 
+    /// The tape's address, null for a constant (one word to compare).
+    #[inline(always)]
+    pub(crate) fn tape_ptr(&self) -> *const Tape<T> {
+        self.tape.map_or(std::ptr::null(), |t| t as *const Tape<T>)
+    }
+
+    #[inline(always)]
     pub(crate) fn raw_slot(&self) -> usize {
         self.slot as usize
     }
@@ -175,10 +182,23 @@ impl<'t, T: Scalar> Var<'t, T> {
     /// If `self` and `other` live on two different tapes.
     #[inline(always)]
     pub(crate) fn binary_with(self, other: Self, value: T, da: T, db: T, kind: Kind) -> Self {
+        // The usual case first, with one comparison for "same tape" and
+        // one for "not constants" (matching on the pair of options tested
+        // each for `None`, then compared the two: 8 instructions a node).
+        if std::ptr::eq(self.tape_ptr(), other.tape_ptr()) {
+            return match self.tape {
+                Some(t) => t.push_binary(self.slot, other.slot, da, db, value, kind),
+                None => Var::constant(value),
+            };
+        }
         match (self.tape, other.tape) {
-            (None, None) => Var::constant(value),
             (Some(t), None) => t.push_unary(self.slot, da, value, kind.with_constant()),
             (None, Some(t)) => t.push_unary(other.slot, db, value, kind.with_constant()),
+            // Both constants, or both on one tape, were handled above;
+            // the full match stays anyway: with these two arms replaced by
+            // a cold panic, W1's recording took 4% more instructions
+            // (163 against 156 thousand at n = 1000: another layout).
+            (None, None) => Var::constant(value),
             (Some(t), Some(u)) => {
                 assert!(
                     std::ptr::eq(t, u),

@@ -145,6 +145,22 @@ fn wrt_all_refuses_variables_of_a_cleared_recording() {
     g.wrt_all(&z);
 }
 
+/// All variables on the swept tape (`wrt_all`'s gather path): each reads
+/// what `wrt` reads, and one recorded after the output reads exactly zero.
+/// The derivatives are exact (`f = 3x + xy`: `∂f/∂x = 3 + y = 5`,
+/// `∂f/∂y = x = 1`).
+#[test]
+fn wrt_all_on_one_tape_reads_zero_past_the_output() {
+    let tape = Tape::<f64>::new();
+    let x = tape.vars(&[1.0, 2.0]);
+    let f = x[0] * 3.0 + x[0] * x[1];
+    let later = tape.var(4.0);
+    let g = f.backward();
+    let all = g.wrt_all(&[x[0], later, x[1], x[0]]);
+    assert_eq!(bits(&all), bits(&[5.0, 0.0, 1.0, 5.0]));
+    assert_eq!(g.wrt(later), 0.0);
+}
+
 proptest! {
     #![proptest_config(strategies::config(64))]
 
