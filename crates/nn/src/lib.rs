@@ -40,6 +40,7 @@ mod dense;
 mod entrywise_losses;
 mod error;
 mod ggn;
+mod hessian_product;
 pub mod kernels;
 mod layer_blocks;
 mod loss;

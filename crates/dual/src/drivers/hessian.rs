@@ -276,7 +276,8 @@ where
 
 /// `H V` for a block of `m` directions: `directions` holds them one after
 /// another (`n × m`, column-major); the result is the `n × m` matrix whose
-/// column `j` is `H vⱼ` ([`ColumnMatrix`]). [`LANES`] directions per sweep.
+/// column `j` is `H vⱼ` ([`ColumnMatrix`]). [`LANES`] directions per sweep,
+/// default threading (see [`hessian_matrix_product_with`]).
 ///
 /// ```
 /// use saddle_dual::hessian_matrix_product;
@@ -297,6 +298,26 @@ pub fn hessian_matrix_product<F>(f: F, x: &[f64], directions: &[f64]) -> Result<
 where
     F: for<'t> Fn(&[Var<'t, Dual<f64, LANES>>]) -> Var<'t, Dual<f64, LANES>> + Sync,
 {
+    hessian_matrix_product_with(f, x, directions, HessianOptions::default())
+}
+
+/// [`hessian_matrix_product`] with the given threading: the `⌈m/LANES⌉`
+/// sweeps (directions `sK .. sK + K` in sweep `s`, a short last one when
+/// `m` is not a multiple of [`LANES`]) are spread as
+/// [`HessianOptions::threads`] says, exactly as for [`hessian_with`]. The
+/// result does not depend on `threads`.
+///
+/// # Errors
+/// As [`hessian_matrix_product`].
+pub fn hessian_matrix_product_with<F>(
+    f: F,
+    x: &[f64],
+    directions: &[f64],
+    options: HessianOptions,
+) -> Result<ColumnMatrix, Error>
+where
+    F: for<'t> Fn(&[Var<'t, Dual<f64, LANES>>]) -> Var<'t, Dual<f64, LANES>> + Sync,
+{
     check_point(x)?;
     let n = x.len();
     if directions.is_empty() || directions.len() % n != 0 {
@@ -313,6 +334,6 @@ where
     }
     let m = directions.len() / n;
     let dir = |j: usize, i: usize| directions[j * n + i];
-    let data = directional_columns::<LANES, F>(&f, x, m, &dir, HessianOptions::default(), &|_| {})?;
+    let data = directional_columns::<LANES, F>(&f, x, m, &dir, options, &|_| {})?;
     ColumnMatrix::from_column_major(n, m, data)
 }
