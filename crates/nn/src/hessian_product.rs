@@ -1,5 +1,5 @@
 //! Many Hessian-vector products of a network's loss at once: `H V`,
-//! [`LANES`] directions per forward-over-reverse sweep.
+//! [`saddle_dual::LANES`] directions per forward-over-reverse sweep.
 
 use std::sync::Mutex;
 
