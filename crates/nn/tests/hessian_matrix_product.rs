@@ -30,9 +30,9 @@ fn net(hidden: Activation) -> Mlp {
     )
     .expect("369 parameters");
     let mut params = vec![0.0; probe.num_params()];
-    for l in 0..probe.num_layers() {
+    for (l, &fan_in) in SIZES[..probe.num_layers()].iter().enumerate() {
         let (w, b) = probe.layer_ranges(l);
-        let scale = 1.0 / (SIZES[l] as f64).sqrt();
+        let scale = 1.0 / (fan_in as f64).sqrt();
         for k in w {
             params[k] = 0.9 * scale * (1.7 * k as f64 + 0.3 + l as f64).sin();
         }
@@ -79,9 +79,12 @@ fn worst(a: &[f64], b: &[f64], scale: &[f64]) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// Runs every route for one loss on a network and directions.
+type Routes = Box<dyn Fn(&Mlp, &[f64]) -> Outcome>;
+
 /// The networks and losses every route is checked on.
-fn cases() -> Vec<(&'static str, Mlp, Box<dyn Fn(&Mlp, &[f64]) -> Outcome>)> {
-    fn with<L: Loss + 'static>(loss: L) -> Box<dyn Fn(&Mlp, &[f64]) -> Outcome> {
+fn cases() -> Vec<(&'static str, Mlp, Routes)> {
+    fn with<L: Loss + 'static>(loss: L) -> Routes {
         Box::new(move |net, v| Outcome::of(net, &loss, v))
     }
     vec![
