@@ -4,7 +4,7 @@
 //! W2-medium: layers [8, 64, 64, 1], batch 256 (4801 parameters).
 //! Measured in one run: the loss on plain f64, the gradient, one HVP, 20
 //! HVPs (sequential single-lane sweeps, and batched: `H((i+1) v)` for
-//! i = 0..19 through `Mlp::hessian_matrix_product`, 8 lanes per sweep, one
+//! i = 0..19 through `Mlp::hessian_matrix_product`, 4 lanes per sweep, one
 //! thread — the work of JAX's 20-HVP loop), and the full Hessian (8 lanes,
 //! one thread and two). The W2-medium
 //! Hessian takes seconds, so its group samples few times.
@@ -82,7 +82,7 @@ fn first_order_and_hvp(c: &mut Criterion) {
             })
         });
         // The same 20 products as JAX's loop, H((i+1) v) for i = 0..19, in
-        // three 8-lane sweeps (8 + 8 + 4); the directions are built once.
+        // five 4-lane sweeps; the directions are built once.
         let directions: Vec<f64> = (0..20)
             .flat_map(|i| direction.iter().map(move |v| (i as f64 + 1.0) * v))
             .collect();

@@ -1,5 +1,5 @@
 //! Many Hessian-vector products of a network's loss at once: `H V`,
-//! [`saddle_dual::LANES`] directions per forward-over-reverse sweep.
+//! four directions per forward-over-reverse sweep (`PRODUCT_LANES`).
 
 use std::sync::Mutex;
 
@@ -10,6 +10,16 @@ use crate::error::Error;
 use crate::loss::{Loss, Mse};
 use crate::mlp::{take_failure, Mlp};
 
+/// Directions per sweep of [`Mlp::hessian_matrix_product`]: 4, not the
+/// dense Hessian's 8 ([`saddle_dual::LANES`]). Measured on W2 (20
+/// directions, one thread, interleaved, minimum of 8 runs): 4 lanes took
+/// 0.82× (W2-small) and 0.93× (W2-medium) the time of 20 single-lane HVPs,
+/// 8 lanes 0.88× and 1.55×. An 8-lane dual is 72 bytes, so a W2-medium
+/// layer block (256 × 64) is 1.2 MB and the taped blocks outgrow the
+/// core's cache; 4 lanes halve that, and 20 directions fill five 4-lane
+/// sweeps exactly where 8 lanes leave the third sweep half empty.
+pub(crate) const PRODUCT_LANES: usize = 4;
+
 impl Mlp {
     /// `H V` for the MSE: the Hessian-vector products `H vⱼ` for `m`
     /// directions at once, where `H = ∇²L(θ)` is the Hessian of the mean
@@ -18,20 +28,22 @@ impl Mlp {
     ///
     /// `directions` holds `v₀, …, v_{m−1}` one after another (the `p × m`
     /// matrix `V` column by column, `m ≥ 1`); column `j` of the result is
-    /// `H vⱼ`. The loss is recorded on a tape of `Dual<f64, K>` with the
-    /// parameters seeded `θ + Σₖ v_{sK+k} εₖ` (`K =` [`saddle_dual::LANES`] `= 8`), so
-    /// one reverse sweep yields `K` products in its `K` tangent lanes
-    /// (forward-over-reverse): `⌈m/8⌉` sweeps instead of the `m` of
+    /// `H vⱼ`. The loss is recorded on a tape of `Dual<f64, K>` (`K = 4`)
+    /// with the parameters seeded `θ + Σₖ v_{sK+k} εₖ`, so one reverse
+    /// sweep yields `K` products in its `K` tangent lanes
+    /// (forward-over-reverse): `⌈m/4⌉` sweeps instead of the `m` of
     /// [`Mlp::hvp`]. The forward values, the tape bookkeeping and the
-    /// primal halves of the layer products are shared by the lanes, which
-    /// is why it is cheaper than `m` single HVPs. Each column is the same
-    /// arithmetic as [`Mlp::hvp`] with that direction, only in another
-    /// lane (they agree to rounding, not necessarily bit for bit: the
-    /// lane-stacked matrix products may sum in another order).
+    /// primal halves of the layer products are shared by the lanes; the
+    /// tangent halves are not, so the saving is a fraction, not a factor
+    /// of `K` (on the W2 benchmarks, 20 products cost 0.8–0.95× 20 single
+    /// HVPs). Each column is the same arithmetic as [`Mlp::hvp`] with
+    /// that direction, only in another lane (they agree to rounding, not
+    /// necessarily bit for bit: the lane-stacked matrix products may sum
+    /// in another order).
     ///
     /// `options` spreads the sweeps over threads as for [`Mlp::hessian`]
     /// ([`HessianOptions::threads`]: `0` uses rayon's pool from four
-    /// sweeps — 25 directions — up, `1` the calling thread). The result
+    /// sweeps — 13 directions — up, `1` the calling thread). The result
     /// does not depend on it.
     ///
     /// ```
@@ -85,7 +97,7 @@ impl Mlp {
         self.check_data(data, loss)?;
         check_directions(directions, self.num_params())?;
         let failure = Mutex::new(None);
-        let result = hessian_matrix_product_with(
+        let result = hessian_matrix_product_with::<PRODUCT_LANES, _>(
             |p| self.recorded_or_kept(p, data, loss, &failure),
             self.params(),
             directions,

@@ -14,7 +14,7 @@
 //! cross-entropy, binary cross-entropy with logits, Huber, or your own
 //! written with block operations (the `*_with` forms).
 //! [`Mlp::hessian_matrix_product`] gives `H V` (column `j` is `∇²L vⱼ`) for
-//! many directions at once, eight per forward-over-reverse sweep.
+//! many directions at once, four per forward-over-reverse sweep.
 //!
 //! ```
 //! use saddle_nn::{datasets, Activation, Activations, Init, Mlp};

@@ -1,4 +1,4 @@
-//! `Mlp::hessian_matrix_product`: `H V`, eight directions per sweep, each
+//! `Mlp::hessian_matrix_product`: `H V`, four directions per sweep, each
 //! column checked by independent routes on W2-small-like networks
 //! (`[4, 16, 16, 1]`, batch 64, 369 parameters; tanh, ReLU and sigmoid
 //! hidden layers; MSE and binary cross-entropy with logits):
@@ -7,7 +7,7 @@
 //! - against `H v` from the dense `Mlp::hessian_with`;
 //! - against central differences of the gradient along `v`;
 //! - for `m = 1, 7, 9, 20` directions (a partial last sweep unless `m` is
-//!   a multiple of 8), and the same bits for every thread count;
+//!   a multiple of 4), and the same bits for every thread count;
 //! - bad directions (none, wrong length, NaN, ±∞) rejected with the
 //!   direction and entry named.
 
@@ -156,14 +156,14 @@ fn columns_match_single_hvps_and_the_dense_hessian_for_every_partial_sweep() {
                     }
                 }
                 let scale: Vec<f64> = terms.iter().map(|t| t.max(1e-300)).collect();
-                // Same direction, one lane vs lane j mod 8 of an 8-lane
+                // Same direction, one lane vs lane j mod 4 of a 4-lane
                 // sweep: the same formulas, but the lane-stacked gemm may
                 // sum each dot product (64 samples × ≤ 16 units) in another
-                // order (65 of the 185 columns here differ in some bit).
+                // order (25 of the 185 columns here differ in some bit).
                 // Reordering a sum of k terms moves it by at most
                 // k·u·Σ|terms| (u = 1.1e-16), and the forward-over-reverse
                 // chain composes a few such sums; 1e-13 of Σₖ |Hᵢₖ vₖ| is
-                // that with room (observed: at most 3.9e-16).
+                // that with room (observed: at most 3.5e-16).
                 let single = &out.single[j * p..(j + 1) * p];
                 let e = worst(col, single, &scale);
                 assert!(e <= 1e-13, "{name}, m = {m}, column {j}: vs hvp {e:.2e}");
@@ -227,8 +227,8 @@ fn columns_match_central_differences_of_the_gradient() {
 
 #[test]
 fn threads_do_not_change_a_bit() {
-    // 40 directions: five sweeps, so the default (0) takes rayon's pool
-    // and two threads split the sweeps 3 + 2. Every column comes from the
+    // 40 directions: ten sweeps, so the default (0) takes rayon's pool
+    // and two threads split the sweeps 5 + 5. Every column comes from the
     // same sweep arithmetic wherever it runs: equal bit for bit.
     let (net, d) = (net(Activation::Tanh), data());
     let v = directions(net.num_params(), 40, 31);

@@ -298,25 +298,32 @@ pub fn hessian_matrix_product<F>(f: F, x: &[f64], directions: &[f64]) -> Result<
 where
     F: for<'t> Fn(&[Var<'t, Dual<f64, LANES>>]) -> Var<'t, Dual<f64, LANES>> + Sync,
 {
-    hessian_matrix_product_with(f, x, directions, HessianOptions::default())
+    hessian_matrix_product_with::<LANES, F>(f, x, directions, HessianOptions::default())
 }
 
-/// [`hessian_matrix_product`] with the given threading: the `⌈m/LANES⌉`
-/// sweeps (directions `sK .. sK + K` in sweep `s`, a short last one when
-/// `m` is not a multiple of [`LANES`]) are spread as
+/// [`hessian_matrix_product`] with `K` lanes and the given threading: the
+/// `⌈m/K⌉` sweeps (directions `sK .. sK + K` in sweep `s`, a short last one
+/// when `m` is not a multiple of `K`) are spread as
 /// [`HessianOptions::threads`] says, exactly as for [`hessian_with`]. The
-/// result does not depend on `threads`.
+/// result does not depend on `threads`; `K` changes only which columns
+/// share a sweep (so the rounding of the lane-stacked products, and at
+/// infinite partials the `0·∞` of [`hessian_with`]).
+///
+/// Fewer lanes than [`LANES`] can be faster when the taped blocks are
+/// large: a `Dual<f64, K>` is `8(K + 1)` bytes, and an MLP layer's blocks
+/// at 8 lanes can outgrow the core's cache (saddle-nn's
+/// `Mlp::hessian_matrix_product` uses 4).
 ///
 /// # Errors
-/// As [`hessian_matrix_product`].
-pub fn hessian_matrix_product_with<F>(
+/// As [`hessian_matrix_product`], or if `K = 0`.
+pub fn hessian_matrix_product_with<const K: usize, F>(
     f: F,
     x: &[f64],
     directions: &[f64],
     options: HessianOptions,
 ) -> Result<ColumnMatrix, Error>
 where
-    F: for<'t> Fn(&[Var<'t, Dual<f64, LANES>>]) -> Var<'t, Dual<f64, LANES>> + Sync,
+    F: for<'t> Fn(&[Var<'t, Dual<f64, K>>]) -> Var<'t, Dual<f64, K>> + Sync,
 {
     check_point(x)?;
     let n = x.len();
@@ -334,6 +341,6 @@ where
     }
     let m = directions.len() / n;
     let dir = |j: usize, i: usize| directions[j * n + i];
-    let data = directional_columns::<LANES, F>(&f, x, m, &dir, options, &|_| {})?;
+    let data = directional_columns::<K, F>(&f, x, m, &dir, options, &|_| {})?;
     ColumnMatrix::from_column_major(n, m, data)
 }
