@@ -12,12 +12,14 @@ use crate::mlp::{take_failure, Mlp};
 
 /// Directions per sweep of [`Mlp::hessian_matrix_product`]: 4, not the
 /// dense Hessian's 8 ([`saddle_dual::LANES`]). Measured on W2 (20
-/// directions, one thread, interleaved, minimum of 8 runs): 4 lanes took
-/// 0.82× (W2-small) and 0.93× (W2-medium) the time of 20 single-lane HVPs,
-/// 8 lanes 0.88× and 1.55×. An 8-lane dual is 72 bytes, so a W2-medium
-/// layer block (256 × 64) is 1.2 MB and the taped blocks outgrow the
-/// core's cache; 4 lanes halve that, and 20 directions fill five 4-lane
-/// sweeps exactly where 8 lanes leave the third sweep half empty.
+/// directions, one thread, interleaved, minimum of 8 runs, two runs on a
+/// loaded machine): 4 lanes took 0.82–0.86× (W2-small) and 0.93–0.98×
+/// (W2-medium) the time of 20 single-lane HVPs, 8 lanes 0.87–0.88× and
+/// 1.23–1.55×. An 8-lane dual is 72 bytes, so a W2-medium layer block
+/// (256 × 64) is 1.2 MB and the taped blocks outgrow the core's 2 MB L2
+/// (callgrind with that cache: 2.1 M L2 read misses for the 20 products at
+/// 8 lanes, 0.54 M at 4, 0.24 M single-lane); 4 lanes also fill five
+/// sweeps exactly where 8 leave the third half empty.
 pub(crate) const PRODUCT_LANES: usize = 4;
 
 impl Mlp {
@@ -35,7 +37,7 @@ impl Mlp {
     /// [`Mlp::hvp`]. The forward values, the tape bookkeeping and the
     /// primal halves of the layer products are shared by the lanes; the
     /// tangent halves are not, so the saving is a fraction, not a factor
-    /// of `K` (on the W2 benchmarks, 20 products cost 0.8–0.95× 20 single
+    /// of `K` (on the W2 benchmarks, 20 products cost 0.82–0.98× 20 single
     /// HVPs). Each column is the same arithmetic as [`Mlp::hvp`] with
     /// that direction, only in another lane (they agree to rounding, not
     /// necessarily bit for bit: the lane-stacked matrix products may sum
