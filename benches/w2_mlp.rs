@@ -3,7 +3,10 @@
 //! W2-small: layers [4, 16, 16, 1], batch 64 (369 parameters);
 //! W2-medium: layers [8, 64, 64, 1], batch 256 (4801 parameters).
 //! Measured in one run: the loss on plain f64, the gradient, one HVP, 20
-//! HVPs, and the full Hessian (8 lanes, one thread and two). The W2-medium
+//! HVPs (sequential single-lane sweeps, and batched: `H((i+1) v)` for
+//! i = 0..19 through `Mlp::hessian_matrix_product`, 4 lanes per sweep, one
+//! thread — the work of JAX's 20-HVP loop), and the full Hessian (8 lanes,
+//! one thread and two). The W2-medium
 //! Hessian takes seconds, so its group samples few times.
 //!
 //! Targets: W2-medium gradient < 0.45 ms, HVP < 0.6 ms, 20 HVPs < 12 ms,
@@ -14,10 +17,11 @@
 //!
 //! After each group, the ratios are printed from the same run's medians (see
 //! `common`): gradient / plain f64 loss, HVP / gradient, 20 HVPs / (20 × one
-//! HVP), full Hessian / gradient, Hessian 1 thread / 2 threads.
+//! HVP), 20 HVPs batched / 20 sequential, full Hessian / gradient, Hessian
+//! 1 thread / 2 threads.
 //!
 //! `cargo bench --bench w2_mlp`; `benches/peers/run.sh` reads the ids
-//! `w2/{loss_f64,gradient,hvp,20_hvps}/{small,medium}`,
+//! `w2/{loss_f64,gradient,hvp,20_hvps,20_hvps_batched}/{small,medium}`,
 //! `w2/hessian_1_threads/small` and `w2_medium_hessian/threads/1` (keep them
 //! stable).
 
@@ -77,6 +81,21 @@ fn first_order_and_hvp(c: &mut Criterion) {
                 }
             })
         });
+        // The same 20 products as JAX's loop, H((i+1) v) for i = 0..19, in
+        // five 4-lane sweeps; the directions are built once.
+        let directions: Vec<f64> = (0..20)
+            .flat_map(|i| direction.iter().map(move |v| (i as f64 + 1.0) * v))
+            .collect();
+        group.bench_function(BenchmarkId::new("20_hvps_batched", name), |b| {
+            b.iter(|| {
+                net.hessian_matrix_product(
+                    black_box(data),
+                    black_box(&directions),
+                    HessianOptions { threads: 1 },
+                )
+                .unwrap()
+            })
+        });
         // What the dense driver spends before sweeping: one recording with
         // constant tangents and the sparsity analysis cut off at about one
         // sweep's work (an MLP's pattern is dense: it gives up, then sweeps
@@ -123,6 +142,12 @@ fn first_order_and_hvp(c: &mut Criterion) {
                 &id("20_hvps"),
                 &id("hvp"),
                 20.0,
+                Target::None,
+            )
+            .ratio(
+                &format!("{name} 20 HVPs batched / 20 sequential"),
+                &id("20_hvps_batched"),
+                &id("20_hvps"),
                 Target::None,
             );
     }

@@ -59,7 +59,7 @@ echo "== building ${BENCHES[*]}"
 cargo bench --no-run "${BENCH_ARGS[@]}"
 
 W1_OPS="(f64|gradient|hvp|dense_hessian_8_lanes_1_threads|sparse_hessian)"
-W2_OPS="(loss_f64|gradient|hvp|20_hvps|hessian_1_threads)"
+W2_OPS="(loss_f64|gradient|hvp|20_hvps|20_hvps_batched|hessian_1_threads)"
 if [ "$QUICK" = 1 ]; then
     FILTER="^(w1(_block)?/$W1_OPS/(10|100)|w2/$W2_OPS/small|w5/(loss_f64|gradient|hvp|ggnvp))\$"
     CRIT_OPTS=(--warm-up-time 0.1 --measurement-time 0.3 --sample-size 10 --nresamples 1000)

@@ -87,9 +87,10 @@ mod operator;
 mod ops;
 
 pub use drivers::{
-    cheap_hessian_pattern, gradient, hessian, hessian_matrix_product, hessian_with,
-    hessian_with_progress, hvp, jvp, mirror_upper, run_sweeps, sparse_hessian, ColumnMatrix,
-    Gradient, Hessian, HessianColoring, HessianOptions, Hvp, Jvp, SparseHessian, LANES,
+    cheap_hessian_pattern, gradient, hessian, hessian_matrix_product, hessian_matrix_product_with,
+    hessian_with, hessian_with_progress, hvp, jvp, mirror_upper, run_sweeps, sparse_hessian,
+    ColumnMatrix, Gradient, Hessian, HessianColoring, HessianOptions, Hvp, Jvp, SparseHessian,
+    LANES,
 };
 pub use dual::Dual;
 pub use error::Error;

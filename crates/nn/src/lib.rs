@@ -13,6 +13,8 @@
 //! the short forms `loss`, `hvp`, `hessian`, [`train`]), softmax
 //! cross-entropy, binary cross-entropy with logits, Huber, or your own
 //! written with block operations (the `*_with` forms).
+//! [`Mlp::hessian_matrix_product`] gives `H V` (column `j` is `∇²L vⱼ`) for
+//! many directions at once, four per forward-over-reverse sweep.
 //!
 //! ```
 //! use saddle_nn::{datasets, Activation, Activations, Init, Mlp};
@@ -40,6 +42,7 @@ mod dense;
 mod entrywise_losses;
 mod error;
 mod ggn;
+mod hessian_product;
 pub mod kernels;
 mod layer_blocks;
 mod loss;

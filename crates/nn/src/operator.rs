@@ -18,6 +18,7 @@ use saddle_tape::Tape;
 use crate::data::Dataset;
 use crate::error::Error;
 use crate::ggn::{check_direction, zeroed};
+use crate::hessian_product::check_directions;
 use crate::loss::Loss;
 use crate::mlp::{take_failure, Mlp};
 
@@ -90,22 +91,7 @@ impl<'a, L: Loss> Batched<'a, L> {
 
     /// Checks `n × m` column-major directions; returns `m`.
     fn check_columns(&self, directions: &[f64]) -> Result<usize, Error> {
-        let n = self.net.num_params();
-        if directions.is_empty() || directions.len() % n != 0 {
-            return Err(Error::invalid(format!(
-                "directions hold {} numbers, not a positive multiple of the {n} parameters",
-                directions.len()
-            )));
-        }
-        if let Some(k) = directions.iter().position(|a| !a.is_finite()) {
-            return Err(Error::invalid(format!(
-                "entry {} of direction {} is {}: directions must be finite",
-                k % n,
-                k / n,
-                directions[k]
-            )));
-        }
-        Ok(directions.len() / n)
+        check_directions(directions, self.net.num_params())
     }
 
     fn dense(&self, f: impl FnMut(&Dataset) -> Result<Vec<f64>, Error>) -> Result<Hessian, Error> {

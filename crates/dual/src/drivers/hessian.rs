@@ -277,7 +277,8 @@ where
 
 /// `H V` for a block of `m` directions: `directions` holds them one after
 /// another (`n × m`, column-major); the result is the `n × m` matrix whose
-/// column `j` is `H vⱼ` ([`ColumnMatrix`]). [`LANES`] directions per sweep.
+/// column `j` is `H vⱼ` ([`ColumnMatrix`]). [`LANES`] directions per sweep,
+/// default threading (see [`hessian_matrix_product_with`]).
 ///
 /// ```
 /// use saddle_dual::hessian_matrix_product;
@@ -298,6 +299,33 @@ pub fn hessian_matrix_product<F>(f: F, x: &[f64], directions: &[f64]) -> Result<
 where
     F: for<'t> Fn(&[Var<'t, Dual<f64, LANES>>]) -> Var<'t, Dual<f64, LANES>> + Sync,
 {
+    hessian_matrix_product_with::<LANES, F>(f, x, directions, HessianOptions::default())
+}
+
+/// [`hessian_matrix_product`] with `K` lanes and the given threading: the
+/// `⌈m/K⌉` sweeps (directions `sK .. sK + K` in sweep `s`, a short last one
+/// when `m` is not a multiple of `K`) are spread as
+/// [`HessianOptions::threads`] says, exactly as for [`hessian_with`]. The
+/// result does not depend on `threads`; `K` changes only which columns
+/// share a sweep (so the rounding of the lane-stacked products, and at
+/// infinite partials the `0·∞` of [`hessian_with`]).
+///
+/// Fewer lanes than [`LANES`] can be faster when the taped blocks are
+/// large: a `Dual<f64, K>` is `8(K + 1)` bytes, and an MLP layer's blocks
+/// at 8 lanes can outgrow the core's cache (saddle-nn's
+/// `Mlp::hessian_matrix_product` uses 4).
+///
+/// # Errors
+/// As [`hessian_matrix_product`], or if `K = 0`.
+pub fn hessian_matrix_product_with<const K: usize, F>(
+    f: F,
+    x: &[f64],
+    directions: &[f64],
+    options: HessianOptions,
+) -> Result<ColumnMatrix, Error>
+where
+    F: for<'t> Fn(&[Var<'t, Dual<f64, K>>]) -> Var<'t, Dual<f64, K>> + Sync,
+{
     check_point(x)?;
     let n = x.len();
     if directions.is_empty() || directions.len() % n != 0 {
@@ -314,14 +342,6 @@ where
     }
     let m = directions.len() / n;
     let dir = |j: usize, i: usize| directions[j * n + i];
-    let data = directional_columns::<LANES, F>(
-        &f,
-        x,
-        m,
-        &dir,
-        HessianOptions::default(),
-        &|_| {},
-        Rows::All,
-    )?;
+    let data = directional_columns::<K, F>(&f, x, m, &dir, options, &|_| {}, Rows::All)?;
     ColumnMatrix::from_column_major(n, m, data)
 }

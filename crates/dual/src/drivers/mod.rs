@@ -17,7 +17,8 @@ pub use column_matrix::ColumnMatrix;
 pub use compressed::cheap_hessian_pattern;
 pub use first_order::{gradient, jvp, Gradient, Jvp};
 pub use hessian::{
-    hessian, hessian_matrix_product, hessian_with, hessian_with_progress, Hessian, HessianOptions,
+    hessian, hessian_matrix_product, hessian_matrix_product_with, hessian_with,
+    hessian_with_progress, Hessian, HessianOptions,
 };
 pub use hvp::{hvp, Hvp};
 pub use sparse::{sparse_hessian, HessianColoring, SparseHessian};
