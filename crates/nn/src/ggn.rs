@@ -100,9 +100,15 @@ impl Mlp {
         let n = self.num_params();
         let unit = |j: usize, i: usize| if i == j { 1.0 } else { 0.0 };
         // G is symmetric: each sweep computes its columns from their first
-        // row down, the rest is copied.
+        // row down, the rest is copied — unless a number is not finite,
+        // where a copy could put a number in place of the NaN the column's
+        // own sweep gives (as saddle-dual's dense Hessian does).
         let mut columns = self.ggn_columns(data, loss, n, &unit, options, true)?;
-        mirror_upper(&mut columns, n, LANES);
+        if columns.iter().all(|g| g.is_finite()) {
+            mirror_upper(&mut columns, n, LANES);
+        } else {
+            columns = self.ggn_columns(data, loss, n, &unit, options, false)?;
+        }
         Ok(Hessian::from_column_major(n, columns)?)
     }
 

@@ -8,7 +8,7 @@ use saddle_tape::Var;
 
 use super::column_matrix::ColumnMatrix;
 use super::compressed::compressed_hessian;
-use super::sweep::{directional_columns, mirror_upper, Rows};
+use super::sweep::{directional_columns, Rows};
 use super::LANES;
 use crate::dual::Dual;
 use crate::error::{check_point, check_vector, Error};
@@ -114,7 +114,11 @@ impl Hessian {
     /// The measured asymmetry `maxᵢⱼ |Hᵢⱼ − Hⱼᵢ|`. Mixed partials of a `C²`
     /// function agree (Clairaut), so this is rounding error only: columns
     /// come from independent sweeps, and nothing forces them to agree bit
-    /// for bit.
+    /// for bit. (The dense driver copies the entries above the diagonal
+    /// blocks of its sweeps from below, see [`hessian_with`]: there it
+    /// measures the `K × K` diagonal blocks, whose entries both come from
+    /// sweeps. A Hessian from [`hessian_matrix_product`] with the identity
+    /// has every column swept.)
     ///
     /// If any entry is NaN or ±∞ the result is `+∞`: a non-finite matrix is
     /// never reported symmetric, so a check `asymmetry() <= tol` fails on
@@ -223,12 +227,25 @@ where
 /// pattern's own recording, seeded with the colours `j mod K`). The result
 /// is the same dense `Hessian` either way.
 ///
+/// Without compression the sweeps take the lower triangle: the sweep of
+/// columns `j₀ .. j₀ + K` computes rows `i ≥ j₀` only
+/// ([`Var::backward_wrt`](saddle_tape::Var::backward_wrt) skips the work
+/// that only the adjoints of earlier inputs need: in a network whose
+/// parameters are numbered layer by layer, the reverse pass through the
+/// earlier layers), and the rows above are copied from the earlier
+/// columns, `Hᵢⱼ = Hⱼᵢ` ([`mirror_upper`](crate::mirror_upper)). So the
+/// result is exactly symmetric outside the diagonal `K × K` blocks, where
+/// [`Hessian::asymmetry`] still measures independent sweeps. If a swept
+/// number is not finite, every row is swept instead (see below).
+///
 /// Two things to know at the edges:
 /// - At a point where a partial derivative is infinite, an entry that is
 ///   `0·∞` in exact arithmetic can come out `∞` or NaN depending on `K`:
 ///   the reverse sweep skips nodes whose adjoint is zero in every lane, so
 ///   whether a lane's `0·∞` is evaluated depends on which columns share
-///   the sweep. (It never depends on `threads`.)
+///   the sweep. (It never depends on `threads`.) At such points nothing is
+///   copied by symmetry: `0·∞` can make `Hᵢⱼ` NaN and not `Hⱼᵢ`, and every
+///   entry is the one its own column's sweep gives.
 /// - A constant made inside `f` from a variable's value must drop its
 ///   tangents: `Var::constant(Dual::constant(y.value().re))`, not
 ///   `Var::constant(y.value())`. The latter keeps `y`'s tangents, which the
@@ -270,8 +287,7 @@ where
     }
     let n = x.len();
     let unit = |j: usize, i: usize| if i == j { 1.0 } else { 0.0 };
-    let mut data = directional_columns::<K, F>(&f, x, n, &unit, options, progress, Rows::Lower)?;
-    mirror_upper(&mut data, n, K);
+    let data = directional_columns::<K, F>(&f, x, n, &unit, options, progress, Rows::Lower)?;
     Ok(Hessian { n, data })
 }
 

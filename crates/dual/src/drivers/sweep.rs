@@ -8,6 +8,8 @@
 //! Hessian the sums of unit vectors of one colour,
 //! `hessian_matrix_product` the caller's directions.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rayon::prelude::*;
 use saddle_tape::{Tape, Var};
 
@@ -25,13 +27,20 @@ pub(crate) enum Rows {
     /// what only the earlier inputs' adjoints need
     /// ([`Var::backward_wrt`]); the rows above are the earlier columns'
     /// entries by symmetry (`Hᵢⱼ = Hⱼᵢ`), copied by [`mirror_upper`].
+    ///
+    /// Unless a number swept (an adjoint's value or a lane) is not finite:
+    /// at such a point `0·∞` can make `Hᵢⱼ` NaN in one column's sweep and
+    /// not `Hⱼᵢ` in the other's, so a copy would put a number where the
+    /// full sweeps put NaN (or the reverse). Every row is then swept, as
+    /// the compressed route falls back to dense sweeps for the same reason.
+    /// Sweep 0 wants every input, so the whole gradient is checked.
     Lower,
 }
 
 /// `H d_j` for `j < m`, where `dir(j, i)` is entry `i` of direction `j`;
 /// returned column-major (`n × m`). With [`Rows::Lower`] (unit directions,
-/// `m = n`) the rows above each sweep's first column are left zero for
-/// [`mirror_upper`].
+/// `m = n`) the rows above each sweep's first column are copied from the
+/// earlier columns (or, at a non-finite point, swept like the rest).
 pub(crate) fn directional_columns<const K: usize, F>(
     f: &F,
     x: &[f64],
@@ -49,6 +58,7 @@ where
     }
     let n = x.len();
     let mut out = zeroed(n, m)?;
+    let non_finite = AtomicBool::new(false);
     let sweep = |tape: &mut Tape<Dual<f64, K>>, (s, chunk): (usize, &mut [f64])| {
         tape.clear();
         let first = s * K;
@@ -73,6 +83,13 @@ where
         } else {
             y.backward_wrt(&xs[from..])
         };
+        if rows == Rows::Lower
+            && !adjoints
+                .iter()
+                .all(|a| a.re.is_finite() && a.eps.iter().all(|e| e.is_finite()))
+        {
+            non_finite.store(true, Ordering::Relaxed);
+        }
         for (i, a) in (from..n).zip(adjoints) {
             for k in 0..lanes {
                 chunk[k * n + i] = a.eps[k];
@@ -81,6 +98,13 @@ where
         progress(lanes);
     };
     run_sweeps(&mut out, K * n, options, Tape::new, sweep);
+    if rows == Rows::Lower {
+        if non_finite.into_inner() {
+            // Progress was reported once for every column already.
+            return directional_columns::<K, F>(f, x, m, dir, options, &|_| {}, Rows::All);
+        }
+        mirror_upper(&mut out, n, K);
+    }
     Ok(out)
 }
 
