@@ -67,7 +67,7 @@ pub fn take<T: 'static>(capacity: usize) -> Vec<T> {
 
 /// The buffer [`take`] chooses, with the entries it held when it was given
 /// back (or a new empty one).
-fn take_kept<T: 'static>(capacity: usize) -> Vec<T> {
+pub(crate) fn take_kept<T: 'static>(capacity: usize) -> Vec<T> {
     let size = std::mem::size_of::<T>().max(1);
     let most = capacity.saturating_mul(4).max((64 << 10) / size);
     let found = POOL

@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::block::{BlockOp, Cotangents};
 use crate::cache;
 use crate::gradients::Gradients;
+use crate::pool;
 use crate::reach;
 use crate::recording::{Node, Recording, Segment, MAX_SLOTS};
 use crate::scalar::Scalar;
@@ -570,6 +571,50 @@ impl<T: Scalar> Tape<T> {
         }
     }
 
+    /// The adjoint vector for a sweep from `slot` restricted by `reach`:
+    /// zeros in every slot the sweep reads or writes (the scalar nodes',
+    /// the blocks' that depend on a wanted variable, everything after
+    /// `slot`), and whatever the reused buffer held in the slots of blocks
+    /// that do not, which the sweep skips and whose adjoints are not
+    /// returned (a rule never writes them: [`Cotangents::adjoint`] gives
+    /// `None` for such inputs; a scalar node may, harmlessly). A Hessian
+    /// sweep of an MLP's later layers skips its first layer: zeroing only
+    /// the rest saves a pass over a large share of a wide-dual tape.
+    fn restricted_adjoints(rec: &Recording<T>, slot: usize, reach: &[bool]) -> Vec<T> {
+        let len = rec.len();
+        let mut adj: Vec<T> = pool::take_kept(len);
+        adj.truncate(len);
+        adj.resize(len, T::zero());
+        T::fill_zero(&mut adj[slot..]);
+        for seg in rec.segments() {
+            match seg {
+                Segment::Nodes { slots, .. } => {
+                    if slots.start > slot {
+                        break;
+                    }
+                    T::fill_zero(&mut adj[slots.start..slots.end.min(slot)]);
+                }
+                Segment::Block(block) => {
+                    let range = block.slots();
+                    if range.start > slot {
+                        break;
+                    }
+                    let range = range.start..range.end.min(slot);
+                    if reach[range.start] {
+                        T::fill_zero(&mut adj[range]);
+                    } else {
+                        // Not swept, but an entry of it may itself be
+                        // wanted (marked alone): its adjoint is returned.
+                        for s in range.filter(|&s| reach[s]) {
+                            adj[s] = T::zero();
+                        }
+                    }
+                }
+            }
+        }
+        adj
+    }
+
     /// The reverse sweep proper: returns every slot's adjoint. With
     /// `reach` (which slots depend on the wanted variables, for
     /// [`Var::backward_wrt`]), block operations whose outputs do not are
@@ -585,7 +630,10 @@ impl<T: Scalar> Tape<T> {
     ) -> Vec<T> {
         // Recycled: see `cache` (a fresh vector faulted its pages in on
         // every sweep once it passed the allocator's trim threshold).
-        let mut adj = cache::take_adjoints(rec.len());
+        let mut adj = match reach {
+            None => cache::take_adjoints(rec.len()),
+            Some(reach) => Self::restricted_adjoints(rec, slot, reach),
+        };
         adj[slot] = seed;
         // Walk the tape backwards, a run of scalar nodes or a block at a
         // time. Nothing after the output can carry an adjoint.

@@ -68,6 +68,42 @@ fn any_subset_and_intermediates_can_be_wanted() {
     assert_eq!(Var::constant(2.0).backward_wrt(&p[..2]), vec![0.0, 0.0]);
 }
 
+/// A restricted sweep reuses an adjoint buffer and zeroes only the slots
+/// it reads or returns: whatever the buffer held (here NaN) must never
+/// reach a result — not for an entry in the middle of a block that is not
+/// swept, nor for a variable recorded after the output.
+#[test]
+fn old_contents_of_a_reused_adjoint_buffer_never_reach_a_result() {
+    let poison = || {
+        for _ in 0..4 {
+            saddle_tape::pool::give(vec![f64::NAN; 4096]);
+        }
+    };
+    let tape = Tape::new();
+    let p = tape.vars(&params());
+    // `c` depends on p₀..p₂ only; its middle entry is wanted by itself.
+    let c = tape.stack(1, 3, &p[..3]).unwrap().tanh();
+    let y = network(&tape, &p) + c.at(0, 1) * p[11];
+    let late = tape.var(2.0);
+    let wanted = [c.at(0, 1), p[11], p[10], late];
+    let full = y.backward();
+    let expected: Vec<f64> = wanted.iter().map(|&v| full.wrt(v)).collect();
+    drop(full);
+    assert_eq!(expected[3], 0.0);
+    // A sweep after which every slot holds a nonzero adjoint; its buffer
+    // (the smallest that fits) is the one reused next.
+    let everything = y * late + c.sum() * late;
+    let garbage = || drop(everything.backward());
+    for _ in 0..3 {
+        poison();
+        assert_eq!(y.backward_wrt(&wanted), expected);
+        garbage();
+        assert_eq!(y.backward_wrt(&wanted), expected);
+        poison();
+        assert_eq!(y.backward_wrt(&p[6..]), y.backward().wrt_all(&p[6..]));
+    }
+}
+
 #[test]
 #[should_panic(expected = "tape")]
 fn wanting_a_variable_of_another_tape_panics_with_a_message() {
