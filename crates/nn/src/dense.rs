@@ -16,7 +16,7 @@
 
 use std::ops::Range;
 
-use saddle_tape::{pool, Block, BlockOp, Cotangents, MatMut, MatRef, Scalar, Slots};
+use saddle_tape::{pool, Block, BlockOp, BlockWriter, Cotangents, MatMut, MatRef, Scalar, Slots};
 
 use crate::activation::{tanh_values, Activation};
 use crate::error::Error;
@@ -112,19 +112,18 @@ pub(crate) fn affine_into<T: Scalar>(
     fan_out: usize,
     z: &mut Vec<T>,
 ) {
-    // The broadcast by doubling: one row, then copies of everything written
-    // so far. A copy per row was a `memmove` call per 512 bytes on W2's
-    // layers, 10 % of a forward pass; doubling makes log₂ n calls. (Not
-    // `flat_map`: that collect did not vectorise at all.)
     z.clear();
     z.reserve(n * fan_out);
     if n > 0 {
         z.extend_from_slice(b);
     }
-    while z.len() < n * fan_out {
-        let more = z.len().min(n * fan_out - z.len());
-        z.extend_from_within(..more);
-    }
+    repeat_first_row(z, n, fan_out);
+    add_product(a, n, fan_in, w, fan_out, z);
+}
+
+/// `z += a W` for `a` (`n × fan_in`) and `W` (`fan_in × fan_out`), all
+/// row-major: one gemm.
+fn add_product<T: Scalar>(a: &[T], n: usize, fan_in: usize, w: &[T], fan_out: usize, z: &mut [T]) {
     T::gemm(
         MatRef::row_major(a, n, fan_in),
         MatRef::row_major(w, fan_in, fan_out),
@@ -133,15 +132,59 @@ pub(crate) fn affine_into<T: Scalar>(
     );
 }
 
+/// A row-major matrix being appended to: a buffer, or a block written in
+/// place on its tape.
+trait Rows {
+    /// Values appended so far.
+    fn appended(&self) -> usize;
+    /// Appends a copy of the appended values `range`.
+    fn repeat(&mut self, range: Range<usize>);
+}
+
+impl<T: Clone> Rows for Vec<T> {
+    fn appended(&self) -> usize {
+        self.len()
+    }
+    fn repeat(&mut self, range: Range<usize>) {
+        self.extend_from_within(range);
+    }
+}
+
+impl<T: Scalar> Rows for BlockWriter<'_, T> {
+    fn appended(&self) -> usize {
+        self.written().len()
+    }
+    fn repeat(&mut self, range: Range<usize>) {
+        self.extend_from_written(range);
+    }
+}
+
+/// With one row (`fan_out` values) appended, appends copies of it until
+/// there are `n`: by doubling, a copy of everything appended so far at a
+/// time. A copy per row was a `memmove` call per 512 bytes on W2's layers,
+/// 10 % of a forward pass; doubling makes log₂ n calls. (Not `flat_map`:
+/// that collect did not vectorise at all.)
+fn repeat_first_row(z: &mut impl Rows, n: usize, fan_out: usize) {
+    while z.appended() < n * fan_out {
+        let more = z.appended().min(n * fan_out - z.appended());
+        z.repeat(0..more);
+    }
+}
+
 /// The dense layer `A = f(X W + b)` for a batch `X` (`n × fan_in`, one
 /// sample per row), weights `W` (`fan_in × fan_out`) and bias `b`
-/// (`1 × fan_out`), recorded as one block operation.
+/// (`1 × fan_out`), recorded as one block operation. `Z` is computed where
+/// the tape keeps the layer's values ([`Tape::record_block_in_place`]):
+/// the bias broadcast, the product added onto it, the activation applied,
+/// with no copy.
 ///
 /// # Errors
 /// If the shapes do not fit together.
 ///
 /// # Panics
 /// If the blocks live on different tapes.
+///
+/// [`Tape::record_block_in_place`]: saddle_tape::Tape::record_block_in_place
 pub fn dense<'t, T: Scalar>(
     x: &Block<'t, T>,
     w: &Block<'t, T>,
@@ -158,32 +201,31 @@ pub fn dense<'t, T: Scalar>(
             b.slots().len()
         )));
     }
-    // From the thread's pool; `record_block` gives it back after copying.
-    let mut z: Vec<T> = pool::take(n * fan_out);
-    let tape = x.tape();
-    tape.with_block_values(|values| {
-        let (xs, ws, bs) = (
-            &values[x.slots().value_range()],
-            &values[w.slots().value_range()],
-            &values[b.slots().value_range()],
-        );
-        affine_into(xs, n, fan_in, ws, bs, fan_out, &mut z);
-    });
-    let slope = match activation {
-        Activation::Identity => Slope::One,
-        Activation::Tanh => {
-            tanh_values(&mut z);
-            Slope::FromTanhOutput
+    let (xs, ws, bs) = (x.slots(), w.slots(), b.slots());
+    let block = x.tape().record_block_in_place(n, fan_out, |out| {
+        if n > 0 {
+            out.extend_from_earlier(bs.value_range());
         }
-        _ => Slope::Kept(activation.apply_with_slopes(&mut z)),
-    };
-    let op = Dense {
-        x: x.slots(),
-        w: w.slots(),
-        b: b.slots(),
-        slope,
-    };
-    Ok(x.tape().record_block(n, fan_out, z, op)?)
+        repeat_first_row(out, n, fan_out);
+        let (values, z) = out.split();
+        let (x, w) = (&values[xs.value_range()], &values[ws.value_range()]);
+        add_product(x, n, fan_in, w, fan_out, z);
+        let slope = match activation {
+            Activation::Identity => Slope::One,
+            Activation::Tanh => {
+                tanh_values(z);
+                Slope::FromTanhOutput
+            }
+            _ => Slope::Kept(activation.apply_with_slopes(z)),
+        };
+        Dense {
+            x: xs,
+            w: ws,
+            b: bs,
+            slope,
+        }
+    })?;
+    Ok(block)
 }
 
 #[cfg(test)]

@@ -103,7 +103,7 @@ mod var;
 mod var_float;
 mod var_ops;
 
-pub use block::{Block, BlockOp, Cotangents, EntryDependence, Slots};
+pub use block::{Block, BlockOp, BlockWriter, Cotangents, EntryDependence, Slots};
 pub use error::Error;
 pub use gradients::Gradients;
 pub use scalar::{

@@ -414,6 +414,51 @@ impl<T: Scalar> Recording<T> {
         (start, offset)
     }
 
+    /// Lends the block-value store out (the recording holds an empty one
+    /// meanwhile), for a block to write its values in place
+    /// ([`Tape::record_block_in_place`]). Give it back with
+    /// [`Recording::return_block_values`] before anything else is recorded.
+    ///
+    /// [`Tape::record_block_in_place`]: crate::Tape::record_block_in_place
+    pub(crate) fn lend_block_values(&mut self) -> Vec<T> {
+        std::mem::take(&mut self.block_values)
+    }
+
+    /// Takes the lent store back: its old values (`..old`) and then those
+    /// of a new block. With `op`, records the block's entry and returns its
+    /// first slot and value offset; with `None` the new values are dropped.
+    ///
+    /// # Panics
+    /// If the recording would hold more than [`MAX_SLOTS`] slots (the new
+    /// values are dropped first, so the recording stays whole).
+    pub(crate) fn return_block_values(
+        &mut self,
+        store: Vec<T>,
+        old: usize,
+        op: Option<Box<dyn BlockOp<T>>>,
+    ) -> Option<(u32, u32)> {
+        self.block_values = store;
+        let written = self.block_values.len() - old;
+        let start = self.nodes.len() + old;
+        let Some(op) = op else {
+            self.block_values.truncate(old);
+            return None;
+        };
+        // The block's last slot must be addressable too (`old ≤ start`).
+        if start.saturating_add(written) > MAX_SLOTS {
+            self.block_values.truncate(old);
+            slot_overflow(start.saturating_add(written));
+        }
+        let (start, offset) = (start as u32, old as u32);
+        self.blocks.push(BlockEntry {
+            start,
+            len: written as u32,
+            offset,
+            op,
+        });
+        Some((start, offset))
+    }
+
     /// The recording as runs of scalar nodes and single blocks, in slot
     /// order (reverse it for the sweep).
     #[inline]

@@ -391,6 +391,24 @@ impl<T: Scalar> Tape<T> {
         self.write(|rec| rec.push_block(values, op))
     }
 
+    /// The block-value store, lent out for a block to write its values in
+    /// place (`Recording::lend_block_values`); the recording holds an
+    /// empty one until [`Tape::return_block_values`].
+    pub(crate) fn lend_block_values(&self) -> Vec<T> {
+        self.write(|rec| rec.lend_block_values())
+    }
+
+    /// The lent store back, with a new block's values after `old` and its
+    /// entry `op` (`Recording::return_block_values`).
+    pub(crate) fn return_block_values(
+        &self,
+        store: Vec<T>,
+        old: usize,
+        op: Option<Box<dyn BlockOp<T>>>,
+    ) -> Option<(u32, u32)> {
+        self.write(|rec| rec.return_block_values(store, old, op))
+    }
+
     /// Stores the values of a real constant block; returns the first slot
     /// a later entry would take (the block itself owns none) and where its
     /// values start in the real-value store.

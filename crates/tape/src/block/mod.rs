@@ -26,6 +26,7 @@
 mod broadcast;
 mod elementwise;
 mod gather;
+mod in_place;
 mod matmul;
 mod reduce;
 mod slice;
@@ -36,6 +37,8 @@ use crate::error::Error;
 use crate::scalar::Scalar;
 use crate::tape::Tape;
 use crate::var::Var;
+
+pub use in_place::BlockWriter;
 
 /// Where a block lives on its tape: first slot, shape, and whether it is a
 /// constant (its adjoint is never needed, so operations skip computing it).
