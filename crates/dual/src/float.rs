@@ -497,16 +497,25 @@ fn parts<'a, T: Scalar, const K: usize>(
     } else {
         0
     };
-    let mut re = 0usize;
-    let mut eps = [0usize; K];
-    let nonzero = |x: &T| <usize as From<bool>>::from(!x.is_exact_zero());
-    let count = |re: &mut usize, eps: &mut [usize; K], d: &Dual<T, K>| {
-        *re += nonzero(&d.re);
-        for (count, e) in eps.iter_mut().zip(&d.eps) {
-            *count += nonzero(e);
+    // Per component: the count of nonzero entries, and `Σ x·0`, which is
+    // exactly zero if and only if every entry is finite (`∞·0` and `NaN·0`
+    // are `NaN`, and a `NaN` stays in the sum): the finiteness test of
+    // `Part::finite` for free in the same pass, where a later scan of its
+    // own read the matrix again (a layer's 9-number duals, strided).
+    let mut re = (0usize, T::zero());
+    let mut eps = [(0usize, T::zero()); K];
+    let tally = |(count, probe): &mut (usize, T), x: T| {
+        *count += <usize as From<bool>>::from(!x.is_exact_zero());
+        *probe = *probe + x * T::zero();
+    };
+    let count = |re: &mut (usize, T), eps: &mut [(usize, T); K], d: &Dual<T, K>| {
+        tally(re, d.re);
+        for (t, &e) in eps.iter_mut().zip(&d.eps) {
+            tally(t, e);
         }
     };
     let (outer, inner, outer_stride, inner_stride) = memory_order(m);
+    let mut whole = true;
     for o in 0..outer {
         let start = o * outer_stride;
         // A contiguous run as a slice: no index arithmetic or bounds check
@@ -520,13 +529,21 @@ fn parts<'a, T: Scalar, const K: usize>(
                 count(&mut re, &mut eps, &m.data[start + i * inner_stride]);
             }
         }
-        if re > budget && eps.iter().all(|&count| count > budget) {
+        if o + 1 < outer && re.0 > budget && eps.iter().all(|&(count, _)| count > budget) {
+            whole = false;
             break;
         }
     }
+    let classified = |m: MatRef<'a, T>, (count, probe): (usize, T)| {
+        let p = Part::counted(m, count, budget);
+        if whole {
+            p.finite.set(Some(probe.is_exact_zero()));
+        }
+        p
+    };
     (
-        Part::counted(part(m, flat, 0), re, budget),
-        std::array::from_fn(|l| Part::counted(part(m, flat, l + 1), eps[l], budget)),
+        classified(part(m, flat, 0), re),
+        std::array::from_fn(|l| classified(part(m, flat, l + 1), eps[l])),
     )
 }
 
