@@ -98,6 +98,9 @@ impl Mlp {
     ) -> Result<Hessian, Error> {
         self.check_data(data, loss)?;
         let n = self.num_params();
+        if let Some(g) = self.gauss_newton_by_jacobian(data, loss, options)? {
+            return Ok(Hessian::from_column_major(n, g)?);
+        }
         let unit = |j: usize, i: usize| if i == j { 1.0 } else { 0.0 };
         // G is symmetric: each sweep computes its columns from their first
         // row down, the rest is copied — unless a number is not finite,

@@ -42,6 +42,7 @@ mod dense;
 mod entrywise_losses;
 mod error;
 mod ggn;
+mod ggn_jacobian;
 mod hessian_product;
 pub mod kernels;
 mod layer_blocks;
