@@ -18,7 +18,9 @@ const FAN_IN: usize = 4;
 const FAN_OUT: usize = 2;
 
 fn data(len: usize, scale: f64) -> Vec<f64> {
-    (0..len).map(|i| scale * (0.7 * i as f64 + 0.2).sin()).collect()
+    (0..len)
+        .map(|i| scale * (0.7 * i as f64 + 0.2).sin())
+        .collect()
 }
 
 /// Which operand of the layer is given as a real constant.
@@ -51,7 +53,12 @@ fn layer(real: Real, as_real: bool, activation: Activation) -> (Vec<f64>, Vec<f6
         }
     };
     let x = make(matches!(real, Real::X), N, FAN_IN, &data(N * FAN_IN, 1.0));
-    let w = make(matches!(real, Real::W), FAN_IN, FAN_OUT, &data(FAN_IN * FAN_OUT, 0.5));
+    let w = make(
+        matches!(real, Real::W),
+        FAN_IN,
+        FAN_OUT,
+        &data(FAN_IN * FAN_OUT, 0.5),
+    );
     let b = make(matches!(real, Real::B), 1, FAN_OUT, &data(FAN_OUT, 0.3));
     let a = dense(&x, &w, &b, activation).unwrap();
     let g = a.square().sum().backward();
@@ -79,7 +86,11 @@ fn dense_with_a_real_constant_operand_equals_dense_with_a_stored_constant() {
     }
     // One value by hand: row 0, column 1 of the identity layer.
     let (v, _) = layer(Real::W, true, Activation::Identity);
-    let (x, w, b) = (data(N * FAN_IN, 1.0), data(FAN_IN * FAN_OUT, 0.5), data(FAN_OUT, 0.3));
+    let (x, w, b) = (
+        data(N * FAN_IN, 1.0),
+        data(FAN_IN * FAN_OUT, 0.5),
+        data(FAN_OUT, 0.3),
+    );
     let want = b[1] + (0..FAN_IN).map(|p| x[p] * w[p * FAN_OUT + 1]).sum::<f64>();
     // A 4-term dot product: its rounding, a few ulps of terms ≤ 1.
     assert!((v[1] - want).abs() <= 1e-15, "{} vs {want}", v[1]);
