@@ -20,7 +20,7 @@ use crate::cache;
 use crate::gradients::Gradients;
 use crate::pool;
 use crate::reach;
-use crate::recording::{Node, Recording, Segment, MAX_SLOTS};
+use crate::recording::{slot_overflow, Node, Recording, Segment, MAX_SLOTS};
 use crate::scalar::Scalar;
 use crate::var::Var;
 
@@ -446,6 +446,11 @@ impl<T: Scalar> Tape<T> {
 
     /// The lent store back, with a new block's values after `old` and its
     /// entry `op` (`Recording::return_block_values`).
+    ///
+    /// # Panics
+    /// If the tape would hold more than [`Tape::MAX_SLOTS`] slots: after
+    /// the store is back without the new values and the fast-push limit
+    /// is derived from it.
     pub(crate) fn return_block_values(
         &self,
         store: Vec<T>,
@@ -453,6 +458,7 @@ impl<T: Scalar> Tape<T> {
         op: Option<Box<dyn BlockOp<T>>>,
     ) -> Option<(u32, u32)> {
         self.write(|rec| rec.return_block_values(store, old, op))
+            .unwrap_or_else(|slot| slot_overflow(slot))
     }
 
     /// Stores the values of a real constant block; returns the first slot
@@ -753,6 +759,49 @@ impl<T: Scalar> Tape<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An in-place block past the slot limit panics when its store is
+    /// given back; the fast-push limit must then be derived from the store
+    /// as it is again, not left as computed while it was lent out (empty):
+    /// that limit was `old` too large, so later scalar pushes skipped the
+    /// slot check and could spill slot indices into the kind bits. The
+    /// stores are zeroed allocations never written, so no page is touched.
+    #[test]
+    fn a_block_past_the_slot_limit_leaves_the_fast_push_limit_right() {
+        let old = 1 << 29;
+        let tape = Tape::<f32>::with_capacity(old + 16);
+        // A block of `old` values, given back through the same path.
+        let store = tape.lend_block_values();
+        assert!(store.is_empty());
+        drop(store);
+        assert!(tape
+            .return_block_values(vec![0.0; old], 0, Some(Box::new(NoOp)))
+            .is_some());
+        let right = tape.read(|rec| rec.fast_limit());
+        assert_eq!(right, MAX_SLOTS + 1 - old);
+        // Now a block that would reach past the limit.
+        let lent = tape.lend_block_values();
+        assert_eq!(lent.len(), old);
+        drop(lent);
+        let store = vec![0.0; MAX_SLOTS + 1];
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            tape.return_block_values(store, old, Some(Box::new(NoOp)))
+        }));
+        assert!(caught.is_err());
+        assert_eq!(tape.len(), old);
+        assert_eq!(tape.limit.get(), right);
+    }
+
+    struct NoOp;
+    impl BlockOp<f32> for NoOp {
+        fn name(&self) -> &'static str {
+            "no-op"
+        }
+        fn inputs(&self) -> Vec<std::ops::Range<usize>> {
+            Vec::new()
+        }
+        fn vjp(&self, _: &mut Cotangents<'_, f32>) {}
+    }
 
     #[test]
     fn a_binary_f64_node_takes_24_bytes() {
