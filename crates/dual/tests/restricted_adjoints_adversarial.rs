@@ -188,9 +188,9 @@ fn restricted_sweeps_on_nested_duals_never_return_old_buffer_contents() {
 /// Wanted variables that are entries of a block no input reaches: a
 /// middle and the last entry (the block is not swept; only those entries
 /// are zeroed, the rest keep the poison), or its first entry too (the
-/// block is then swept whole, from zeroed adjoints). `y = (e₀ + e₂ e₃)·p₀
-/// + p₁²` with `e = tanh(a)`, `a` constant-valued: one product per
-/// adjoint, so every number is exact.
+/// block is then swept whole, from zeroed adjoints). With
+/// `y = (e₀ + e₂ e₃)·p₀ + p₁²`, `e = tanh(a)` and `a` constant-valued,
+/// each adjoint is one product, so every number is exact.
 #[test]
 fn lone_wanted_entries_of_a_skipped_block_are_exact() {
     let tape = Tape::<Dual<f64, 2>>::new();

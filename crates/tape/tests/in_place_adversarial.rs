@@ -390,3 +390,30 @@ fn tape_slots_after(b: Slots) -> Slots {
         next.slots()
     })
 }
+
+/// `extend_from_written` with a range so large that the new block's
+/// offset plus it wraps around: it added the offset first, so in a
+/// release build `MAX − 14 .. MAX − 12` past a start of 15 became `0 .. 2`
+/// and passed the bounds check, copying two values of the *earlier*
+/// block into the new one. Now it is refused with the message.
+#[test]
+fn a_written_range_that_wraps_around_is_refused_with_a_message() {
+    let tape = Tape::<f64>::new();
+    let x = tape.input_block(3, 5, &[7.0; 15]).unwrap();
+    let mut copied = None;
+    let message = panic_message(|| {
+        let _ = tape.record_block_in_place(1, 3, |out| {
+            out.extend_from_slice(&[1.0]);
+            out.extend_from_written(usize::MAX - 14..usize::MAX - 12);
+            copied = Some(out.written().to_vec());
+            Twice(x.slots())
+        });
+    });
+    assert_eq!(copied, None, "copied {copied:?}");
+    assert!(
+        message.contains("is not within the 1 values written"),
+        "{message}"
+    );
+    assert_eq!(tape.len(), 15);
+    assert_eq!(twice_in_place(&x).values(), vec![14.0; 15]);
+}

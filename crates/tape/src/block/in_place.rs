@@ -64,13 +64,16 @@ impl<T: Scalar> BlockWriter<'_, T> {
     /// # Panics
     /// If `range` reaches past what has been written.
     pub fn extend_from_written(&mut self, range: Range<usize>) {
-        let (lo, hi) = (self.start + range.start, self.start + range.end);
+        let written = self.store.len() - self.start;
+        // Checked against the count written, not as offsets into the
+        // store: `start + range.start` can wrap for a huge range, and the
+        // wrapped range named earlier blocks' values.
         assert!(
-            range.start <= range.end && hi <= self.store.len(),
-            "BlockWriter::extend_from_written: {range:?} is not within the {} values written",
-            self.store.len() - self.start
+            range.start <= range.end && range.end <= written,
+            "BlockWriter::extend_from_written: {range:?} is not within the {written} values written",
         );
-        self.store.extend_from_within(lo..hi);
+        self.store
+            .extend_from_within(self.start + range.start..self.start + range.end);
     }
 
     /// The earlier values to read and the new block's values so far to
