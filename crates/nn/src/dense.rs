@@ -176,7 +176,9 @@ fn repeat_first_row(z: &mut impl Rows, n: usize, fan_out: usize) {
 /// (`1 × fan_out`), recorded as one block operation. `Z` is computed where
 /// the tape keeps the layer's values ([`Tape::record_block_in_place`]):
 /// the bias broadcast, the product added onto it, the activation applied,
-/// with no copy.
+/// with no copy. An operand given as a real constant
+/// ([`Tape::constant_block_real`]) is first copied onto the tape as a
+/// constant block of `T`.
 ///
 /// # Errors
 /// If the shapes do not fit together.
@@ -185,6 +187,7 @@ fn repeat_first_row(z: &mut impl Rows, n: usize, fan_out: usize) {
 /// If the blocks live on different tapes.
 ///
 /// [`Tape::record_block_in_place`]: saddle_tape::Tape::record_block_in_place
+/// [`Tape::constant_block_real`]: saddle_tape::Tape::constant_block_real
 pub fn dense<'t, T: Scalar>(
     x: &Block<'t, T>,
     w: &Block<'t, T>,
@@ -201,8 +204,14 @@ pub fn dense<'t, T: Scalar>(
             b.slots().len()
         )));
     }
+    let tape = x.tape();
+    assert!(
+        std::ptr::eq(tape, w.tape()) && std::ptr::eq(tape, b.tape()),
+        "dense: mixing blocks from two different tapes"
+    );
+    let (x, w, b) = (in_block_store(x), in_block_store(w), in_block_store(b));
     let (xs, ws, bs) = (x.slots(), w.slots(), b.slots());
-    let block = x.tape().record_block_in_place(n, fan_out, |out| {
+    let block = tape.record_block_in_place(n, fan_out, |out| {
         if n > 0 {
             out.extend_from_earlier(bs.value_range());
         }
@@ -226,6 +235,20 @@ pub fn dense<'t, T: Scalar>(
         }
     })?;
     Ok(block)
+}
+
+/// `block`, or for a [real](Slots::is_real) constant (whose value range
+/// indexes the tape's store of reals, not the block values the layer and
+/// its rule read) the same numbers as a constant block of `T`, as the
+/// tape's own block operations read such operands.
+fn in_block_store<'t, T: Scalar>(block: &Block<'t, T>) -> Block<'t, T> {
+    if !block.slots().is_real() {
+        return *block;
+    }
+    block
+        .tape()
+        .constant_block(block.rows(), block.cols(), &block.values())
+        .expect("the shape of a recorded block")
 }
 
 #[cfg(test)]

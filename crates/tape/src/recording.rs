@@ -45,7 +45,7 @@ pub(crate) fn slot_index(n: usize) -> u32 {
 
 #[cold]
 #[inline(never)]
-fn slot_overflow(n: usize) -> ! {
+pub(crate) fn slot_overflow(n: usize) -> ! {
     panic!("tape overflow: slot {n} is past the limit of {MAX_SLOTS} slots per recording")
 }
 
@@ -428,26 +428,29 @@ impl<T: Scalar> Recording<T> {
     /// of a new block. With `op`, records the block's entry and returns its
     /// first slot and value offset; with `None` the new values are dropped.
     ///
-    /// # Panics
-    /// If the recording would hold more than [`MAX_SLOTS`] slots (the new
-    /// values are dropped first, so the recording stays whole).
+    /// # Errors
+    /// The slot past [`MAX_SLOTS`] the block would reach (the new values
+    /// are dropped, so the recording stays whole): the caller panics with
+    /// [`slot_overflow`] once it has refreshed what depends on the store
+    /// (the tape's fast-push limit; panicking here skipped that, leaving
+    /// a limit computed without the lent values).
     pub(crate) fn return_block_values(
         &mut self,
         store: Vec<T>,
         old: usize,
         op: Option<Box<dyn BlockOp<T>>>,
-    ) -> Option<(u32, u32)> {
+    ) -> Result<Option<(u32, u32)>, usize> {
         self.block_values = store;
         let written = self.block_values.len() - old;
         let start = self.nodes.len() + old;
         let Some(op) = op else {
             self.block_values.truncate(old);
-            return None;
+            return Ok(None);
         };
         // The block's last slot must be addressable too (`old ≤ start`).
         if start.saturating_add(written) > MAX_SLOTS {
             self.block_values.truncate(old);
-            slot_overflow(start.saturating_add(written));
+            return Err(start.saturating_add(written));
         }
         let (start, offset) = (start as u32, old as u32);
         self.blocks.push(BlockEntry {
@@ -456,7 +459,7 @@ impl<T: Scalar> Recording<T> {
             offset,
             op,
         });
-        Some((start, offset))
+        Ok(Some((start, offset)))
     }
 
     /// The recording as runs of scalar nodes and single blocks, in slot

@@ -20,7 +20,7 @@ use crate::cache;
 use crate::gradients::Gradients;
 use crate::pool;
 use crate::reach;
-use crate::recording::{Node, Recording, Segment, MAX_SLOTS};
+use crate::recording::{slot_overflow, Node, Recording, Segment, MAX_SLOTS};
 use crate::scalar::Scalar;
 use crate::var::Var;
 
@@ -55,6 +55,11 @@ pub struct Tape<T: Scalar> {
     /// slots below [`MAX_SLOTS`]). One comparison thus stands for the
     /// reader check, the slot limit and the capacity check of every push.
     limit: Cell<usize>,
+    /// True while the block-value store is lent to the writer of
+    /// [`Tape::record_block_in_place`]: the recording then holds an empty
+    /// store, so its slot count and block values are wrong, and every
+    /// [`Tape::read`] panics instead of answering from it.
+    lent: Cell<bool>,
     /// This recording's identity, unique in the process: [`Gradients`]
     /// compare it to tell a current `Var` from one of another recording.
     id: u64,
@@ -90,6 +95,25 @@ impl Drop for ReadGuard<'_> {
         self.readers.set(self.readers.get() - 1);
         self.limit.set(self.saved_limit);
     }
+}
+
+/// Ends [`Tape::while_lent`]'s refusal of reads, also when unwinding.
+struct Unlend<'a>(&'a Cell<bool>);
+
+impl Drop for Unlend<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
+
+/// The panic of [`Tape::read`] while the block values are lent out.
+#[cold]
+#[inline(never)]
+fn lent_read() -> ! {
+    panic!(
+        "Tape: cannot use a tape while a block writes its values in place \
+         (from the writer of record_block_in_place, which must not use the tape)"
+    )
 }
 
 /// One entry of the tape as [`Tape::entries`] shows it.
@@ -169,6 +193,7 @@ impl<T: Scalar> Tape<T> {
             limit: Cell::new(rec.fast_limit()),
             rec: UnsafeCell::new(rec),
             readers: Cell::new(0),
+            lent: Cell::new(false),
             id: next_recording_id(),
         }
     }
@@ -191,7 +216,15 @@ impl<T: Scalar> Tape<T> {
 
     /// Shared access to the recording, during which user code may run
     /// (rules, observers, block VJPs). Any attempt to record meanwhile panics.
+    ///
+    /// # Panics
+    /// While a block writes its values in place ([`Tape::while_lent`]):
+    /// the recording's block values are lent out, and a sweep of it (or
+    /// its slot count, or a block's values) would be wrong.
     pub(crate) fn read<R>(&self, f: impl FnOnce(&Recording<T>) -> R) -> R {
+        if self.lent.get() {
+            lent_read();
+        }
         self.readers.set(self.readers.get() + 1);
         // No fast push while the recording is borrowed: a push from user
         // code run by `f` takes `write`'s path and panics there. (Nothing
@@ -207,6 +240,19 @@ impl<T: Scalar> Tape<T> {
         f(unsafe { &*self.rec.get() })
     }
 
+    /// Runs `f`, the writer of [`Tape::record_block_in_place`], while the
+    /// block-value store is lent to it (between [`Tape::lend_block_values`]
+    /// and [`Tape::return_block_values`]): as a read, so recording panics,
+    /// and with every other read refused, so nothing sees the recording
+    /// without its block values.
+    pub(crate) fn while_lent<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.read(|_| {
+            self.lent.set(true);
+            let _lent = Unlend(&self.lent);
+            f()
+        })
+    }
+
     /// Exclusive access to the recording. Callers pass only engine code that
     /// neither reads the tape nor runs user code, so no other reference to
     /// the recording exists while `f` runs.
@@ -218,7 +264,7 @@ impl<T: Scalar> Tape<T> {
     fn write<R>(&self, f: impl FnOnce(&mut Recording<T>) -> R) -> R {
         assert!(
             self.readers.get() == 0,
-            "Tape: cannot record on a tape while it is being read (from a sweep observer or a block rule)"
+            "Tape: cannot record on a tape while it is being read (from a sweep observer, a block rule or the writer of record_block_in_place)"
         );
         // SAFETY: no `read` borrow is live (checked above), `Tape` is not
         // `Sync`, and `f` is engine code that does not re-enter the tape.
@@ -400,6 +446,11 @@ impl<T: Scalar> Tape<T> {
 
     /// The lent store back, with a new block's values after `old` and its
     /// entry `op` (`Recording::return_block_values`).
+    ///
+    /// # Panics
+    /// If the tape would hold more than [`Tape::MAX_SLOTS`] slots: after
+    /// the store is back without the new values and the fast-push limit
+    /// is derived from it.
     pub(crate) fn return_block_values(
         &self,
         store: Vec<T>,
@@ -407,6 +458,7 @@ impl<T: Scalar> Tape<T> {
         op: Option<Box<dyn BlockOp<T>>>,
     ) -> Option<(u32, u32)> {
         self.write(|rec| rec.return_block_values(store, old, op))
+            .unwrap_or_else(|slot| slot_overflow(slot))
     }
 
     /// Stores the values of a real constant block; returns the first slot
@@ -707,6 +759,49 @@ impl<T: Scalar> Tape<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An in-place block past the slot limit panics when its store is
+    /// given back; the fast-push limit must then be derived from the store
+    /// as it is again, not left as computed while it was lent out (empty):
+    /// that limit was `old` too large, so later scalar pushes skipped the
+    /// slot check and could spill slot indices into the kind bits. The
+    /// stores are zeroed allocations never written, so no page is touched.
+    #[test]
+    fn a_block_past_the_slot_limit_leaves_the_fast_push_limit_right() {
+        let old = 1 << 29;
+        let tape = Tape::<f32>::with_capacity(old + 16);
+        // A block of `old` values, given back through the same path.
+        let store = tape.lend_block_values();
+        assert!(store.is_empty());
+        drop(store);
+        assert!(tape
+            .return_block_values(vec![0.0; old], 0, Some(Box::new(NoOp)))
+            .is_some());
+        let right = tape.read(|rec| rec.fast_limit());
+        assert_eq!(right, MAX_SLOTS + 1 - old);
+        // Now a block that would reach past the limit.
+        let lent = tape.lend_block_values();
+        assert_eq!(lent.len(), old);
+        drop(lent);
+        let store = vec![0.0; MAX_SLOTS + 1];
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            tape.return_block_values(store, old, Some(Box::new(NoOp)))
+        }));
+        assert!(caught.is_err());
+        assert_eq!(tape.len(), old);
+        assert_eq!(tape.limit.get(), right);
+    }
+
+    struct NoOp;
+    impl BlockOp<f32> for NoOp {
+        fn name(&self) -> &'static str {
+            "no-op"
+        }
+        fn inputs(&self) -> Vec<std::ops::Range<usize>> {
+            Vec::new()
+        }
+        fn vjp(&self, _: &mut Cotangents<'_, f32>) {}
+    }
 
     #[test]
     fn a_binary_f64_node_takes_24_bytes() {

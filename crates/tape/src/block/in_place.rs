@@ -27,7 +27,9 @@ pub struct BlockWriter<'a, T> {
 impl<T: Scalar> BlockWriter<'_, T> {
     /// The values of the blocks recorded before: block `b`'s are
     /// `earlier()[b.slots().value_range()]`, as in
-    /// [`Tape::with_block_values`].
+    /// [`Tape::with_block_values`]. A [real](Slots::is_real) constant's
+    /// values are not here (its value range indexes the tape's store of
+    /// reals): read those with [`Block::values`] before recording.
     pub fn earlier(&self) -> &[T] {
         &self.store[..self.start]
     }
@@ -62,13 +64,16 @@ impl<T: Scalar> BlockWriter<'_, T> {
     /// # Panics
     /// If `range` reaches past what has been written.
     pub fn extend_from_written(&mut self, range: Range<usize>) {
-        let (lo, hi) = (self.start + range.start, self.start + range.end);
+        let written = self.store.len() - self.start;
+        // Checked against the count written, not as offsets into the
+        // store: `start + range.start` can wrap for a huge range, and the
+        // wrapped range named earlier blocks' values.
         assert!(
-            range.start <= range.end && hi <= self.store.len(),
-            "BlockWriter::extend_from_written: {range:?} is not within the {} values written",
-            self.store.len() - self.start
+            range.start <= range.end && range.end <= written,
+            "BlockWriter::extend_from_written: {range:?} is not within the {written} values written",
         );
-        self.store.extend_from_within(lo..hi);
+        self.store
+            .extend_from_within(self.start + range.start..self.start + range.end);
     }
 
     /// The earlier values to read and the new block's values so far to
@@ -117,8 +122,9 @@ impl<T: Scalar> Tape<T> {
     /// ```
     ///
     /// `write` must not use the tape: while it runs the tape's store is
-    /// lent to the writer, recording on the tape panics and reading it
-    /// finds no block values.
+    /// lent to the writer, and recording on the tape or reading it
+    /// (sweeps, [`Tape::len`], [`Block::values`], block operations)
+    /// panics.
     ///
     /// # Errors
     /// If the shape is empty or too large (as [`Tape::input_block`]), or
@@ -126,8 +132,10 @@ impl<T: Scalar> Tape<T> {
     /// and nothing is recorded).
     ///
     /// # Panics
-    /// If the tape would hold more than [`Tape::MAX_SLOTS`] slots, or if
-    /// `write` panics (the tape is left as it was).
+    /// If the tape would hold more than [`Tape::MAX_SLOTS`] slots, if
+    /// `write` panics (the tape is left as it was), or if `write` uses the
+    /// tape (with a message; caught inside `write`, such a panic leaves
+    /// no trace).
     pub fn record_block_in_place<O: BlockOp<T>>(
         &self,
         rows: usize,
@@ -143,12 +151,21 @@ impl<T: Scalar> Tape<T> {
             start,
         };
         let store = lent.store.as_mut().expect("lent above");
-        // As a read: recording from `write` is refused, with a message.
-        let op = self.read(|_| write(&mut BlockWriter { store, start }));
+        // Recording from `write` is refused, and so is reading the tape
+        // (without its block values it would answer wrongly), with messages.
+        let op = self.while_lent(|| write(&mut BlockWriter { store, start }));
         let written = store.len() - start;
-        let op = (written == len).then(|| Box::new(op) as Box<dyn BlockOp<T>>);
+        let (op, refused) = if written == len {
+            (Some(Box::new(op) as Box<dyn BlockOp<T>>), None)
+        } else {
+            (None, Some(op))
+        };
         let store = lent.store.take().expect("lent above");
-        let Some((first, offset)) = self.return_block_values(store, start, op) else {
+        let recorded = self.return_block_values(store, start, op);
+        // Dropped only now that the tape is whole again: its `Drop` is
+        // user code, which may use the tape.
+        drop(refused);
+        let Some((first, offset)) = recorded else {
             return Err(Error::data_length(
                 "record_block_in_place",
                 written,
