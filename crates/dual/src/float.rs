@@ -506,7 +506,7 @@ fn parts<'a, T: Scalar, const K: usize>(
     let mut eps = [(0usize, T::zero()); K];
     let tally = |(count, probe): &mut (usize, T), x: T| {
         *count += <usize as From<bool>>::from(!x.is_exact_zero());
-        *probe = *probe + x * T::zero();
+        *probe += x * T::zero();
     };
     let count = |re: &mut (usize, T), eps: &mut [(usize, T); K], d: &Dual<T, K>| {
         tally(re, d.re);

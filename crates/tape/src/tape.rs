@@ -765,8 +765,13 @@ mod tests {
     /// as it is again, not left as computed while it was lent out (empty):
     /// that limit was `old` too large, so later scalar pushes skipped the
     /// slot check and could spill slot indices into the kind bits. The
-    /// stores are zeroed allocations never written, so no page is touched.
+    /// stores are zeroed allocations never written, so no page is touched;
+    /// but they reserve about 14 GB of address space, which a machine with
+    /// strict overcommit (or less memory) refuses by aborting the whole
+    /// test binary: run by hand (`cargo test -p saddle-tape --release --lib
+    /// -- --ignored`).
     #[test]
+    #[ignore = "reserves ~14 GB of address space; run by hand"]
     fn a_block_past_the_slot_limit_leaves_the_fast_push_limit_right() {
         let old = 1 << 29;
         let tape = Tape::<f32>::with_capacity(old + 16);
