@@ -27,6 +27,11 @@
 //!    tangents are `Jᵀ H_z J vₖ`.
 //!
 //! The cost is about that of one Hessian-vector product.
+//!
+//! The dense matrix ([`Mlp::gauss_newton_with`]) is formed from the factors
+//! `J`, `H_z` when the batch has no more outputs than the network has
+//! parameters (see `ggn_jacobian.rs`), and otherwise swept `K` unit
+//! directions at a time as above.
 
 use std::sync::Mutex;
 
@@ -82,10 +87,26 @@ impl Mlp {
         Ok(out)
     }
 
-    /// The dense Gauss-Newton matrix `G = Jᵀ H_z J` of any [`Loss`],
-    /// column `j` being `G eⱼ`: [`LANES`] columns per sweep (as
-    /// [`Mlp::hessian_with`]), sweeps spread over threads as `options`
-    /// says (the same rules as for the Hessian, with rayon).
+    /// The dense Gauss-Newton matrix `G = Jᵀ H_z J` of any [`Loss`]
+    /// (column `j` is `G eⱼ`), work spread over threads as `options` says
+    /// (the rules of the Hessian, with rayon; the result does not depend
+    /// on them). Two routes, whichever costs less:
+    ///
+    /// - **From the factors**, when the batch's `M = N · d_out` outputs
+    ///   are at most the `P` parameters: `J` (`M × P`) by a reverse sweep
+    ///   per output of one-sample tapes, `H_z` (`M × M`) as the dense
+    ///   Hessian of the loss alone, then `G = Jᵀ (H_z J)` by gemm — `P² M
+    ///   / 2` multiply-adds for the upper triangle, mirrored (exactly
+    ///   symmetric).
+    /// - **By sweeps** otherwise, or where a factor is not finite:
+    ///   [`LANES`] columns `G eⱼ` per sweep (as
+    ///   [`Mlp::hessian_with`]), each computed from its first row down
+    ///   and the rest copied (exactly symmetric outside the `LANES ×
+    ///   LANES` diagonal blocks), every row swept where a number is not
+    ///   finite.
+    ///
+    /// Both give the same entries up to rounding (the same products
+    /// summed in another order).
     ///
     /// # Errors
     /// If the data does not fit the network or the loss, or the `n × n`
