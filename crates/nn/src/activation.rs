@@ -176,6 +176,11 @@ fn tanh_kernel<T: Scalar>(z: &mut [T], with_slopes: bool) -> Option<Vec<T>> {
     None
 }
 
+/// Whether [`tanh_kernel`] serves `T` (else `tanh` takes the rule).
+pub(crate) fn tanh_kernel_serves<T: Scalar>() -> bool {
+    tanh_kernel::<T>(&mut [], false).is_some()
+}
+
 /// `zᵢ ← tanh zᵢ` for any scalar type, without slopes: the SIMD kernel
 /// where [`tanh_kernel`] serves the type, the rule otherwise. A dense
 /// layer with `tanh` reads its slope `1 − tanh²` off its output in the

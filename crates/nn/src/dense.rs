@@ -18,8 +18,9 @@ use std::ops::Range;
 
 use saddle_tape::{pool, Block, BlockOp, BlockWriter, Cotangents, MatMut, MatRef, Scalar, Slots};
 
-use crate::activation::{tanh_values, Activation};
+use crate::activation::{tanh_kernel_serves, tanh_values, Activation};
 use crate::error::Error;
+use std::any::TypeId;
 
 struct Dense<T: Scalar> {
     x: Slots,
@@ -212,6 +213,21 @@ pub fn dense<'t, T: Scalar>(
     let (x, w, b) = (in_block_store(x), in_block_store(w), in_block_store(b));
     let (xs, ws, bs) = (x.slots(), w.slots(), b.slots());
     let block = tape.record_block_in_place(n, fan_out, |out| {
+        let shape = (n, fan_in, fan_out);
+        if let Some(z) = tangent_free_layer(out.earlier(), [xs, ws, bs], shape, activation) {
+            out.extend(z.iter().map(|&v| T::from_f64(v)));
+            pool::give(z);
+            let slope = match activation {
+                Activation::Tanh => Slope::FromTanhOutput,
+                _ => Slope::One,
+            };
+            return Dense {
+                x: xs,
+                w: ws,
+                b: bs,
+                slope,
+            };
+        }
         if n > 0 {
             out.extend_from_earlier(bs.value_range());
         }
@@ -235,6 +251,59 @@ pub fn dense<'t, T: Scalar>(
         }
     })?;
     Ok(block)
+}
+
+/// `f(X W + b)` on plain `f64` when no operand carries a tangent and the
+/// numbers' real parts are `f64`s that the plain kernels compute exactly
+/// as the dual route does (the gemm on the real parts, the SIMD `tanh`):
+/// for the identity and `tanh`, on `Dual<f64, K>` tapes. A Hessian sweep
+/// whose lanes are all in later layers meets such a layer in every sweep;
+/// on plain numbers it skips the `K` zero tangents of each entry through
+/// the dual gemm and activation. `None` otherwise (plain tapes, other
+/// activations and scalar types, or a tangent somewhere).
+fn tangent_free_layer<T: Scalar>(
+    values: &[T],
+    [x, w, b]: [Slots; 3],
+    (n, fan_in, fan_out): (usize, usize, usize),
+    activation: Activation,
+) -> Option<Vec<f64>> {
+    let plain_type =
+        TypeId::of::<T>() == TypeId::of::<f64>() || TypeId::of::<T>() == TypeId::of::<f32>();
+    let served = match activation {
+        Activation::Identity => true,
+        Activation::Tanh => tanh_kernel_serves::<T>(),
+        _ => false,
+    };
+    // Real parts that are `f64`s (not `f32`s): `0.1` survives the trip.
+    if plain_type || !served || T::from_f64(0.1).primal() != 0.1 {
+        return None;
+    }
+    // The operands' real parts, or `None` at the first tangent (the small
+    // `W` and `b` first: where a tangent is seeded, it is usually there).
+    let real_parts = |s: Slots| -> Option<Vec<f64>> {
+        let mut out = pool::take(s.len());
+        for v in &values[s.value_range()] {
+            let p = v.primal();
+            if !(*v - T::from_f64(p)).is_exact_zero() {
+                pool::give(out);
+                return None;
+            }
+            out.push(p);
+        }
+        Some(out)
+    };
+    let w = real_parts(w)?;
+    let b = real_parts(b)?;
+    let x = real_parts(x)?;
+    let mut z = pool::take(n * fan_out);
+    affine_into(&x, n, fan_in, &w, &b, fan_out, &mut z);
+    if activation == Activation::Tanh {
+        tanh_values(&mut z);
+    }
+    for v in [x, w, b] {
+        pool::give(v);
+    }
+    Some(z)
 }
 
 /// `block`, or for a [real](Slots::is_real) constant (whose value range

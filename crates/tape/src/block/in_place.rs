@@ -44,6 +44,12 @@ impl<T: Scalar> BlockWriter<'_, T> {
         self.store.extend_from_slice(values);
     }
 
+    /// Appends `values` (computed elsewhere, e.g. from plain numbers) to
+    /// the new block.
+    pub fn extend(&mut self, values: impl IntoIterator<Item = T>) {
+        self.store.extend(values);
+    }
+
     /// Appends the values `range` of the blocks recorded before (an input
     /// copied, e.g. a bias row to broadcast).
     ///
