@@ -25,8 +25,9 @@
 //!
 //! Work: `M` sweeps of one-sample tapes and `P² M / 2` multiply-adds in a
 //! tuned kernel, against `P / K` sweeps of the network on the whole batch
-//! (each a forward and a reverse pass on `K`-lane duals). The entries agree with the swept ones to
-//! rounding: the same products, summed in another order.
+//! (each a forward and a reverse pass on `K`-lane duals). The entries
+//! agree with the swept ones to rounding: the same products, summed in
+//! another order.
 
 use std::sync::Mutex;
 
