@@ -15,7 +15,9 @@
 //! (`αX + β`), and
 //! [`Tape::stack`] (scalar `Var`s gathered into a block). Your own
 //! operation is a type implementing [`BlockOp`], recorded with
-//! [`Tape::record_block`].
+//! [`Tape::record_block`] (its output in a buffer, copied in) or
+//! [`Tape::record_block_in_place`] (its output written where the tape
+//! keeps it).
 //!
 //! For Hessian sparsity detection an operation may also say which input
 //! entries each output entry reads ([`BlockOp::entry_dependence`]): the
