@@ -14,6 +14,9 @@
 //! node is marked if a parent is; a block operation's outputs are all
 //! marked if any entry of any of its inputs is (block operations are taken
 //! whole). Time `O(L)` for `L` slots, plus the block inputs read once each.
+//!
+//! A block operation whose [`inputs`](crate::BlockOp::inputs) name slots at
+//! or after its own is malformed: the pass panics, naming it.
 
 use crate::recording::{Recording, Segment};
 use crate::scalar::Scalar;
@@ -51,11 +54,15 @@ pub(crate) fn reach<T: Scalar>(
                 if range.start > out {
                     break;
                 }
-                let depends = entry
-                    .op()
-                    .inputs()
-                    .into_iter()
-                    .any(|r| reach[r].contains(&true));
+                let depends = entry.op().inputs().into_iter().any(|r| {
+                    assert!(
+                        r.start <= r.end && r.end <= range.start,
+                        "block operation '{}' at slot {} names inputs {r:?}: an operation reads only slots recorded before it",
+                        entry.op().name(),
+                        range.start
+                    );
+                    reach[r].contains(&true)
+                });
                 if depends {
                     reach[range.start..range.end.min(out + 1)].fill(true);
                 }

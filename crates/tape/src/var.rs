@@ -133,7 +133,11 @@ impl<'t, T: Scalar> Var<'t, T> {
     ///
     /// # Panics
     /// As [`Gradients::wrt_all`]: if a wanted variable lives on another
-    /// tape than `self`.
+    /// tape than `self`. If a user block operation names inputs at or
+    /// after its own slots (a malformed [`BlockOp::inputs`]), with a
+    /// message naming it.
+    ///
+    /// [`BlockOp::inputs`]: crate::BlockOp::inputs
     pub fn backward_wrt(&self, wanted: &[Var<'t, T>]) -> Vec<T> {
         match self.tape {
             Some(tape) => tape.backward_wrt(*self, wanted),

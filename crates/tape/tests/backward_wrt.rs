@@ -196,3 +196,30 @@ proptest! {
         prop_assert_eq!(y.backward_wrt(&wanted), expected);
     }
 }
+
+/// `Y = X` that claims to read `bad` (slots at or after its own).
+struct Malformed {
+    bad: Range<usize>,
+}
+
+impl BlockOp<f64> for Malformed {
+    fn name(&self) -> &'static str {
+        "malformed"
+    }
+    fn inputs(&self) -> Vec<Range<usize>> {
+        vec![self.bad.clone()]
+    }
+    fn vjp(&self, _cot: &mut Cotangents<'_, f64>) {}
+}
+
+#[test]
+#[should_panic(expected = "block operation 'malformed' at slot 1 names inputs 1..9")]
+fn a_block_naming_later_slots_as_inputs_panics_with_a_message() {
+    let tape = Tape::new();
+    let x = tape.var(0.5);
+    let b = tape
+        .record_block(1, 2, vec![1.0, 2.0], Malformed { bad: 1..9 })
+        .unwrap();
+    let y = b.sum() * x;
+    let _ = y.backward_wrt(&[x]);
+}
