@@ -177,7 +177,11 @@ fn repeat_first_row(z: &mut impl Rows, n: usize, fan_out: usize) {
 /// (`1 × fan_out`), recorded as one block operation. `Z` is computed where
 /// the tape keeps the layer's values ([`Tape::record_block_in_place`]):
 /// the bias broadcast, the product added onto it, the activation applied,
-/// with no copy. An operand given as a real constant
+/// with no copy. On a tape of `Dual<f64, K>`, a layer none of whose
+/// operands carries a tangent (identity or `tanh`) is computed on plain
+/// `f64` with the same kernels, so the same numbers come out without
+/// carrying `K` zero tangents through every entry: in a Hessian sweep,
+/// every layer before the sweep's lanes. An operand given as a real constant
 /// ([`Tape::constant_block_real`]) is first copied onto the tape as a
 /// constant block of `T`.
 ///
