@@ -66,7 +66,7 @@ impl Mlp {
         if m == 0 || m > p {
             return Ok(None);
         }
-        let z = self.prediction_values(data)?;
+        let z = self.forward(data.inputs())?.as_slice().to_vec();
         let j = self.jacobian(data, m, options)?;
         let h = self.loss_hessian(data, loss, &z, options)?;
         if !(z.iter().chain(&j).chain(&h).all(|v| v.is_finite())) {
@@ -111,13 +111,6 @@ impl Mlp {
         );
         mirror_upper(&mut g, p, 1);
         Ok(Some(g))
-    }
-
-    /// The prediction's values on the data (row-major `N × d_out`).
-    fn prediction_values(&self, data: &Dataset) -> Result<Vec<f64>, Error> {
-        let tape = Tape::<f64>::new();
-        let params = tape.vars(self.params());
-        Ok(self.forward_on_tape(&params, data.inputs()).values())
     }
 
     /// `J = ∂z/∂θ`, row-major `M × P` (row `i · d_out + c` is
@@ -185,16 +178,14 @@ impl Mlp {
     ) -> Result<Vec<f64>, Error> {
         let y = data.targets();
         let (rows, cols) = (data.inputs().rows(), z.len() / data.inputs().rows());
-        let targets = convert::<f64>(y);
+        let targets: Vec<Dual<f64, LANES>> = convert(y);
         let failure = Mutex::new(None);
         let h = hessian_with::<LANES, _>(
             |zs| {
                 let recorded = (|| {
                     let tape = zs[0].tape().expect("the driver's variables are on a tape");
                     let block = tape.stack(rows, cols, zs)?;
-                    let t: Vec<Dual<f64, LANES>> =
-                        targets.iter().map(|&v| Dual::constant(v)).collect();
-                    let targets = tape.constant_block(y.rows(), y.cols(), &t)?;
+                    let targets = tape.constant_block(y.rows(), y.cols(), &targets)?;
                     loss.on_tape(&block, &targets)
                 })();
                 recorded.unwrap_or_else(|e| {
@@ -207,7 +198,7 @@ impl Mlp {
             options,
         );
         take_failure(failure)?;
-        Ok(h?.as_column_major().to_vec())
+        Ok(h?.into_column_major())
     }
 }
 
