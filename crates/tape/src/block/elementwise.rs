@@ -85,8 +85,15 @@ struct Zip<T> {
     kind: ZipKind,
     a: Slots,
     b: Slots,
-    da: Vec<T>,
-    db: Vec<T>,
+    da: Partials<T>,
+    db: Partials<T>,
+}
+
+/// The local partials `∂Cₖ/∂Aₖ` (or `∂Cₖ/∂Bₖ`) of a binary rule: one per
+/// entry, or one for all entries (the `±1` of a sum or difference).
+enum Partials<T> {
+    Each(Vec<T>),
+    All(T),
 }
 
 /// The second-order class of a binary elementwise rule.
@@ -129,10 +136,18 @@ impl<T: Scalar> BlockOp<T> for Zip<T> {
     fn vjp(&self, cot: &mut Cotangents<'_, T>) {
         let c_bar = cot.output();
         for (input, partials) in [(self.a, &self.da), (self.b, &self.db)] {
-            if let Some(bar) = cot.adjoint(input) {
-                for ((x, d), c) in bar.iter_mut().zip(partials).zip(c_bar) {
-                    *x += *d * *c;
+            match (cot.adjoint(input), partials) {
+                (Some(bar), Partials::Each(d)) => {
+                    for ((x, d), c) in bar.iter_mut().zip(d).zip(c_bar) {
+                        *x += *d * *c;
+                    }
                 }
+                (Some(bar), &Partials::All(d)) => {
+                    for (x, c) in bar.iter_mut().zip(c_bar) {
+                        *x += d * *c;
+                    }
+                }
+                (None, _) => {}
             }
         }
     }
@@ -143,15 +158,17 @@ impl<'t, T: Scalar> Block<'t, T> {
     /// (or your own); `name` labels the entry when the tape is printed.
     pub fn map(&self, name: &'static str, rule: impl Fn(T) -> (T, T)) -> Block<'t, T> {
         let x = self.stored().slots();
-        let (mut values, mut partials) = (Vec::with_capacity(x.len()), Vec::with_capacity(x.len()));
-        self.tape().with_values(|v| {
-            for &xi in &v[x.value_range()] {
-                let (y, d) = rule(xi);
-                values.push(y);
-                partials.push(d);
+        self.record_filled(x.rows(), x.cols(), |earlier, values| {
+            let mut partials = vec![T::zero(); x.len()];
+            for ((y, d), &xi) in values
+                .iter_mut()
+                .zip(&mut partials)
+                .zip(&earlier[x.value_range()])
+            {
+                (*y, *d) = rule(xi);
             }
-        });
-        self.record(x.rows(), x.cols(), &values, Map { name, x, partials })
+            Map { name, x, partials }
+        })
     }
 
     /// `Cᵢⱼ = f(Aᵢⱼ, Bᵢⱼ)` for a rule `(a, b) ↦ (f, ∂f/∂a, ∂f/∂b)`.
@@ -177,7 +194,7 @@ impl<'t, T: Scalar> Block<'t, T> {
         rule: impl Fn(T, T) -> (T, T, T),
         kind: ZipKind,
     ) -> Result<Block<'t, T>, Error> {
-        let tape = self.same_tape(other);
+        self.same_tape(other);
         if self.shape() != other.shape() {
             return Err(Error::shapes(
                 name,
@@ -187,24 +204,27 @@ impl<'t, T: Scalar> Block<'t, T> {
             ));
         }
         let (a, b) = (self.stored().slots(), other.stored().slots());
-        let n = a.len();
-        let (mut values, mut da, mut db) = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-        );
-        tape.with_values(|v| {
-            for (&ai, &bi) in v[a.value_range()].iter().zip(&v[b.value_range()]) {
-                let (c, pa, pb) = rule(ai, bi);
-                values.push(c);
-                da.push(pa);
-                db.push(pb);
-            }
-        });
-        Ok(self.record(
-            a.rows(),
-            a.cols(),
-            &values,
+        Ok(self.record_filled(a.rows(), a.cols(), |earlier, values| {
+            let inputs = earlier[a.value_range()]
+                .iter()
+                .zip(&earlier[b.value_range()]);
+            let (da, db) = if kind == ZipKind::Linear {
+                // A linear rule's partials are the same constants at every
+                // entry: kept once.
+                for (c, (&ai, &bi)) in values.iter_mut().zip(inputs) {
+                    *c = rule(ai, bi).0;
+                }
+                let (_, pa, pb) = rule(T::zero(), T::zero());
+                (Partials::All(pa), Partials::All(pb))
+            } else {
+                let (mut da, mut db) = (vec![T::zero(); a.len()], vec![T::zero(); a.len()]);
+                for (((c, pa), pb), (&ai, &bi)) in
+                    values.iter_mut().zip(&mut da).zip(&mut db).zip(inputs)
+                {
+                    (*c, *pa, *pb) = rule(ai, bi);
+                }
+                (Partials::Each(da), Partials::Each(db))
+            };
             Zip {
                 name,
                 kind,
@@ -212,8 +232,8 @@ impl<'t, T: Scalar> Block<'t, T> {
                 b,
                 da,
                 db,
-            },
-        ))
+            }
+        }))
     }
 
     /// `A + B` elementwise. Errors as [`Block::zip`].
@@ -241,10 +261,12 @@ impl<'t, T: Scalar> Block<'t, T> {
     pub fn affine(&self, alpha: f64, beta: f64) -> Block<'t, T> {
         let x = self.stored().slots();
         let (a, b) = (T::from_f64(alpha), T::from_f64(beta));
-        let values: Vec<T> = self
-            .tape()
-            .with_values(|v| v[x.value_range()].iter().map(|&xi| a * xi + b).collect());
-        self.record(x.rows(), x.cols(), &values, Affine { x, alpha: a })
+        self.record_filled(x.rows(), x.cols(), |earlier, values| {
+            for (y, &xi) in values.iter_mut().zip(&earlier[x.value_range()]) {
+                *y = a * xi + b;
+            }
+            Affine { x, alpha: a }
+        })
     }
 
     /// `tanh` of every entry.

@@ -605,6 +605,29 @@ impl<'t, T: Scalar> Block<'t, T> {
     ) -> Block<'t, T> {
         self.tape.push(rows, cols, values, Box::new(op), false)
     }
+
+    /// Records the operation `fill` returns, its `rows × cols` values
+    /// written by `fill(earlier, out)` straight into the tape's store
+    /// (`earlier`: the values of the blocks recorded before, where the
+    /// inputs are; `out`: the new values, zeroed): no buffer, no copy.
+    ///
+    /// # Panics
+    /// If `rows · cols` is zero or too large (callers pass the shape of an
+    /// existing block or of a checked rectangle of one).
+    pub(crate) fn record_filled<O: BlockOp<T>>(
+        &self,
+        rows: usize,
+        cols: usize,
+        fill: impl FnOnce(&[T], &mut [T]) -> O,
+    ) -> Block<'t, T> {
+        self.tape
+            .record_block_in_place(rows, cols, |w| {
+                w.extend(std::iter::repeat_n(T::zero(), rows * cols));
+                let (earlier, out) = w.split();
+                fill(earlier, out)
+            })
+            .expect("the shape of an existing block is valid")
+    }
 }
 
 impl<T: Scalar> std::fmt::Debug for Block<'_, T> {

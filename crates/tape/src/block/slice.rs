@@ -92,24 +92,18 @@ impl<'t, T: Scalar> Block<'t, T> {
         }
         let x = self.stored().slots();
         let width = cols.len();
-        let mut values = Vec::with_capacity(rows.len() * width);
-        self.tape().with_values(|v| {
-            let v = &v[x.value_range()];
-            for i in rows.clone() {
-                values.extend_from_slice(&v[i * n + cols.start..i * n + cols.end]);
+        Ok(self.record_filled(rows.len(), width, |earlier, values| {
+            let v = &earlier[x.value_range()];
+            for (i, row) in rows.clone().zip(values.chunks_exact_mut(width)) {
+                row.copy_from_slice(&v[i * n + cols.start..i * n + cols.end]);
             }
-        });
-        Ok(self.record(
-            rows.len(),
-            width,
-            &values,
             Slice {
                 x,
                 row0: rows.start,
                 col0: cols.start,
                 rows: rows.len(),
                 width,
-            },
-        ))
+            }
+        }))
     }
 }

@@ -6,10 +6,17 @@ use num_traits::Float;
 ///
 /// For `n = i32::MIN`, `n − 1` does not exist in `i32`, so `xⁿ⁻¹` is
 /// evaluated as `xⁿ · x⁻¹` (the same number, and `−∞·…` signs agree at `±0`).
+///
+/// `n = 2` (every square) is `(x·x, x + x)`: on `f64` the same bits as
+/// the general formula (`powi(x, 2)` is `x·x`, and `2x` is exact), and on
+/// dual numbers two products instead of two `powi` chains.
 #[inline]
 pub fn powi<T: Float>(x: T, n: i32) -> (T, T) {
     if n == 0 {
         return (T::one(), T::zero());
+    }
+    if n == 2 {
+        return (x * x, x + x);
     }
     let v = x.powi(n);
     let below = match n.checked_sub(1) {
