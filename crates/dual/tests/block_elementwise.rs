@@ -53,6 +53,9 @@ fn scalars<S: Real>(x: &[S]) -> S {
     s1 * S::cst(100.0) + s2 + s3 + s4 / S::cst((n - 1) as f64)
 }
 
+/// Values of `A + B` and `A − B`, then the adjoints of `A` and of `B`.
+type Run<T> = (Vec<T>, Vec<T>, Vec<T>);
+
 /// Same shapes, one summation order apart: `1e-13` relative to the
 /// largest entry (each sum of up to 40 terms of size ≤ ~10³ loses at most
 /// a few ulps of the total in either order).
@@ -89,7 +92,7 @@ proptest! {
             p.iter().zip(&v).map(|(&x, &t)| Dual::new(x, [t, -0.5 * t])).collect()
         };
         // On f64 and on duals: values and adjoints of both inputs.
-        fn run<T: Scalar>(a: &[T], b: &[T], special: bool) -> (Vec<T>, Vec<T>, Vec<T>) {
+        fn run<T: Scalar>(a: &[T], b: &[T], special: bool) -> Run<T> {
             let tape = Tape::<T>::new();
             let n = a.len();
             let (x, y) = (tape.input_block(1, n, a).unwrap(), tape.input_block(1, n, b).unwrap());
@@ -106,7 +109,7 @@ proptest! {
         }
         prop_assert_eq!(run(&a, &b, true), run(&a, &b, false));
         let (da, db) = (duals(&a), duals(&b));
-        let bits = |v: (Vec<Dual<f64, 2>>, Vec<Dual<f64, 2>>, Vec<Dual<f64, 2>>)| {
+        let bits = |v: Run<Dual<f64, 2>>| {
             [v.0, v.1, v.2].concat().iter().flat_map(|d| [d.re, d.eps[0], d.eps[1]]).map(f64::to_bits).collect::<Vec<_>>()
         };
         prop_assert_eq!(bits(run(&da, &db, true)), bits(run(&da, &db, false)));
