@@ -63,7 +63,7 @@ impl<'t, T: Scalar> Block<'t, T> {
     /// # Panics
     /// If the blocks live on different tapes.
     pub fn add_row(&self, row: &Block<'t, T>) -> Result<Block<'t, T>, Error> {
-        let tape = self.same_tape(row);
+        self.same_tape(row);
         let (m, n) = self.shape();
         if row.slots().len() != n || (row.rows() != 1 && row.cols() != 1) {
             return Err(Error::shapes(
@@ -74,14 +74,17 @@ impl<'t, T: Scalar> Block<'t, T> {
             ));
         }
         let (x, r) = (self.stored().slots(), row.stored().slots());
-        let z = tape.with_values(|v| {
+        Ok(self.record_filled(m, n, |v, z| {
             let b = &v[r.value_range()];
-            let mut z = Vec::with_capacity(m * n);
-            for xr in v[x.value_range()].chunks_exact(n) {
-                z.extend(xr.iter().zip(b).map(|(a, c)| *a + *c));
+            for (zr, xr) in z
+                .chunks_exact_mut(n)
+                .zip(v[x.value_range()].chunks_exact(n))
+            {
+                for ((z, a), c) in zr.iter_mut().zip(xr).zip(b) {
+                    *z = *a + *c;
+                }
             }
-            z
-        });
-        Ok(self.record(m, n, &z, AddRow { x, row: r }))
+            AddRow { x, row: r }
+        }))
     }
 }

@@ -145,9 +145,9 @@ impl<'t, T: Scalar> Block<'t, T> {
             ));
         }
         let len = checked_entries("matmul", m, n)?;
-        let mut c = vec![T::zero(); len];
         let (a, b) = (self.slots(), rhs.slots());
         if a.is_real() && !b.is_real() {
+            let mut c = vec![T::zero(); len];
             tape.with_values_and_reals(|v, r| {
                 T::gemm_real_left(
                     MatRef::row_major(&r[a.value_range()], m, k),
@@ -160,6 +160,7 @@ impl<'t, T: Scalar> Block<'t, T> {
         }
         let a = self.stored().slots();
         if b.is_real() {
+            let mut c = vec![T::zero(); len];
             tape.with_values_and_reals(|v, r| {
                 T::gemm_real_right(
                     MatRef::row_major(&v[a.value_range()], m, k),
@@ -170,14 +171,16 @@ impl<'t, T: Scalar> Block<'t, T> {
             });
             return Ok(self.record(m, n, &c, RealRight { a, r: b }));
         }
-        tape.with_values(|v| {
+        // Both operands on the tape: the product is written where the tape
+        // keeps it.
+        Ok(self.record_filled(m, n, |v, c| {
             T::gemm(
                 MatRef::row_major(&v[a.value_range()], m, k),
                 MatRef::row_major(&v[b.value_range()], k, n),
-                MatMut::row_major(&mut c, m, n),
+                MatMut::row_major(c, m, n),
                 false,
-            )
-        });
-        Ok(self.record(m, n, &c, MatMul { a, b }))
+            );
+            MatMul { a, b }
+        }))
     }
 }
