@@ -43,6 +43,7 @@ mod entrywise_losses;
 mod error;
 mod ggn;
 mod ggn_jacobian;
+mod hessian_layers;
 mod hessian_product;
 pub mod kernels;
 mod layer_blocks;

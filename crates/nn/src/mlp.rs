@@ -531,6 +531,9 @@ impl Mlp {
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<Hessian, Error> {
         self.check_data(data, loss)?;
+        if let Some(h) = self.hessian_by_layers(data, loss, options, progress)? {
+            return Ok(Hessian::from_column_major(self.num_params(), h)?);
+        }
         let failure = Mutex::new(None);
         let result = hessian_with_progress::<LANES, _>(
             |p| self.recorded_or_kept(p, data, loss, &failure),
