@@ -156,6 +156,13 @@ impl<T: Scalar> BlockOp<T> for Zip<T> {
 impl<'t, T: Scalar> Block<'t, T> {
     /// `Yᵢⱼ = f(Xᵢⱼ)` for a rule `x ↦ (f(x), f'(x))` from [`crate::rules`]
     /// (or your own); `name` labels the entry when the tape is printed.
+    ///
+    /// # Panics
+    /// If `rule` panics, or uses the tape (reads it, e.g. with
+    /// [`Block::values`], or records on it): the rule runs while the
+    /// results are written into the tape's store, which is lent out
+    /// meanwhile. Either way nothing is recorded and the tape is left as
+    /// it was; read what the rule needs before calling `map`.
     pub fn map(&self, name: &'static str, rule: impl Fn(T) -> (T, T)) -> Block<'t, T> {
         let x = self.stored().slots();
         self.record_filled(x.rows(), x.cols(), |earlier, values| {
@@ -177,7 +184,8 @@ impl<'t, T: Scalar> Block<'t, T> {
     /// If the shapes differ.
     ///
     /// # Panics
-    /// If the blocks live on different tapes.
+    /// If the blocks live on different tapes, or as [`Block::map`] if
+    /// `rule` panics or uses the tape.
     pub fn zip(
         &self,
         other: &Block<'t, T>,

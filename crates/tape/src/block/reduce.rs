@@ -58,8 +58,12 @@ impl<'t, T: Scalar> Block<'t, T> {
 /// `Σ xs` with eight running sums, one per residue of the index mod 8
 /// (on `f64`, one vector register): the additions no longer wait on each
 /// other, and the rounding error grows as `n/8` terms, not `n`.
+///
+/// The sums start at `−0`, the neutral element of IEEE addition (as
+/// `Iterator::sum` of floats does): `−0 + x = x` for every `x`, so a sum
+/// of negative zeros is `−0`, as in scalar code (from `+0` it was `+0`).
 fn sum_of<T: Scalar>(xs: &[T]) -> T {
-    let mut acc = [T::zero(); 8];
+    let mut acc = [-T::zero(); 8];
     let chunks = xs.chunks_exact(8);
     let rest = chunks.remainder();
     for chunk in chunks {

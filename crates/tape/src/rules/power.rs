@@ -7,16 +7,20 @@ use num_traits::Float;
 /// For `n = i32::MIN`, `n − 1` does not exist in `i32`, so `xⁿ⁻¹` is
 /// evaluated as `xⁿ · x⁻¹` (the same number, and `−∞·…` signs agree at `±0`).
 ///
-/// `n = 2` (every square) is `(x·x, x + x)`: on `f64` the same bits as
-/// the general formula (`powi(x, 2)` is `x·x`, and `2x` is exact), and on
-/// dual numbers two products instead of two `powi` chains.
+/// `n = 2` (every square) is `(x.powi(2), x + x)`: on `f64` the same
+/// bits as the general formula (`powi(x, 2)` is `x·x`, and `2x` is
+/// exact), and on dual numbers one `powi` chain and a sum instead of two
+/// `powi` chains and a product. The value stays `x.powi(2)` (the chain
+/// rule), not `x·x`: on duals the product rule `ẋx + xẋ` turns a zero
+/// tangent at an infinite value into `0·∞ = NaN`, where the chain rule
+/// keeps it `0` as for every other unary rule.
 #[inline]
 pub fn powi<T: Float>(x: T, n: i32) -> (T, T) {
     if n == 0 {
         return (T::one(), T::zero());
     }
     if n == 2 {
-        return (x * x, x + x);
+        return (x.powi(2), x + x);
     }
     let v = x.powi(n);
     let below = match n.checked_sub(1) {
