@@ -5,8 +5,10 @@
 //! Measured in one run: the loss on plain f64, the gradient, one HVP, 20
 //! HVPs (sequential single-lane sweeps, and batched: `H((i+1) v)` for
 //! i = 0..19 through `Mlp::hessian_matrix_product`, 4 lanes per sweep, one
-//! thread — the work of JAX's 20-HVP loop), and the full Hessian (8 lanes,
-//! one thread and two). The W2-medium
+//! thread — the work of JAX's 20-HVP loop), and the full Hessian
+//! (`Mlp::hessian`, layer by layer, one thread and two; and the generic
+//! route it falls back to, the loss swept on 8-lane duals, one thread:
+//! ids `…hessian_swept…` / `w2_medium_hessian/swept/1`). The W2-medium
 //! Hessian takes seconds, so its group samples few times.
 //!
 //! Targets: W2-medium gradient < 0.45 ms, HVP < 0.6 ms, 20 HVPs < 12 ms,
@@ -18,7 +20,8 @@
 //! After each group, the ratios are printed from the same run's medians (see
 //! `common`): gradient / plain f64 loss, HVP / gradient, 20 HVPs / (20 × one
 //! HVP), 20 HVPs batched / 20 sequential, full Hessian / gradient, Hessian
-//! 1 thread / 2 threads.
+//! 1 thread / 2 threads, Hessian by layers / swept, pattern detection /
+//! swept Hessian.
 //!
 //! `cargo bench --bench w2_mlp`; `benches/peers/run.sh` reads the ids
 //! `w2/{loss_f64,gradient,hvp,20_hvps,20_hvps_batched}/{small,medium}`,
@@ -119,6 +122,9 @@ fn first_order_and_hvp(c: &mut Criterion) {
                     })
                 });
             }
+            group.bench_function(BenchmarkId::new("hessian_swept_1_threads", name), |b| {
+                b.iter(|| swept_hessian(net, black_box(data)))
+            });
         }
     }
     group.finish();
@@ -165,9 +171,15 @@ fn first_order_and_hvp(c: &mut Criterion) {
             Target::None,
         )
         .ratio(
-            "small pattern detection / Hessian (1 thread)",
-            "w2/pattern_detection/small",
+            "small Hessian by layers / swept (1 thread)",
             "w2/hessian_1_threads/small",
+            "w2/hessian_swept_1_threads/small",
+            Target::None,
+        )
+        .ratio(
+            "small pattern detection / swept Hessian (1 thread)",
+            "w2/pattern_detection/small",
+            "w2/hessian_swept_1_threads/small",
             Target::AtMost(0.05),
         );
     ratios.print();
@@ -190,6 +202,9 @@ fn medium_hessian(c: &mut Criterion) {
             })
         });
     }
+    group.bench_function(BenchmarkId::new("swept", 1), |b| {
+        b.iter(|| swept_hessian(&w.net, black_box(&w.data)))
+    });
     group.finish();
     ratios
         .ratio(
@@ -205,9 +220,15 @@ fn medium_hessian(c: &mut Criterion) {
             Target::None,
         )
         .ratio(
-            "medium pattern detection / Hessian (1 thread)",
-            "w2/pattern_detection/medium",
+            "medium Hessian by layers / swept (1 thread)",
             "w2_medium_hessian/threads/1",
+            "w2_medium_hessian/swept/1",
+            Target::None,
+        )
+        .ratio(
+            "medium pattern detection / swept Hessian (1 thread)",
+            "w2/pattern_detection/medium",
+            "w2_medium_hessian/swept/1",
             Target::AtMost(0.05),
         );
     ratios.print();
@@ -215,3 +236,15 @@ fn medium_hessian(c: &mut Criterion) {
 
 criterion_group!(benches, first_order_and_hvp, medium_hessian);
 criterion_main!(benches);
+
+/// The dense Hessian by the generic route: the loss recorded on a tape of
+/// `LANES`-lane duals for every `LANES` columns (what `Mlp::hessian`
+/// falls back to), one thread.
+fn swept_hessian(net: &saddle::nn::Mlp, data: &saddle::nn::Dataset) -> saddle::dual::Hessian {
+    saddle::dual::hessian_with::<LANES, _>(
+        |p| net.loss_on_tape(p, data),
+        net.params(),
+        HessianOptions { threads: 1 },
+    )
+    .unwrap()
+}

@@ -4,10 +4,12 @@
 //!
 //! Rows: the loss on plain f64 (forward pass and a log-sum-exp per row, no
 //! tape), the gradient, one HVP, one Gauss-Newton-vector product, the full
-//! Hessian and the full Gauss-Newton matrix (8 lanes, one thread; these two
-//! take seconds, so their group samples 10 times). After the run the ratios
-//! HVP / gradient, GGNvp / gradient and Hessian / gradient are printed from
-//! the same run's medians (see `common`).
+//! Hessian (`Mlp::hessian_with`, layer by layer, and the generic route it
+//! falls back to, the loss swept on 8-lane duals) and the full Gauss-Newton
+//! matrix (one thread; these take seconds, so their group samples 10
+//! times). After the run the ratios HVP / gradient, GGNvp / gradient,
+//! Hessian / gradient and Hessian by layers / swept are printed from the
+//! same run's medians (see `common`).
 //!
 //! `cargo bench --bench w5_softmax`; scripts read the ids `w5/loss_f64`,
 //! `w5/gradient`, `w5/hvp`, `w5/ggnvp`, `w5/hessian_1_threads` and
@@ -106,6 +108,18 @@ fn full_matrices(c: &mut Criterion) {
                 .unwrap()
         })
     });
+    // The generic route `hessian_with` falls back to: the loss recorded on
+    // a tape of 8-lane duals for every 8 columns.
+    group.bench_function("hessian_swept_1_threads", |b| {
+        b.iter(|| {
+            saddle::dual::hessian_with::<{ saddle::dual::LANES }, _>(
+                |p| net.loss_on_tape_with(p, &data, &ce).unwrap(),
+                black_box(net.params()),
+                one,
+            )
+            .unwrap()
+        })
+    });
     group.bench_function("ggn_1_threads", |b| {
         b.iter(|| net.gauss_newton_with(black_box(&data), &ce, one).unwrap())
     });
@@ -118,6 +132,12 @@ fn full_matrices(c: &mut Criterion) {
             "Hessian (1 thread) / gradient",
             "w5/hessian_1_threads",
             "w5/gradient",
+            Target::None,
+        )
+        .ratio(
+            "Hessian by layers / swept (1 thread)",
+            "w5/hessian_1_threads",
+            "w5/hessian_swept_1_threads",
             Target::None,
         );
     ratios.print();

@@ -40,6 +40,7 @@
 
 use saddle_dual::{mirror_upper, run_sweeps, Dual, HessianOptions};
 use saddle_tape::{MatMut, MatRef, Scalar, Tape};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use crate::data::Dataset;
@@ -99,6 +100,7 @@ impl Mlp {
         let p = self.num_params();
         let mut h = zeroed(p, p)?;
         let failure = Mutex::new(None);
+        let finite = AtomicBool::new(true);
         run_sweeps(
             &mut h,
             K * p,
@@ -129,11 +131,15 @@ impl Mlp {
                     first += run;
                     done += run;
                 }
+                // Checked while the columns are in cache.
+                if !columns.iter().all(|v| v.is_finite()) {
+                    finite.store(false, Ordering::Relaxed);
+                }
                 progress(count);
             },
         );
         take_failure(failure)?;
-        if !h.iter().all(|v| v.is_finite()) {
+        if !finite.into_inner() {
             return Ok(None);
         }
         mirror_upper(&mut h, p, 1);

@@ -4,8 +4,11 @@
 //! on the tape, written once, generically in the scalar. On a `Tape<f64>`
 //! the reverse sweep is ordinary backpropagation; on a tape of dual numbers
 //! the same sweep yields Hessian-vector products of the loss with respect to
-//! every parameter, and from them the full Hessian. Nothing here knows about
-//! second derivatives.
+//! every parameter, and from them the full Hessian. The layers know nothing
+//! about second derivatives. One shortcut does: the dense Hessian of an
+//! [`Mlp`] is computed by second-order backpropagation written out layer by
+//! layer (the same algebra on plain numbers, the real parts computed once;
+//! docs/theory.md §5), and checked against the generic route in the tests.
 //!
 //! The conventions are those of docs/theory.md (row vectors): a batch is a matrix whose
 //! rows are samples, `z = a W + b` with `W` of shape `fan_in × fan_out`,

@@ -495,8 +495,7 @@ impl Mlp {
     }
 
     /// The full Hessian `∇²L` of the MSE with respect to every parameter,
-    /// assembled from HVPs [`LANES`] columns per sweep, with the given
-    /// threading.
+    /// with the given threading (see [`Mlp::hessian_with`] for how).
     ///
     /// # Errors
     /// If the data does not fit the network.
@@ -520,6 +519,21 @@ impl Mlp {
 
     /// The full Hessian of any [`Loss`] with respect to every parameter
     /// (as [`Mlp::hessian_with_progress`]; pass `&|_| {}` for no progress).
+    ///
+    /// Column by column by second-order backpropagation through the layers
+    /// (docs/theory.md §5): with the forward pass, the slopes
+    /// `f'`, `f''`, the loss gradient and the reverse pass computed once,
+    /// a unit direction `eⱼ` in layer `l₀` costs a tangent pass through the
+    /// layers from `l₀` on, eight directions at a time as single matrix
+    /// products, the loss's part `H_z Ȧ` by one 8-lane sweep of the loss
+    /// alone (so any [`Loss`] works); only the rows from each column's own
+    /// index down are computed, the rest mirrored (exactly symmetric). If a
+    /// number on the way is not finite, the columns are swept instead with
+    /// [`saddle_dual::hessian_with_progress`] ([`LANES`] per sweep, the loss
+    /// recorded on a tape of duals), which gives each entry the `NaN` its
+    /// own products give; `progress` then counts the columns a second time.
+    /// The two routes agree to rounding (the same products, summed in
+    /// another order).
     ///
     /// # Errors
     /// If the data does not fit the network or the loss.
