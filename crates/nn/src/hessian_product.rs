@@ -1,5 +1,7 @@
-//! Many Hessian-vector products of a network's loss at once: `H V`,
-//! four directions per forward-over-reverse sweep (`PRODUCT_LANES`).
+//! Many Hessian-vector products of a network's loss at once: `H V`, layer
+//! by layer (`tangent_products.rs`) for two directions or more, else (and
+//! where a number is not finite) four directions per forward-over-reverse
+//! sweep (`PRODUCT_LANES`).
 
 use std::sync::Mutex;
 
@@ -30,23 +32,22 @@ impl Mlp {
     ///
     /// `directions` holds `v₀, …, v_{m−1}` one after another (the `p × m`
     /// matrix `V` column by column, `m ≥ 1`); column `j` of the result is
-    /// `H vⱼ`. The loss is recorded on a tape of `Dual<f64, K>` (`K = 4`)
-    /// with the parameters seeded `θ + Σₖ v_{sK+k} εₖ`, so one reverse
-    /// sweep yields `K` products in its `K` tangent lanes
-    /// (forward-over-reverse): `⌈m/4⌉` sweeps instead of the `m` of
-    /// [`Mlp::hvp`]. The forward values, the tape bookkeeping and the
-    /// primal halves of the layer products are shared by the lanes; the
-    /// tangent halves are not, so the saving is a fraction, not a factor
-    /// of `K` (on the W2 benchmarks, 20 products cost 0.82–0.98× 20 single
-    /// HVPs). Each column is the same arithmetic as [`Mlp::hvp`] with
-    /// that direction, only in another lane (they agree to rounding, not
-    /// necessarily bit for bit: the lane-stacked matrix products may sum
-    /// in another order).
+    /// `H vⱼ`. For two directions or more, by the layer-by-layer tangent
+    /// pass (docs/theory.md §5): the forward and reverse passes of the real
+    /// numbers once, then eight directions at a time, each step of the
+    /// tangent pass one matrix product for all eight (`Ż = Ȧ W + A Ẇ + ḃ`
+    /// forward, `(HV)_W = Aᵀ δ̇ + Ȧᵀ δ`, `Ġ = δ̇ Wᵀ + δ Ẇᵀ` back), the
+    /// loss's part by one sweep of the loss alone on 8-lane duals. On W2
+    /// medium, 20 products cost about 0.75× what forward-over-reverse on a
+    /// tape of `K = 4`-lane duals cost (the route for one direction, as
+    /// [`Mlp::hvp`], and for any point where a number on the way is not
+    /// finite). Each column agrees with [`Mlp::hvp`] in that direction to
+    /// rounding (the same products, summed in another order).
     ///
     /// `options` spreads the sweeps over threads as for [`Mlp::hessian`]
     /// ([`HessianOptions::threads`]: `0` uses rayon's pool from four
-    /// sweeps — 13 directions — up, `1` the calling thread). The result
-    /// does not depend on it.
+    /// groups of directions up, `1` the calling thread). The result does
+    /// not depend on it.
     ///
     /// ```
     /// use saddle_dual::HessianOptions;
@@ -98,6 +99,16 @@ impl Mlp {
     ) -> Result<ColumnMatrix, Error> {
         self.check_data(data, loss)?;
         check_directions(directions, self.num_params())?;
+        // Layer by layer when the real parts serve several directions (for
+        // one, forward over reverse on the tape costs the same).
+        let m = directions.len() / self.num_params();
+        if m >= 2 {
+            if let Some(pr) = self.primal(data, loss)? {
+                if let Some(hv) = self.products_by_layers(&pr, data, loss, directions, options)? {
+                    return Ok(ColumnMatrix::from_column_major(self.num_params(), m, hv)?);
+                }
+            }
+        }
         let failure = Mutex::new(None);
         let result = hessian_matrix_product_with::<PRODUCT_LANES, _>(
             |p| self.recorded_or_kept(p, data, loss, &failure),

@@ -56,6 +56,7 @@ mod mlp;
 mod operator;
 #[cfg(feature = "serde")]
 mod persist;
+mod tangent_products;
 mod train;
 
 pub use activation::Activation;

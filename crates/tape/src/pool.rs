@@ -32,8 +32,11 @@ use std::cell::RefCell;
 
 use crate::scalar::Scalar;
 
-/// The most buffers one thread keeps.
-pub const MAX_BUFFERS: usize = 16;
+/// The most buffers one thread keeps. An MLP's layer-by-layer Hessian-
+/// vector product holds five buffers a layer for its real parts and seven
+/// for the tangents, about thirty for three layers: with room for fewer,
+/// every call evicted (freed) some and faulted fresh ones in.
+pub const MAX_BUFFERS: usize = 64;
 /// The most bytes one thread keeps, over all its buffers (1 GiB, the limit
 /// of the tape-storage cache).
 pub const MAX_BYTES: usize = 1 << 30;
