@@ -55,9 +55,9 @@ def rows(quick):
             (w, "20 HVPs (JAX: vmap)", f"w2/20_hvps/{name}", f"w2/20_hvps_vmap/{name}",
              "saddle: 20 sequential HVPs"),
             (w, "20 HVPs batched (JAX: lax.fori_loop)", f"w2/20_hvps_batched/{name}",
-             f"w2/20_hvps_loop/{name}", "saddle: hessian_matrix_product, 4 lanes"),
+             f"w2/20_hvps_loop/{name}", "saddle: Mlp::hessian_matrix_product, layer by layer"),
             (w, "20 HVPs batched (JAX: vmap)", f"w2/20_hvps_batched/{name}",
-             f"w2/20_hvps_vmap/{name}", "saddle: hessian_matrix_product, 4 lanes"),
+             f"w2/20_hvps_vmap/{name}", "saddle: Mlp::hessian_matrix_product, layer by layer"),
             (w, "dense Hessian, 1 thread", hess, f"w2/hessian/{name}", "JAX: jax.hessian"),
         ]
     out += [
