@@ -7,70 +7,16 @@
 //! dense `H_z`), the swept route for batches with more outputs than
 //! parameters, and a point where a factor is not finite.
 
-use saddle_dual::{HessianOptions, LANES};
-use saddle_nn::{
-    Activation, Activations, Dataset, Error, Init, Loss, Matrix, Mlp, Mse, SoftmaxCrossEntropy,
-};
-use saddle_tape::{rules, Block, Scalar, Var};
+mod common;
 
-fn data(n: usize, d_in: usize, d_out: usize, classes: bool) -> Dataset {
-    let x = (0..n * d_in)
-        .map(|k| (0.37 * k as f64 + 0.1).sin())
-        .collect();
-    let x = Matrix::new(n, d_in, x).unwrap();
-    if classes {
-        let labels: Vec<usize> = (0..n).map(|i| (3 * i + i / 7) % d_out).collect();
-        return Dataset::classification(x, &labels).unwrap();
-    }
-    let y = (0..n * d_out).map(|k| (0.23 * k as f64).cos()).collect();
-    Dataset::new(x, Matrix::new(n, d_out, y).unwrap()).unwrap()
-}
+use common::{data, Singular, SquaredMean};
+
+use saddle_dual::{HessianOptions, LANES};
+use saddle_nn::{Activation, Activations, Dataset, Init, Loss, Mlp, Mse, SoftmaxCrossEntropy};
 
 fn net(sizes: &[usize], seed: u64) -> Mlp {
     let act = Activations::hidden_output(Activation::Tanh, Activation::Identity);
     Mlp::new(sizes, act, Init::Xavier, seed).unwrap()
-}
-
-/// `L = (mean of all predictions − 0.3)²`: every pair of outputs is
-/// coupled, so `H_z` is dense (`2/M²` everywhere) and `U = H_z J` takes the
-/// gemm.
-struct SquaredMean;
-
-impl Loss for SquaredMean {
-    fn name(&self) -> &'static str {
-        "squared-mean"
-    }
-
-    fn on_tape<'t, T: Scalar>(
-        &self,
-        p: &Block<'t, T>,
-        _y: &Block<'t, T>,
-    ) -> Result<Var<'t, T>, Error> {
-        let m = p.mean() - Var::constant(T::from_f64(0.3));
-        Ok(m * m)
-    }
-}
-
-/// `L = Σᵢ √(zᵢ₀ − zᵢ₀) + Σᵢ zᵢ₁²`: the first output's terms are zero with
-/// an infinite first and a non-finite second derivative at every point,
-/// the second output's are smooth; so some entries of `G` are NaN and
-/// others numbers.
-struct Singular;
-
-impl Loss for Singular {
-    fn name(&self) -> &'static str {
-        "singular"
-    }
-
-    fn on_tape<'t, T: Scalar>(
-        &self,
-        p: &Block<'t, T>,
-        _y: &Block<'t, T>,
-    ) -> Result<Var<'t, T>, Error> {
-        let rows = p.rows();
-        let (a, b) = (p.slice(0..rows, 0..1)?, p.slice(0..rows, 1..2)?);
-        Ok(a.sub(&a)?.map("sqrt", rules::sqrt).sum() + b.square().sum())
-    }
 }
 
 /// Column `j` of `G` from a one-lane product with `eⱼ`, for every `j`.

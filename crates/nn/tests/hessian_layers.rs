@@ -10,68 +10,14 @@
 //! same bits on any number of threads, and a point where a number on the
 //! way is not finite (the swept route's answer, `NaN`s included).
 
+mod common;
+
+use common::{data, net, Singular, SquaredMean};
+
 use saddle_dual::{hessian_with, HessianOptions, LANES};
 use saddle_nn::{
-    Activation, Activations, BceWithLogits, Dataset, Error, Huber, Init, Loss, Matrix, Mlp, Mse,
-    SoftmaxCrossEntropy,
+    Activation, BceWithLogits, Dataset, Huber, Loss, Matrix, Mlp, Mse, SoftmaxCrossEntropy,
 };
-use saddle_tape::{rules, Block, Scalar, Var};
-
-fn data(n: usize, d_in: usize, d_out: usize, classes: bool) -> Dataset {
-    let x = (0..n * d_in)
-        .map(|k| (0.37 * k as f64 + 0.1).sin())
-        .collect();
-    let x = Matrix::new(n, d_in, x).unwrap();
-    if classes {
-        let labels: Vec<usize> = (0..n).map(|i| (3 * i + i / 7) % d_out).collect();
-        return Dataset::classification(x, &labels).unwrap();
-    }
-    let y = (0..n * d_out).map(|k| (0.23 * k as f64).cos()).collect();
-    Dataset::new(x, Matrix::new(n, d_out, y).unwrap()).unwrap()
-}
-
-fn net(sizes: &[usize], hidden: Activation, output: Activation, seed: u64) -> Mlp {
-    let act = Activations::hidden_output(hidden, output);
-    Mlp::new(sizes, act, Init::Xavier, seed).unwrap()
-}
-
-/// `L = (mean of all predictions − 0.3)²`: every pair of outputs coupled.
-struct SquaredMean;
-
-impl Loss for SquaredMean {
-    fn name(&self) -> &'static str {
-        "squared-mean"
-    }
-
-    fn on_tape<'t, T: Scalar>(
-        &self,
-        p: &Block<'t, T>,
-        _y: &Block<'t, T>,
-    ) -> Result<Var<'t, T>, Error> {
-        let m = p.mean() - Var::constant(T::from_f64(0.3));
-        Ok(m * m)
-    }
-}
-
-/// `L = Σᵢ √(zᵢ₀ − zᵢ₀) + Σᵢ zᵢ₁²`: the first output's terms have an
-/// infinite first and a non-finite second derivative everywhere.
-struct Singular;
-
-impl Loss for Singular {
-    fn name(&self) -> &'static str {
-        "singular"
-    }
-
-    fn on_tape<'t, T: Scalar>(
-        &self,
-        p: &Block<'t, T>,
-        _y: &Block<'t, T>,
-    ) -> Result<Var<'t, T>, Error> {
-        let rows = p.rows();
-        let (a, b) = (p.slice(0..rows, 0..1)?, p.slice(0..rows, 1..2)?);
-        Ok(a.sub(&a)?.map("sqrt", rules::sqrt).sum() + b.square().sum())
-    }
-}
 
 fn one_thread() -> HessianOptions {
     HessianOptions { threads: 1 }

@@ -7,73 +7,18 @@
 //! size, threads bit for bit, and a non-finite point (the swept route's
 //! answer, `NaN`s included).
 
+mod common;
+
+use common::{data, net, Singular, SquaredMean};
+
 use saddle_dual::{hessian_matrix_product_with, HessianOptions, LANES};
-use saddle_nn::{
-    Activation, Activations, Dataset, Error, Huber, Init, Loss, Matrix, Mlp, Mse,
-    SoftmaxCrossEntropy,
-};
-use saddle_tape::{rules, Block, Scalar, Var};
-
-fn data(n: usize, d_in: usize, d_out: usize, classes: bool) -> Dataset {
-    let x = (0..n * d_in)
-        .map(|k| (0.37 * k as f64 + 0.1).sin())
-        .collect();
-    let x = Matrix::new(n, d_in, x).unwrap();
-    if classes {
-        let labels: Vec<usize> = (0..n).map(|i| (3 * i + i / 7) % d_out).collect();
-        return Dataset::classification(x, &labels).unwrap();
-    }
-    let y = (0..n * d_out).map(|k| (0.23 * k as f64).cos()).collect();
-    Dataset::new(x, Matrix::new(n, d_out, y).unwrap()).unwrap()
-}
-
-fn net(sizes: &[usize], hidden: Activation, output: Activation, seed: u64) -> Mlp {
-    let act = Activations::hidden_output(hidden, output);
-    Mlp::new(sizes, act, Init::Xavier, seed).unwrap()
-}
+use saddle_nn::{Activation, Dataset, Huber, Loss, Mlp, Mse, SoftmaxCrossEntropy};
 
 /// `m` directions of `p` parameters, column-major, deterministic.
 fn directions(p: usize, m: usize) -> Vec<f64> {
     (0..p * m)
         .map(|k| (0.61 * k as f64 + 0.3).sin() * (1.0 + (k % 7) as f64 / 7.0))
         .collect()
-}
-
-/// `L = (mean of all predictions − 0.3)²`: every pair of outputs coupled.
-struct SquaredMean;
-
-impl Loss for SquaredMean {
-    fn name(&self) -> &'static str {
-        "squared-mean"
-    }
-
-    fn on_tape<'t, T: Scalar>(
-        &self,
-        p: &Block<'t, T>,
-        _y: &Block<'t, T>,
-    ) -> Result<Var<'t, T>, Error> {
-        let m = p.mean() - Var::constant(T::from_f64(0.3));
-        Ok(m * m)
-    }
-}
-
-/// `L = Σᵢ √(zᵢ₀ − zᵢ₀) + Σᵢ zᵢ₁²`: non-finite derivatives everywhere.
-struct Singular;
-
-impl Loss for Singular {
-    fn name(&self) -> &'static str {
-        "singular"
-    }
-
-    fn on_tape<'t, T: Scalar>(
-        &self,
-        p: &Block<'t, T>,
-        _y: &Block<'t, T>,
-    ) -> Result<Var<'t, T>, Error> {
-        let rows = p.rows();
-        let (a, b) = (p.slice(0..rows, 0..1)?, p.slice(0..rows, 1..2)?);
-        Ok(a.sub(&a)?.map("sqrt", rules::sqrt).sum() + b.square().sum())
-    }
 }
 
 /// Agreement to `1e-12` of the largest entry of `want` (at least 1): the
