@@ -506,3 +506,47 @@ fn progress_counts_columns_once_on_the_layered_route() {
     );
     assert!(h.as_column_major().iter().any(|v| v.is_nan()));
 }
+
+#[test]
+fn pre_activations_that_overflow_to_infinity() {
+    use Activation::*;
+    // Inputs of 1e300 against first-layer weights of ±1e10: z = ±∞ while
+    // tanh, sigmoid (and relu at -∞) keep a, f' and f'' finite, so the
+    // layered pass does not fall back on its own; the generic route's
+    // answer (whatever NaN or ∞ its products make) is the reference.
+    for first in [Tanh, Sigmoid, Relu] {
+        let mut net = per_layer(&[2, 3, 2], &[first, Identity], 14);
+        let mut params = net.params().to_vec();
+        let (w, _) = net.layer_ranges(0);
+        for v in &mut params[w] {
+            *v = -1e10;
+        }
+        net.set_params(&params).unwrap();
+        let x = Matrix::new(3, 2, vec![1e300, 2e300, 0.5, 1e300, 3e300, 1e300]).unwrap();
+        let y = Matrix::new(3, 2, vec![0.1, 0.2, 0.3, 0.4, 0.5, 0.6]).unwrap();
+        let d = Dataset::new(x, y).unwrap();
+        check_both(&net, &d, &Mse, &format!("{first} at z = -inf"));
+    }
+}
+
+#[test]
+fn finite_directions_whose_products_overflow() {
+    use Activation::*;
+    // Directions of 1.5e308 in every entry: finite, so accepted, but the
+    // tangents (sums of several such terms) overflow on the way; the layered pass must fall back and give the generic
+    // route's ∞ and NaN entry for entry.
+    let net = per_layer(&[3, 4, 2], &[Softplus, Identity], 15);
+    let d = regression(4, 3, 2);
+    let p = net.num_params();
+    let v = vec![1.5e308; 3 * p];
+    let hv = net
+        .hessian_matrix_product_with(&d, &Mse, &v, opts(1))
+        .unwrap();
+    let got = hv.as_column_major();
+    assert!(got.iter().any(|x| !x.is_finite()), "the products overflow");
+    assert_close(
+        got,
+        &generic_products(&net, &d, &Mse, &v),
+        "1.5e308 directions",
+    );
+}
